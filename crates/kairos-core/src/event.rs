@@ -1,0 +1,202 @@
+//! The tenant event log: every change, in order, with a per-tenant strictly increasing `seq`.
+//!
+//! Stores append these in the same transaction as the change itself; every view (real-time
+//! fan-out, search, anticipation, export) reads them back and resumes from a `seq`.
+
+use crate::conversation::ConversationChanges;
+use crate::ids::{ConversationId, CustomerId, EventId, MessageId, PartyId, TenantId, TokenId};
+use crate::identity::Identity;
+use crate::message::{Attachment, Author, Body, Channel, Direction};
+use crate::party::Role;
+use crate::timestamp::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// Who caused an event.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Actor {
+    /// Kairos itself (CLI, migrations, background work).
+    System,
+    /// A party acting with a role (token or session).
+    Party {
+        /// The party, when the token is bound to one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<PartyId>,
+        /// The role it acted with.
+        role: Role,
+    },
+    /// A customer acting for themself.
+    Customer {
+        /// The customer.
+        id: CustomerId,
+    },
+}
+
+/// What happened. The `type` tag is the event's stable name on the wire and in the store.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventData {
+    /// The tenant came into being (always `seq` 1).
+    #[serde(rename = "tenant.created")]
+    TenantCreated {
+        /// Its slug.
+        slug: String,
+        /// Its display name.
+        name: String,
+    },
+    /// A staff member or other party was added.
+    #[serde(rename = "party.created")]
+    PartyCreated {
+        /// The party.
+        party_id: PartyId,
+        /// Its role.
+        role: Role,
+        /// Its login e-mail, if it has one.
+        email: Option<String>,
+        /// Its display name.
+        display_name: String,
+    },
+    /// An API token was issued (the secret is never on the log).
+    #[serde(rename = "token.created")]
+    TokenCreated {
+        /// The token's id.
+        token_id: TokenId,
+        /// The role it carries.
+        role: Role,
+        /// The customer it is bound to (customer tokens only).
+        customer_id: Option<CustomerId>,
+    },
+    /// A customer was created.
+    #[serde(rename = "customer.created")]
+    CustomerCreated {
+        /// The customer.
+        customer_id: CustomerId,
+        /// Name, if known.
+        display_name: Option<String>,
+    },
+    /// An identity was attached to a customer.
+    #[serde(rename = "identity.added")]
+    IdentityAdded {
+        /// The customer.
+        customer_id: CustomerId,
+        /// The normalised identity.
+        identity: Identity,
+    },
+    /// `from` was merged into `into`: its identities and conversations now belong to `into`.
+    #[serde(rename = "customer.merged")]
+    CustomersMerged {
+        /// The surviving customer.
+        into: CustomerId,
+        /// The customer that was merged away.
+        from: CustomerId,
+    },
+    /// A conversation was opened.
+    #[serde(rename = "conversation.opened")]
+    ConversationOpened {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// With whom.
+        customer_id: CustomerId,
+        /// The channel of its first message.
+        channel: Channel,
+        /// Subject of its first message.
+        subject: Option<String>,
+    },
+    /// Status, priority, assignee or tags changed.
+    #[serde(rename = "conversation.changed")]
+    ConversationChanged {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// What changed.
+        changes: ConversationChanges,
+    },
+    /// A message was appended to a conversation.
+    #[serde(rename = "message.appended")]
+    MessageAppended {
+        /// The message.
+        message_id: MessageId,
+        /// Its conversation.
+        conversation_id: ConversationId,
+        /// Which way it went.
+        direction: Direction,
+        /// On which channel.
+        channel: Channel,
+        /// Who wrote it.
+        author: Author,
+        /// Subject, if any.
+        subject: Option<String>,
+        /// Content.
+        body: Body,
+        /// Attachment metadata.
+        attachments: Vec<Attachment>,
+        /// The channel's id for de-duplication.
+        external_id: Option<String>,
+    },
+}
+
+impl EventData {
+    /// The stable event name (`message.appended`, …).
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventData::TenantCreated { .. } => "tenant.created",
+            EventData::PartyCreated { .. } => "party.created",
+            EventData::TokenCreated { .. } => "token.created",
+            EventData::CustomerCreated { .. } => "customer.created",
+            EventData::IdentityAdded { .. } => "identity.added",
+            EventData::CustomersMerged { .. } => "customer.merged",
+            EventData::ConversationOpened { .. } => "conversation.opened",
+            EventData::ConversationChanged { .. } => "conversation.changed",
+            EventData::MessageAppended { .. } => "message.appended",
+        }
+    }
+
+    /// The customer this event is about, when it is about one (drives visibility and export).
+    pub fn customer(&self) -> Option<CustomerId> {
+        match self {
+            EventData::CustomerCreated { customer_id, .. }
+            | EventData::IdentityAdded { customer_id, .. }
+            | EventData::ConversationOpened { customer_id, .. } => Some(*customer_id),
+            EventData::CustomersMerged { into, .. } => Some(*into),
+            EventData::TokenCreated { customer_id, .. } => *customer_id,
+            _ => None,
+        }
+    }
+}
+
+/// An event decided by the core but not yet stored: the store gives it its `seq`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewEvent {
+    /// Its id.
+    pub id: EventId,
+    /// When it happened.
+    pub at: Timestamp,
+    /// Who caused it.
+    pub actor: Actor,
+    /// What happened.
+    pub data: EventData,
+}
+
+impl NewEvent {
+    /// A new event with a fresh id.
+    pub fn new(at: Timestamp, actor: &Actor, data: EventData) -> Self {
+        Self { id: EventId::new(), at, actor: actor.clone(), data }
+    }
+}
+
+/// A stored event.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// Position on the tenant's log: 1, 2, 3, … without gaps.
+    pub seq: i64,
+    /// Its id.
+    pub id: EventId,
+    /// Its tenant.
+    pub tenant_id: TenantId,
+    /// When it happened.
+    pub at: Timestamp,
+    /// Who caused it.
+    pub actor: Actor,
+    /// What happened.
+    #[serde(flatten)]
+    pub data: EventData,
+}

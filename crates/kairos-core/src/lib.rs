@@ -1,0 +1,27 @@
+//! Kairos core domain.
+//!
+//! The pure heart of Kairos: tenants, parties and roles, customers and their identities,
+//! conversations and messages, and the tenant event log. Use cases are written as pure
+//! *decisions*: a store loads a snapshot, the core decides which events follow, the store
+//! appends them in one transaction.
+//!
+//! This crate must not depend on HTTP, SQL, sockets or an async runtime; CI checks that
+//! (`cargo tree -p kairos-core -e normal`).
+#![forbid(unsafe_code)]
+
+pub mod conversation;
+pub mod customer;
+pub mod error;
+pub mod event;
+pub mod identity;
+pub mod ids;
+pub mod inbound;
+pub mod merge;
+pub mod message;
+pub mod party;
+pub mod reply;
+pub mod tenant;
+pub mod timestamp;
+
+pub use error::{Code, DomainError, ErrorCode};
+pub use timestamp::Timestamp;

@@ -1,0 +1,53 @@
+//! Versioned SQLite migrations, embedded in the binary.
+//!
+//! Each migration runs in its own transaction together with its row in
+//! `schema_migrations`, so a crash half-way leaves the previous version intact (J09). A
+//! database migrated by a newer Kairos, or whose applied migration text changed, is refused.
+
+use crate::error::{Result, StoreError};
+use rusqlite::{Connection, OptionalExtension, params};
+use sha2::{Digest, Sha256};
+
+/// `(version, name, sql)` in order.
+pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "foundation", include_str!("../../migrations/sqlite/0001_foundation.sql"))];
+
+fn checksum(sql: &str) -> Vec<u8> {
+    Sha256::digest(sql.as_bytes()).to_vec()
+}
+
+/// Applies pending migrations; returns how many ran.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<usize> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum BLOB NOT NULL, applied_at INTEGER NOT NULL)",
+    )?;
+    let newest: Option<i64> = conn.query_row("SELECT max(version) FROM schema_migrations", [], |r| r.get(0))?;
+    let known = MIGRATIONS.last().map(|m| m.0).unwrap_or(0);
+    if newest.unwrap_or(0) > known {
+        return Err(StoreError::Migration(format!(
+            "the database is at schema version {} but this Kairos knows only up to {known}; use a newer Kairos",
+            newest.unwrap_or(0)
+        )));
+    }
+    let mut ran = 0;
+    for (version, name, sql) in MIGRATIONS {
+        let stored: Option<Vec<u8>> = conn
+            .query_row("SELECT checksum FROM schema_migrations WHERE version = ?1", [version], |r| r.get(0))
+            .optional()?;
+        match stored {
+            Some(sum) if sum == checksum(sql) => continue,
+            Some(_) => return Err(StoreError::Migration(format!("migration {version} ({name}) differs from the one applied"))),
+            None => {}
+        }
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql).map_err(|e| StoreError::Migration(format!("{version} ({name}): {e}")))?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?1, ?2, ?3, ?4)",
+            params![version, name, checksum(sql), crate::now().as_micros()],
+        )?;
+        tx.commit()?;
+        tracing::info!(version, name, "applied sqlite migration");
+        ran += 1;
+    }
+    Ok(ran)
+}
