@@ -12,7 +12,7 @@ pub enum AddIdentity {
     /// The customer already has it: nothing to write.
     AlreadyThere,
     /// Append this event.
-    Append(NewEvent),
+    Append(Box<NewEvent>),
 }
 
 /// Decides adding `identity` to `customer`, given who owns it now (`owner`, after merges).
@@ -24,7 +24,7 @@ pub fn add_identity(customer: CustomerId, identity: Identity, owner: Option<Cust
         Some(_) => Err(DomainError::Conflict(
             "this identity belongs to another customer; merge the two customers instead".into(),
         )),
-        None => Ok(AddIdentity::Append(NewEvent::new(now, actor, EventData::IdentityAdded { customer_id: customer, identity }))),
+        None => Ok(AddIdentity::Append(Box::new(NewEvent::new(now, actor, EventData::IdentityAdded { customer_id: customer, identity })))),
     }
 }
 

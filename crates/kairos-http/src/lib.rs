@@ -1,0 +1,55 @@
+//! Kairos HTTP edge.
+//!
+//! The JSON API v1 (axum), authentication (bearer tokens, staff sessions), the live event
+//! stream, the generated OpenAPI document, and the one place where errors become RFC 9457
+//! `application/problem+json`. Depends on the core and the store; never on a concrete
+//! database driver or on the binary.
+#![forbid(unsafe_code)]
+
+pub mod auth;
+mod error;
+mod extract;
+mod idempotency;
+mod openapi;
+mod routes;
+mod security;
+mod views;
+
+pub use error::ApiError;
+
+use kairos_store::Store;
+use std::sync::Arc;
+
+/// Renders the Prometheus text exposition (supplied by the binary, which owns the recorder).
+pub type MetricsRender = Arc<dyn Fn() -> String + Send + Sync>;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The store.
+    pub store: Store,
+    /// Token look-ups, cached briefly.
+    pub(crate) tokens: Arc<auth::TokenCache>,
+    /// Prometheus rendering.
+    pub(crate) metrics: MetricsRender,
+    /// Whether session cookies get the `Secure` flag and `__Host-` prefix (off only for
+    /// plain-HTTP development on localhost).
+    pub(crate) secure_cookies: bool,
+}
+
+impl AppState {
+    /// Builds the shared state.
+    pub fn new(store: Store, metrics: MetricsRender, secure_cookies: bool) -> Self {
+        Self { store, tokens: Arc::new(auth::TokenCache::default()), metrics, secure_cookies }
+    }
+}
+
+/// The whole HTTP application: API v1, health, metrics and OpenAPI, with its middleware.
+pub fn app(state: AppState) -> axum::Router {
+    routes::router(state)
+}
+
+/// The OpenAPI 3.1 document, generated from the handlers and their types.
+pub fn openapi_json() -> String {
+    openapi::document()
+}

@@ -72,7 +72,7 @@ pub(crate) async fn create_customer<T: WriteTx>(tx: &mut T, display_name: Option
         }
         let owner = tx.customer_by_identity(&identity).await?;
         if let AddIdentity::Append(event) = merge::add_identity(id, identity, owner, now, actor)? {
-            events.push(event);
+            events.push(*event);
         }
     }
     tx.append(events).await?;
@@ -94,7 +94,7 @@ pub(crate) async fn add_identity<T: WriteTx>(tx: &mut T, customer: CustomerId, i
     match merge::add_identity(customer, identity, owner, now, actor)? {
         AddIdentity::AlreadyThere => Ok(false),
         AddIdentity::Append(event) => {
-            tx.append(vec![event]).await?;
+            tx.append(vec![*event]).await?;
             Ok(true)
         }
     }

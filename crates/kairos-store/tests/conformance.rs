@@ -1,6 +1,8 @@
 //! One conformance suite, run against every store: SQLite always, PostgreSQL when
 //! `KAIROS_TEST_PG_URL` is set (each test gets a fresh database). `.ci/run` always sets it.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use kairos_core::conversation::{ConversationPatch, Priority, Status};
 use kairos_core::event::{Actor, EventData};
 use kairos_core::identity::Identity;

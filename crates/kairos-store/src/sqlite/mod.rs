@@ -27,6 +27,9 @@ use tokio::sync::{Semaphore, broadcast};
 use tx::SqliteTx;
 use writer::Writer;
 
+/// `(request_hash, status, response, created_at)` of an idempotency record.
+type IdempotencyRow = (Vec<u8>, Option<i64>, Option<String>, i64);
+
 /// Read connections kept open.
 const READERS: usize = 4;
 
@@ -262,7 +265,7 @@ impl SqliteStore {
         let (scope, key, hash) = (scope.to_owned(), key.to_owned(), request_hash.to_vec());
         self.writer
             .run(move |conn| {
-                let row: Option<(Vec<u8>, Option<i64>, Option<String>, i64)> = conn
+                let row: Option<IdempotencyRow> = conn
                     .prepare_cached("SELECT request_hash, status, response, created_at FROM idempotency_keys WHERE tenant_id = ?1 AND scope = ?2 AND key = ?3")?
                     .query_row(params![tenant.0, scope, key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
                     .optional()?;

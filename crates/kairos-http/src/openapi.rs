@@ -1,0 +1,37 @@
+//! The OpenAPI 3.1 document, generated from the annotated handlers.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Kairos API", description = "Kairos, the self-hostable service cloud: every customer touchpoint on one timeline. Errors are RFC 9457 application/problem+json. Every POST honours Idempotency-Key.", license(name = "AGPL-3.0-or-later")),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "inbound", description = "Touchpoints arriving from any channel"),
+        (name = "customers", description = "Customers, identities, merges, timelines"),
+        (name = "conversations", description = "Conversations and their messages"),
+        (name = "events", description = "The tenant event log"),
+        (name = "auth", description = "Staff sign-in"),
+        (name = "admin", description = "Staff accounts and tokens"),
+        (name = "operations", description = "Health"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+/// The document as JSON.
+pub(crate) fn document() -> String {
+    let (_, api) = crate::routes::api().split_for_parts();
+    let mut doc = ApiDoc::openapi();
+    doc.merge(api);
+    doc.to_pretty_json().unwrap_or_else(|_| "{}".into())
+}

@@ -1,0 +1,65 @@
+//! The routes, one module per resource, merged here with the middleware stack.
+
+mod auth;
+mod conversations;
+mod customers;
+mod events;
+mod health;
+mod inbound;
+mod staff;
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::idempotency;
+use crate::security;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+use axum::response::IntoResponse;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use utoipa_axum::router::OpenApiRouter;
+
+/// Every API route with its OpenAPI description.
+pub(crate) fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(inbound::router())
+        .merge(customers::router())
+        .merge(conversations::router())
+        .merge(events::router())
+        .merge(auth::router())
+        .merge(staff::router())
+        .merge(health::documented())
+}
+
+/// Page size bounds shared by list endpoints.
+pub(crate) fn page_limit(requested: Option<u32>, default: u32, max: u32) -> Result<u32, ApiError> {
+    match requested {
+        None => Ok(default),
+        Some(n) if (1..=max).contains(&n) => Ok(n),
+        Some(_) => Err(ApiError::invalid("limit", format!("1–{max}"))),
+    }
+}
+
+async fn fallback() -> impl IntoResponse {
+    ApiError::not_found("route")
+}
+
+/// The application router with middleware.
+pub(crate) fn router(state: AppState) -> Router {
+    let (api, _) = api().split_for_parts();
+    let request_id = http::HeaderName::from_static("x-request-id");
+    api.merge(health::undocumented())
+        .route_layer(middleware::from_fn(crate::routes::health::track))
+        .fallback(fallback)
+        .layer(middleware::from_fn_with_state(state.clone(), idempotency::layer))
+        .layer(DefaultBodyLimit::max(idempotency::MAX_BODY))
+        .layer(middleware::from_fn(security::headers))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(move |req: &http::Request<_>| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}
