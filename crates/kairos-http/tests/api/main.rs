@@ -1,0 +1,11 @@
+//! HTTP API tests: the real router over real stores (SQLite always; PostgreSQL when
+//! `KAIROS_TEST_PG_URL` is set). One binary, so the test link step happens once.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod acceptance;
+mod helpers;
+mod hostile;
+mod idempotency;
+mod matrix;
+mod sessions;
+mod stream;
