@@ -110,7 +110,7 @@ fn dummy_hash() -> &'static str {
     HASH.get_or_init(|| auth::hash_password(&auth::new_secret("").0).unwrap_or_default())
 }
 
-/// Ends the session.
+/// Ends the cookie session. For bearer-token callers it does nothing: tokens are revoked by an admin, not by logging out.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204), (status = 401, body = Problem)))]
 async fn logout(State(state): State<AppState>, p: Principal) -> Result<Response, ApiError> {
     if let Via::Session { hash, .. } = &p.via {
