@@ -55,7 +55,7 @@ def fmt(v):
 
 def target_cell(row):
     t = TARGETS.get(row.get("metric"))
-    if t is None or row.get("system"):
+    if t is None or row.get("system") or row.get("value") is None:
         return ""
     op, limit = t
     v = float(row["value"])

@@ -22,7 +22,7 @@
 #   BENCH_SKIP_BUILD=1          use existing binaries
 #   KAIROS_BIN [target/release/kairos]   (setting it also skips the server build)
 #   LOADGEN_BIN [bench/loadgen/target/release/kairos-loadgen]
-#   BENCH_PORT [18080], BENCH_PEER_PORT [18081]
+#   BENCH_PORT [18080], BENCH_PEER_PORT [18081]  (the next free port is taken if one is busy)
 #   BENCH_PG_HOST [127.0.0.1], BENCH_PG_PORT [5432], BENCH_PG_USER [postgres], BENCH_PG_DB [kairos_bench]
 #   BENCH_RESULTS [bench/results.jsonl], BENCH_RESULTS_MD [bench/RESULTS.md]
 #   BENCH_NO_RECORD=1           print figures, do not touch results.jsonl / RESULTS.md
@@ -96,6 +96,17 @@ forget_pid() {
   SERVER_PIDS=("${keep[@]:-}")
 }
 
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# First port from $1 upward that nothing listens on (another server may hold the default).
+free_port() {
+  local p="$1"
+  while port_busy "$p"; do
+    p=$((p + 1))
+    ((p < $1 + 100)) || die "no free port in $1..$p"
+  done
+  echo "$p"
+}
+
 psql_admin() { PGOPTIONS='-c client_min_messages=warning' psql -X -q -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d test "$@"; }
 
 wait_http() { # URL PID [extra curl args...]
@@ -107,6 +118,11 @@ wait_http() { # URL PID [extra curl args...]
     sleep 0.1
   done
   die "$url did not answer within 60 s"
+}
+# wait_http, then make sure the answer came from our process and not from someone else's.
+wait_ours() {
+  wait_http "$@"
+  kill -0 "$2" 2>/dev/null || die "server (pid $2) exited; is port in use by another process?"
 }
 
 # kB value of FIELD (VmRSS / VmHWM) summed over the given pids, printed in MiB.
@@ -134,6 +150,16 @@ fig() { # side bench metric value unit [errors]
   printf '{"side":"%s","bench":"%s","metric":"%s","value":%s,"unit":"%s","errors":%s}\n' \
     "$1" "$2" "$3" "$4" "$5" "${6:-0}" >> "$FIGS"
   log "  $1 $2 $3 = $4 $5"
+  if [[ "${6:-0}" != 0 ]]; then log "  WARNING: $6 failed requests (first ones printed above)"; fi
+}
+
+# After a run, wait until the server has worked off requests the load generator abandoned at its
+# deadline (a sync gunicorn worker finishes them anyway), so they do not slow the next run.
+DRAIN_URL=""
+DRAIN_AUTH=()
+drain() {
+  [[ -n "$DRAIN_URL" ]] || return 0
+  curl -fsS -o /dev/null --max-time 300 "${DRAIN_AUTH[@]}" "$DRAIN_URL" || log "  drain: $DRAIN_URL did not answer"
 }
 
 # Runs the load generator RUNS times; prints "rps p50 p99 errors" with medians (errors summed).
@@ -147,12 +173,15 @@ run_load() { # runs scenario url token [extra loadgen args...]
       --duration "$DURATION" --warmup "$WARMUP" "$@")"
     log "  run $i/$runs: $out"
     echo "$out" >> "$outs"
+    drain
   done
   python3 - "$outs" <<'EOF'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-med = lambda k: statistics.median(r[k] for r in rows)
-print(f"{med('rps'):.1f} {med('p50_ms'):.3f} {med('p99_ms'):.3f} {sum(r['errors'] for r in rows)}")
+def med(k, fmt):
+    vals = [r[k] for r in rows if r.get(k) is not None]
+    return format(statistics.median(vals), fmt) if vals else "null"
+print(med("rps", ".1f"), med("p50_ms", ".3f"), med("p99_ms", ".3f"), sum(r["errors"] for r in rows))
 EOF
 }
 
@@ -190,10 +219,15 @@ start_kairos() { # data_dir [extra serve args...]
 serve_kairos() { # data_dir [extra serve args...]
   local dir="$1"
   shift
+  PORT="$(free_port "$PORT")"
   "$KAIROS" --data-dir "$dir" serve --listen "127.0.0.1:$PORT" "$@" > "$dir/server.log" 2>&1 &
   KPID=$!
   SERVER_PIDS+=("$KPID")
-  wait_http "http://127.0.0.1:$PORT/healthz" "$KPID"
+  wait_ours "http://127.0.0.1:$PORT/healthz" "$KPID"
+  sleep 0.5
+  kill -0 "$KPID" 2>/dev/null || { cat "$dir/server.log" >&2; die "kairos exited"; }
+  DRAIN_URL="http://127.0.0.1:$PORT/healthz"
+  DRAIN_AUTH=()
 }
 stop_kairos() {
   stop_pid "$KPID"
@@ -253,9 +287,13 @@ setup_peer() { # data_dir
   [[ -n "$PEER_TOKEN" && -n "$PEER_QUEUE" ]] || die "peer setup printed no token/queue"
 }
 serve_peer() { # data_dir
+  PEER_PORT="$(free_port "$PEER_PORT")"
+  PEER_URL="http://127.0.0.1:$PEER_PORT/helpdesk"
   PEER_PID="$("$BENCH_DIR/peer/serve.sh" "$PEER_PORT" "$1")"
   SERVER_PIDS+=("$PEER_PID")
-  wait_http "$PEER_URL/api/tickets/?page_size=1" "$PEER_PID" -H "Authorization: Token $PEER_TOKEN"
+  DRAIN_URL="$PEER_URL/api/"
+  DRAIN_AUTH=(-H "Authorization: Token $PEER_TOKEN")
+  wait_ours "$DRAIN_URL" "$PEER_PID" "${DRAIN_AUTH[@]}"
 }
 peer_pids() { echo "$PEER_PID"; ps -o pid= --ppid "$PEER_PID" 2>/dev/null | tr -d ' '; }
 stop_peer() {
@@ -360,7 +398,8 @@ for f in figs:
         if p is not None:
             row["peer"] = peer_name
             row["peer_value"] = p["value"]
-            row["ratio"] = round(f["value"] / p["value"], 3) if p["value"] else None
+            ok = f["value"] is not None and p["value"]
+            row["ratio"] = round(f["value"] / p["value"], 3) if ok else None
     if f.get("errors"):
         row["errors"] = f["errors"]
     lines.append(json.dumps(row))

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -62,12 +62,18 @@ impl Scenario {
         )
     }
     fn needs_ids(self) -> bool {
-        matches!(self, Scenario::KairosGetConversation | Scenario::HelpdeskGetTicket)
+        matches!(
+            self,
+            Scenario::KairosGetConversation | Scenario::HelpdeskGetTicket
+        )
     }
 }
 
 #[derive(Parser, Debug)]
-#[command(name = "kairos-loadgen", about = "Loopback-only HTTP/1.1 load generator for the Kairos benchmarks")]
+#[command(
+    name = "kairos-loadgen",
+    about = "Loopback-only HTTP/1.1 load generator for the Kairos benchmarks"
+)]
 struct Args {
     /// Base URL, e.g. http://127.0.0.1:8080 (for django-helpdesk include its mount: http://127.0.0.1:8001/helpdesk)
     #[arg(long, default_value = "http://127.0.0.1:8080")]
@@ -118,8 +124,11 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
     } else {
         (s, 1000.0)
     };
-    let v: f64 = num.trim().parse().map_err(|_| format!("bad duration: {s}"))?;
-    if !(v >= 0.0) || v * mult_ms > 3_600_000.0 {
+    let v: f64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("bad duration: {s}"))?;
+    if v.is_nan() || v < 0.0 || v * mult_ms > 3_600_000.0 {
         return Err(format!("duration out of range (0..1h): {s}"));
     }
     Ok(Duration::from_micros((v * mult_ms * 1000.0) as u64))
@@ -141,7 +150,11 @@ fn parse_target(url: &str) -> Result<Target, String> {
         None => (rest, ""),
     };
     let with_port = if authority.starts_with('[') {
-        if authority.contains("]:") { authority.to_string() } else { format!("{authority}:80") }
+        if authority.contains("]:") {
+            authority.to_string()
+        } else {
+            format!("{authority}:80")
+        }
     } else if authority.contains(':') {
         authority.to_string()
     } else {
@@ -151,8 +164,10 @@ fn parse_target(url: &str) -> Result<Target, String> {
         .to_socket_addrs()
         .map_err(|e| format!("cannot resolve {authority}: {e}"))?
         .find(|a| a.ip().is_loopback())
-        .ok_or_else(|| format!("{authority} is not a loopback address; this tool only targets 127.0.0.1/::1"))?;
-    if !is_loopback(addr.ip()) {
+        .ok_or_else(|| {
+            format!("{authority} is not a loopback address; this tool only targets 127.0.0.1/::1")
+        })?;
+    if !addr.ip().is_loopback() {
         return Err("refusing non-loopback target".into());
     }
     Ok(Target {
@@ -162,9 +177,6 @@ fn parse_target(url: &str) -> Result<Target, String> {
     })
 }
 
-fn is_loopback(ip: IpAddr) -> bool {
-    ip.is_loopback()
-}
 
 /// Shared, read-only configuration of a run.
 struct Shared {
@@ -193,6 +205,8 @@ struct WorkerStats {
     errors: u64,
     hist: Option<Histogram<u64>>,
     tickets: HashMap<u64, u64>,
+    /// 1 if the worker had a request in flight when the deadline hit.
+    unfinished: u64,
 }
 
 enum Outcome {
@@ -203,7 +217,7 @@ enum Outcome {
 impl Shared {
     fn record_error(&self, msg: String) {
         let mut seen = self.errors_seen.lock().unwrap();
-        if seen.len() < 3 && !seen.iter().any(|m| *m == msg) {
+        if seen.len() < 3 && !seen.contains(&msg) {
             eprintln!("error: {msg}");
             seen.push(msg);
         }
@@ -211,7 +225,9 @@ impl Shared {
 }
 
 async fn connect(addr: SocketAddr) -> Result<SendRequest<Full<Bytes>>, String> {
-    let stream = TcpStream::connect(addr).await.map_err(|e| format!("connect: {e}"))?;
+    let stream = TcpStream::connect(addr)
+        .await
+        .map_err(|e| format!("connect: {e}"))?;
     let _ = stream.set_nodelay(true);
     let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
         .await
@@ -243,15 +259,30 @@ enum Pending {
 impl Gen {
     fn new(worker: u64, shared: &Shared) -> Self {
         let c = shared.connections as u64;
-        let owned = if worker < CUSTOMERS { (CUSTOMERS - worker).div_ceil(c) } else { 0 };
-        let ids_pos = if shared.ids.is_empty() { 0 } else { (worker as usize * 7919) % shared.ids.len() };
+        let owned = if worker < CUSTOMERS {
+            (CUSTOMERS - worker).div_ceil(c)
+        } else {
+            0
+        };
+        let ids_pos = if shared.ids.is_empty() {
+            0
+        } else {
+            (worker as usize * 7919) % shared.ids.len()
+        };
         let tickets = shared
             .initial_tickets
             .iter()
             .filter(|(n, _)| **n % c == worker % c)
             .map(|(n, t)| (*n, *t))
             .collect();
-        Gen { worker, k: 0, owned, tickets, ids_pos, buf: String::with_capacity(512) }
+        Gen {
+            worker,
+            k: 0,
+            owned,
+            tickets,
+            ids_pos,
+            buf: String::with_capacity(512),
+        }
     }
 
     /// Customer for the current message; customers are partitioned over workers,
@@ -287,11 +318,19 @@ impl Gen {
                     run = shared.run_id,
                     w = self.worker,
                 );
-                (Method::POST, shared.uri_inbound.clone(), Some(Bytes::copy_from_slice(self.buf.as_bytes())))
+                (
+                    Method::POST,
+                    shared.uri_inbound.clone(),
+                    Some(Bytes::copy_from_slice(self.buf.as_bytes())),
+                )
             }
             Scenario::KairosGetConversation => {
                 let id = self.next_id(shared);
-                (Method::GET, format!("{}/api/v1/conversations/{}", t.base_path, id), None)
+                (
+                    Method::GET,
+                    format!("{}/api/v1/conversations/{}", t.base_path, id),
+                    None,
+                )
             }
             Scenario::KairosListConversations => (Method::GET, shared.uri_list.clone(), None),
             Scenario::HelpdeskInbound => {
@@ -304,7 +343,11 @@ impl Gen {
                             self.buf,
                             r#"{{"ticket":{ticket},"title":"Bench {n}","comment":"Hello, message {k} from customer {n}","public":true}}"#
                         );
-                        (Method::POST, shared.uri_followups.clone(), Some(Bytes::copy_from_slice(self.buf.as_bytes())))
+                        (
+                            Method::POST,
+                            shared.uri_followups.clone(),
+                            Some(Bytes::copy_from_slice(self.buf.as_bytes())),
+                        )
                     }
                     None => {
                         let _ = write!(
@@ -313,28 +356,47 @@ impl Gen {
                             q = shared.queue_id
                         );
                         pending = Pending::CreateTicket(n);
-                        (Method::POST, shared.uri_tickets.clone(), Some(Bytes::copy_from_slice(self.buf.as_bytes())))
+                        (
+                            Method::POST,
+                            shared.uri_tickets.clone(),
+                            Some(Bytes::copy_from_slice(self.buf.as_bytes())),
+                        )
                     }
                 }
             }
             Scenario::HelpdeskGetTicket => {
                 let id = self.next_id(shared);
-                (Method::GET, format!("{}/api/tickets/{}/", t.base_path, id), None)
+                (
+                    Method::GET,
+                    format!("{}/api/tickets/{}/", t.base_path, id),
+                    None,
+                )
             }
             Scenario::HelpdeskListTickets => (Method::GET, shared.uri_list.clone(), None),
         };
-        let mut b = Request::builder().method(method).uri(uri).header(hyper::header::HOST, t.host_header.clone());
+        let mut b = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(hyper::header::HOST, t.host_header.clone());
         if let Some(auth) = &shared.auth {
             b = b.header(hyper::header::AUTHORIZATION, auth.clone());
         }
         if body.is_some() {
-            b = b.header(hyper::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            b = b.header(
+                hyper::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
         }
-        b = b.header(hyper::header::ACCEPT, HeaderValue::from_static("application/json"));
+        b = b.header(
+            hyper::header::ACCEPT,
+            HeaderValue::from_static("application/json"),
+        );
         for (k, v) in &shared.extra {
             b = b.header(k.clone(), v.clone());
         }
-        let req = b.body(Full::new(body.unwrap_or_default())).expect("valid request");
+        let req = b
+            .body(Full::new(body.unwrap_or_default()))
+            .expect("valid request");
         (req, pending)
     }
 }
@@ -370,14 +432,21 @@ async fn worker(worker: u64, shared: Arc<Shared>) -> WorkerStats {
                 }
             },
         };
-        if tokio::time::timeout_at(end, s.ready()).await.map(|r| r.is_err()).unwrap_or(true) {
+        if tokio::time::timeout_at(end, s.ready())
+            .await
+            .map(|r| r.is_err())
+            .unwrap_or(true)
+        {
             // Closed between requests (not an error of the request itself) or deadline reached.
             continue;
         }
         let (req, pending) = gen_.build(&shared);
         let started = Instant::now();
         let outcome = match tokio::time::timeout_at(end, s.send_request(req)).await {
-            Err(_) => break, // deadline: in-flight request is not counted
+            Err(_) => {
+                stats.unfinished = 1; // deadline: in-flight request is not counted
+                break;
+            }
             Ok(Err(e)) => Outcome::Err(format!("request: {e}")),
             Ok(Ok(resp)) => {
                 let status = resp.status();
@@ -387,14 +456,21 @@ async fn worker(worker: u64, shared: Arc<Shared>) -> WorkerStats {
                     .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"close"));
                 let want_body = !status.is_success() || matches!(pending, Pending::CreateTicket(_));
                 match tokio::time::timeout_at(end, resp.into_body().collect()).await {
-                    Err(_) => break,
+                    Err(_) => {
+                        stats.unfinished = 1;
+                        break;
+                    }
                     Ok(Err(e)) => Outcome::Err(format!("body: {e}")),
                     Ok(Ok(body)) => {
                         if !close {
                             sender = Some(s);
                         }
                         if status.is_success() {
-                            Outcome::Ok(if want_body { Some(body.to_bytes()) } else { None })
+                            Outcome::Ok(if want_body {
+                                Some(body.to_bytes())
+                            } else {
+                                None
+                            })
                         } else {
                             let b = body.to_bytes();
                             let text = String::from_utf8_lossy(&b[..b.len().min(300)]).into_owned();
@@ -414,12 +490,16 @@ async fn worker(worker: u64, shared: Arc<Shared>) -> WorkerStats {
                         Some(id) => {
                             gen_.tickets.insert(n, id);
                         }
-                        None => shared.record_error("ticket create: response without numeric id".into()),
+                        None => {
+                            shared.record_error("ticket create: response without numeric id".into())
+                        }
                     }
                 }
                 if measured {
                     stats.ok += 1;
-                    let us = (done - started).as_micros().clamp(1, MAX_LATENCY_US as u128) as u64;
+                    let us = (done - started)
+                        .as_micros()
+                        .clamp(1, MAX_LATENCY_US as u128) as u64;
                     if let Some(h) = stats.hist.as_mut() {
                         let _ = h.record(us);
                     }
@@ -457,9 +537,17 @@ fn run(args: Args) -> Result<(), String> {
     let scenario = args.scenario;
 
     let ids: Vec<String> = if scenario.needs_ids() {
-        let path = args.ids_file.as_ref().ok_or("--ids-file is required for this scenario")?;
+        let path = args
+            .ids_file
+            .as_ref()
+            .ok_or("--ids-file is required for this scenario")?;
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let ids: Vec<String> = text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect();
+        let ids: Vec<String> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect();
         if ids.is_empty() {
             return Err(format!("{}: no ids", path.display()));
         }
@@ -470,20 +558,33 @@ fn run(args: Args) -> Result<(), String> {
 
     let auth = match &args.token {
         Some(t) => {
-            let scheme = if scenario.is_helpdesk() { "Token" } else { "Bearer" };
-            Some(HeaderValue::from_str(&format!("{scheme} {t}")).map_err(|e| format!("bad token: {e}"))?)
+            let scheme = if scenario.is_helpdesk() {
+                "Token"
+            } else {
+                "Bearer"
+            };
+            Some(
+                HeaderValue::from_str(&format!("{scheme} {t}"))
+                    .map_err(|e| format!("bad token: {e}"))?,
+            )
         }
         None => None,
     };
     let mut extra = Vec::new();
     for h in &args.headers {
-        let (k, v) = h.split_once(':').ok_or_else(|| format!("bad --header {h:?}, want 'Name: value'"))?;
-        let name = HeaderName::from_bytes(k.trim().as_bytes()).map_err(|e| format!("bad header name {k:?}: {e}"))?;
-        let value = HeaderValue::from_str(v.trim()).map_err(|e| format!("bad header value {v:?}: {e}"))?;
+        let (k, v) = h
+            .split_once(':')
+            .ok_or_else(|| format!("bad --header {h:?}, want 'Name: value'"))?;
+        let name = HeaderName::from_bytes(k.trim().as_bytes())
+            .map_err(|e| format!("bad header name {k:?}: {e}"))?;
+        let value =
+            HeaderValue::from_str(v.trim()).map_err(|e| format!("bad header value {v:?}: {e}"))?;
         extra.push((name, value));
     }
     let run_id = args.run_id.clone().unwrap_or_else(|| {
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
         format!("{}{:03}", now.as_secs(), now.subsec_millis())
     });
 
@@ -492,7 +593,9 @@ fn run(args: Args) -> Result<(), String> {
             let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
             let m: HashMap<String, u64> =
                 serde_json::from_str(&text).map_err(|e| format!("{}: {e}", p.display()))?;
-            m.into_iter().filter_map(|(k, v)| Some((k.parse().ok()?, v))).collect()
+            m.into_iter()
+                .filter_map(|(k, v)| Some((k.parse().ok()?, v)))
+                .collect()
         }
         _ => HashMap::new(),
     };
@@ -511,7 +614,7 @@ fn run(args: Args) -> Result<(), String> {
         format!("{base}/api/v1/conversations?limit=25")
     };
 
-    let (ok, errors, hist, measured_s, tickets) = rt.block_on(async move {
+    let (ok, errors, hist, measured_s, tickets, unfinished) = rt.block_on(async move {
         let start = Instant::now();
         let warmup_end = start + args.warmup;
         let end = warmup_end + args.duration;
@@ -533,18 +636,22 @@ fn run(args: Args) -> Result<(), String> {
             uri_tickets: format!("{base}/api/tickets/"),
             uri_followups: format!("{base}/api/followups/"),
         });
-        let handles: Vec<_> =
-            (0..args.connections).map(|w| tokio::spawn(worker(w as u64, shared.clone()))).collect();
+        let handles: Vec<_> = (0..args.connections)
+            .map(|w| tokio::spawn(worker(w as u64, shared.clone())))
+            .collect();
         let mut ok = 0u64;
         let mut errors = 0u64;
         let mut tickets: HashMap<u64, u64> = HashMap::new();
-        let mut hist: Histogram<u64> = Histogram::new_with_bounds(1, MAX_LATENCY_US, 3).expect("histogram");
+        let mut unfinished = 0u64;
+        let mut hist: Histogram<u64> =
+            Histogram::new_with_bounds(1, MAX_LATENCY_US, 3).expect("histogram");
         for h in handles {
             match h.await {
                 Ok(s) => {
                     ok += s.ok;
                     errors += s.errors;
                     tickets.extend(s.tickets);
+                    unfinished += s.unfinished;
                     if let Some(wh) = s.hist {
                         let _ = hist.add(&wh);
                     }
@@ -556,27 +663,35 @@ fn run(args: Args) -> Result<(), String> {
             }
         }
         let measured_s = args.duration.as_secs_f64();
-        (ok, errors, hist, measured_s, tickets)
+        (ok, errors, hist, measured_s, tickets, unfinished)
     });
     rt.shutdown_timeout(Duration::from_millis(100));
     if let (Some(p), Scenario::HelpdeskInbound) = (&state_file, scenario) {
-        let m: serde_json::Map<String, serde_json::Value> =
-            tickets.into_iter().map(|(k, v)| (k.to_string(), v.into())).collect();
-        std::fs::write(p, serde_json::Value::Object(m).to_string()).map_err(|e| format!("{}: {e}", p.display()))?;
+        let m: serde_json::Map<String, serde_json::Value> = tickets
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.into()))
+            .collect();
+        std::fs::write(p, serde_json::Value::Object(m).to_string())
+            .map_err(|e| format!("{}: {e}", p.display()))?;
     }
 
     let ms = |us: u64| (us as f64 / 1000.0 * 1000.0).round() / 1000.0;
+    // No successful request: latencies are unknown (null), not zero.
     let (p50, p90, p99, max) = if hist.is_empty() {
-        (0.0, 0.0, 0.0, 0.0)
+        (None, None, None, None)
     } else {
         (
-            ms(hist.value_at_quantile(0.50)),
-            ms(hist.value_at_quantile(0.90)),
-            ms(hist.value_at_quantile(0.99)),
-            ms(hist.max()),
+            Some(ms(hist.value_at_quantile(0.50))),
+            Some(ms(hist.value_at_quantile(0.90))),
+            Some(ms(hist.value_at_quantile(0.99))),
+            Some(ms(hist.max())),
         )
     };
-    let rps = if measured_s > 0.0 { ok as f64 / measured_s } else { 0.0 };
+    let rps = if measured_s > 0.0 {
+        ok as f64 / measured_s
+    } else {
+        0.0
+    };
     let out = serde_json::json!({
         "scenario": scenario.name(),
         "connections": args.connections,
@@ -588,6 +703,7 @@ fn run(args: Args) -> Result<(), String> {
         "p90_ms": p90,
         "p99_ms": p99,
         "max_ms": max,
+        "unfinished": unfinished,
     });
     println!("{out}");
     Ok(())
