@@ -37,7 +37,10 @@ impl Status {
             "pending" => Ok(Self::Pending),
             "resolved" => Ok(Self::Resolved),
             "closed" => Ok(Self::Closed),
-            _ => Err(DomainError::invalid("status", "expected open, pending, resolved or closed")),
+            _ => Err(DomainError::invalid(
+                "status",
+                "expected open, pending, resolved or closed",
+            )),
         }
     }
     /// Whether an inbound message from the customer continues this conversation (rather than
@@ -78,7 +81,10 @@ impl Priority {
             "normal" => Ok(Self::Normal),
             "high" => Ok(Self::High),
             "urgent" => Ok(Self::Urgent),
-            _ => Err(DomainError::invalid("priority", "expected low, normal, high or urgent")),
+            _ => Err(DomainError::invalid(
+                "priority",
+                "expected low, normal, high or urgent",
+            )),
         }
     }
 }
@@ -92,15 +98,24 @@ pub fn normalise_tags(raw: &[String]) -> Result<Vec<String>, DomainError> {
     let mut tags: Vec<String> = Vec::with_capacity(raw.len());
     for tag in raw {
         let tag = tag.trim().to_lowercase();
-        if tag.is_empty() || tag.chars().count() > 64 || tag.chars().any(|c| c.is_control() || c == ',') {
-            return Err(DomainError::invalid("tags", "each tag 1–64 characters, no commas or control characters"));
+        if tag.is_empty()
+            || tag.chars().count() > 64
+            || tag.chars().any(|c| c.is_control() || c == ',')
+        {
+            return Err(DomainError::invalid(
+                "tags",
+                "each tag 1–64 characters, no commas or control characters",
+            ));
         }
         tags.push(tag);
     }
     tags.sort();
     tags.dedup();
     if tags.len() > MAX_TAGS {
-        return Err(DomainError::invalid("tags", format!("at most {MAX_TAGS} tags")));
+        return Err(DomainError::invalid(
+            "tags",
+            format!("at most {MAX_TAGS} tags"),
+        ));
     }
     Ok(tags)
 }
@@ -153,7 +168,11 @@ pub struct ConversationChanges {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<Priority>,
     /// New assignee, if changed (`Some(None)` = unassigned).
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "double_option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "double_option"
+    )]
     pub assignee: Option<Option<PartyId>>,
     /// New tags, if changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -163,7 +182,10 @@ pub struct ConversationChanges {
 impl ConversationChanges {
     /// True when nothing changes.
     pub fn is_empty(&self) -> bool {
-        self.status.is_none() && self.priority.is_none() && self.assignee.is_none() && self.tags.is_none()
+        self.status.is_none()
+            && self.priority.is_none()
+            && self.assignee.is_none()
+            && self.tags.is_none()
     }
 }
 
@@ -205,14 +227,19 @@ impl Conversation {
 mod double_option {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    pub fn serialize<T: Serialize, S: Serializer>(v: &Option<Option<T>>, s: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<T: Serialize, S: Serializer>(
+        v: &Option<Option<T>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         match v {
             Some(inner) => inner.serialize(s),
             None => s.serialize_none(),
         }
     }
 
-    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Option<T>>, D::Error> {
         Option::<T>::deserialize(d).map(Some)
     }
 }
@@ -239,7 +266,11 @@ mod tests {
     #[test]
     fn a_no_op_patch_changes_nothing() {
         let c = conversation();
-        let patch = ConversationPatch { status: Some(Status::Open), assignee: Some(None), ..Default::default() };
+        let patch = ConversationPatch {
+            status: Some(Status::Open),
+            assignee: Some(None),
+            ..Default::default()
+        };
         assert!(c.diff(&patch).unwrap().is_empty());
     }
 
@@ -254,7 +285,10 @@ mod tests {
 
     #[test]
     fn changes_serialise_unassign_as_null() {
-        let changes = ConversationChanges { assignee: Some(None), ..Default::default() };
+        let changes = ConversationChanges {
+            assignee: Some(None),
+            ..Default::default()
+        };
         let json = serde_json::to_string(&changes).unwrap();
         assert_eq!(json, r#"{"assignee":null}"#);
         let back: ConversationChanges = serde_json::from_str(&json).unwrap();

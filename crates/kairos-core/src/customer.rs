@@ -1,7 +1,7 @@
 //! Customers: one person (or organisation) with many identities.
 
-use crate::ids::CustomerId;
 use crate::identity::Identity;
+use crate::ids::CustomerId;
 use crate::timestamp::Timestamp;
 use serde::{Deserialize, Serialize};
 

@@ -18,19 +18,47 @@ pub struct Code {
 
 impl Code {
     /// The request was malformed or a value failed validation.
-    pub const INVALID_INPUT: Code = Code { code: "invalid_input", status: 422, title: "Invalid input" };
+    pub const INVALID_INPUT: Code = Code {
+        code: "invalid_input",
+        status: 422,
+        title: "Invalid input",
+    };
     /// The object does not exist *for this caller* (also used for other tenants' objects).
-    pub const NOT_FOUND: Code = Code { code: "not_found", status: 404, title: "Not found" };
+    pub const NOT_FOUND: Code = Code {
+        code: "not_found",
+        status: 404,
+        title: "Not found",
+    };
     /// The state of the object forbids the change.
-    pub const CONFLICT: Code = Code { code: "conflict", status: 409, title: "Conflict" };
+    pub const CONFLICT: Code = Code {
+        code: "conflict",
+        status: 409,
+        title: "Conflict",
+    };
     /// Authentication missing or invalid.
-    pub const UNAUTHENTICATED: Code = Code { code: "unauthenticated", status: 401, title: "Authentication required" };
+    pub const UNAUTHENTICATED: Code = Code {
+        code: "unauthenticated",
+        status: 401,
+        title: "Authentication required",
+    };
     /// Authenticated, but the role may not do this.
-    pub const FORBIDDEN: Code = Code { code: "forbidden", status: 403, title: "Forbidden" };
+    pub const FORBIDDEN: Code = Code {
+        code: "forbidden",
+        status: 403,
+        title: "Forbidden",
+    };
     /// Something on our side failed; details are logged, not shown.
-    pub const INTERNAL: Code = Code { code: "internal", status: 500, title: "Internal error" };
+    pub const INTERNAL: Code = Code {
+        code: "internal",
+        status: 500,
+        title: "Internal error",
+    };
     /// A dependency (database) is unavailable; retry later.
-    pub const UNAVAILABLE: Code = Code { code: "unavailable", status: 503, title: "Service unavailable" };
+    pub const UNAVAILABLE: Code = Code {
+        code: "unavailable",
+        status: 503,
+        title: "Service unavailable",
+    };
 }
 
 /// Every error type that may reach a user knows its [`Code`].
@@ -61,7 +89,10 @@ pub enum DomainError {
 impl DomainError {
     /// Shorthand for [`DomainError::Invalid`].
     pub fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
-        Self::Invalid { field, reason: reason.into() }
+        Self::Invalid {
+            field,
+            reason: reason.into(),
+        }
     }
 }
 

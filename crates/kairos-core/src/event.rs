@@ -4,8 +4,8 @@
 //! fan-out, search, anticipation, export) reads them back and resumes from a `seq`.
 
 use crate::conversation::ConversationChanges;
-use crate::ids::{ConversationId, CustomerId, EventId, MessageId, PartyId, TenantId, TokenId};
 use crate::identity::Identity;
+use crate::ids::{ConversationId, CustomerId, EventId, MessageId, PartyId, TenantId, TokenId};
 use crate::message::{Attachment, Author, Body, Channel, Direction};
 use crate::party::Role;
 use crate::timestamp::Timestamp;
@@ -179,7 +179,12 @@ pub struct NewEvent {
 impl NewEvent {
     /// A new event with a fresh id.
     pub fn new(at: Timestamp, actor: &Actor, data: EventData) -> Self {
-        Self { id: EventId::new(), at, actor: actor.clone(), data }
+        Self {
+            id: EventId::new(),
+            at,
+            actor: actor.clone(),
+            data,
+        }
     }
 }
 

@@ -36,7 +36,10 @@ impl IdentityKind {
             "phone" => Ok(Self::Phone),
             "social" => Ok(Self::Social),
             "device" => Ok(Self::Device),
-            _ => Err(DomainError::invalid("kind", "expected email, phone, social or device")),
+            _ => Err(DomainError::invalid(
+                "kind",
+                "expected email, phone, social or device",
+            )),
         }
     }
 }
@@ -79,7 +82,10 @@ impl Identity {
     ) -> Result<Self, DomainError> {
         let network = network.map(str::trim).unwrap_or_default();
         if kind != IdentityKind::Social && !network.is_empty() {
-            return Err(DomainError::invalid("network", "only social identities have a network"));
+            return Err(DomainError::invalid(
+                "network",
+                "only social identities have a network",
+            ));
         }
         let (value, network) = match kind {
             IdentityKind::Email => (normalise_email(value)?, String::new()),
@@ -90,7 +96,11 @@ impl Identity {
             }
             IdentityKind::Device => (normalise_device(value)?, String::new()),
         };
-        Ok(Self { kind, value, network })
+        Ok(Self {
+            kind,
+            value,
+            network,
+        })
     }
 
     /// Shorthand for an e-mail identity.
@@ -106,7 +116,12 @@ impl Identity {
 
 fn normalise_email(raw: &str) -> Result<String, DomainError> {
     let value = raw.trim();
-    let err = |reason: &str| Err(DomainError::invalid("value", format!("e-mail address: {reason}")));
+    let err = |reason: &str| {
+        Err(DomainError::invalid(
+            "value",
+            format!("e-mail address: {reason}"),
+        ))
+    };
     if value.is_empty() || value.len() > MAX_EMAIL {
         return err("must be 1–254 characters");
     }
@@ -121,9 +136,10 @@ fn normalise_email(raw: &str) -> Result<String, DomainError> {
     }
     // Quoted local parts and comments are legal in RFC 5322 but never seen from real
     // customers; refusing them keeps header injection and look-alike tricks out.
-    let local_ok = local.chars().all(|c| {
-        c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c)
-    }) && !local.starts_with('.')
+    let local_ok = local
+        .chars()
+        .all(|c| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c))
+        && !local.starts_with('.')
         && !local.ends_with('.')
         && !local.contains("..");
     let domain_ok = domain.split('.').all(|label| {
@@ -141,18 +157,26 @@ fn normalise_email(raw: &str) -> Result<String, DomainError> {
     }
     // Mailbox local parts are case-sensitive by the letter of RFC 5321, but no provider a
     // customer uses treats them so; matching case-insensitively is what users expect.
-    Ok(format!("{}@{}", local.to_lowercase(), domain.to_lowercase()))
+    Ok(format!(
+        "{}@{}",
+        local.to_lowercase(),
+        domain.to_lowercase()
+    ))
 }
 
 fn normalise_phone(raw: &str, default_region: Option<&str>) -> Result<String, DomainError> {
     let value = raw.trim();
     if value.is_empty() || value.len() > 64 {
-        return Err(DomainError::invalid("value", "phone number: must be 1–64 characters"));
+        return Err(DomainError::invalid(
+            "value",
+            "phone number: must be 1–64 characters",
+        ));
     }
     let region = match default_region {
-        Some(code) => Some(code.parse::<phonenumber::country::Id>().map_err(|_| {
-            DomainError::invalid("region", "unknown ISO 3166 country code")
-        })?),
+        Some(code) => Some(
+            code.parse::<phonenumber::country::Id>()
+                .map_err(|_| DomainError::invalid("region", "unknown ISO 3166 country code"))?,
+        ),
         None => None,
     };
     let number = phonenumber::parse(region, value).map_err(|_| {
@@ -162,7 +186,10 @@ fn normalise_phone(raw: &str, default_region: Option<&str>) -> Result<String, Do
         )
     })?;
     if !phonenumber::is_valid(&number) {
-        return Err(DomainError::invalid("value", "phone number: not a valid number for its country"));
+        return Err(DomainError::invalid(
+            "value",
+            "phone number: not a valid number for its country",
+        ));
     }
     Ok(number.format().mode(phonenumber::Mode::E164).to_string())
 }
@@ -170,11 +197,16 @@ fn normalise_phone(raw: &str, default_region: Option<&str>) -> Result<String, Do
 fn normalise_network(raw: &str) -> Result<String, DomainError> {
     let network = raw.to_ascii_lowercase();
     let ok = (1..=32).contains(&network.len())
-        && network.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+        && network
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
     if ok {
         Ok(network)
     } else {
-        Err(DomainError::invalid("network", "social identities need a network of 1–32 characters a-z, 0-9, '-', '_'"))
+        Err(DomainError::invalid(
+            "network",
+            "social identities need a network of 1–32 characters a-z, 0-9, '-', '_'",
+        ))
     }
 }
 
@@ -192,10 +224,16 @@ fn normalise_device(raw: &str) -> Result<String, DomainError> {
 
 fn check_opaque(value: &str, what: &str) -> Result<(), DomainError> {
     if value.is_empty() || value.chars().count() > MAX_OPAQUE {
-        return Err(DomainError::invalid("value", format!("{what}: must be 1–{MAX_OPAQUE} characters")));
+        return Err(DomainError::invalid(
+            "value",
+            format!("{what}: must be 1–{MAX_OPAQUE} characters"),
+        ));
     }
     if value.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return Err(DomainError::invalid("value", format!("{what}: must not contain spaces or control characters")));
+        return Err(DomainError::invalid(
+            "value",
+            format!("{what}: must not contain spaces or control characters"),
+        ));
     }
     Ok(())
 }
@@ -206,7 +244,10 @@ mod tests {
 
     #[test]
     fn emails_normalise_to_lower_case() {
-        assert_eq!(Identity::email("  Anna@Example.ORG ").unwrap().value, "anna@example.org");
+        assert_eq!(
+            Identity::email("  Anna@Example.ORG ").unwrap().value,
+            "anna@example.org"
+        );
     }
 
     #[test]
@@ -245,7 +286,12 @@ mod tests {
 
     #[test]
     fn invalid_phone_numbers_are_refused() {
-        for bad in ["+49", "hello", "+999 123", "+49 170 1234567 ext; DROP TABLE"] {
+        for bad in [
+            "+49",
+            "hello",
+            "+999 123",
+            "+49 170 1234567 ext; DROP TABLE",
+        ] {
             assert!(Identity::phone(bad).is_err(), "{bad:?}");
         }
     }
@@ -254,7 +300,10 @@ mod tests {
     fn social_handles_need_a_network() {
         assert!(Identity::parse(IdentityKind::Social, "@Anna", None, None).is_err());
         let id = Identity::parse(IdentityKind::Social, "@Anna", Some("Mastodon"), None).unwrap();
-        assert_eq!((id.value.as_str(), id.network.as_str()), ("anna", "mastodon"));
+        assert_eq!(
+            (id.value.as_str(), id.network.as_str()),
+            ("anna", "mastodon")
+        );
         assert!(Identity::parse(IdentityKind::Email, "a@b.de", Some("x"), None).is_err());
     }
 }

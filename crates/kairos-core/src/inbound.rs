@@ -90,7 +90,12 @@ pub enum InboundDecision {
 ///   closed; anything else (forged, foreign, closed) falls back to the customer's own
 ///   open conversation or a new one, so a touchpoint can never join someone else's thread.
 /// - A pending or resolved conversation is reopened.
-pub fn decide(cmd: InboundCommand, snap: &InboundSnapshot, now: Timestamp, actor: &Actor) -> Result<InboundDecision, DomainError> {
+pub fn decide(
+    cmd: InboundCommand,
+    snap: &InboundSnapshot,
+    now: Timestamp,
+    actor: &Actor,
+) -> Result<InboundDecision, DomainError> {
     if let Some(ids) = snap.duplicate {
         return Ok(InboundDecision::Duplicate(ids));
     }
@@ -99,13 +104,31 @@ pub fn decide(cmd: InboundCommand, snap: &InboundSnapshot, now: Timestamp, actor
         Some(id) => id,
         None => {
             let id = CustomerId::new();
-            events.push(NewEvent::new(now, actor, EventData::CustomerCreated { customer_id: id, display_name: cmd.display_name.clone() }));
-            events.push(NewEvent::new(now, actor, EventData::IdentityAdded { customer_id: id, identity: cmd.from.clone() }));
+            events.push(NewEvent::new(
+                now,
+                actor,
+                EventData::CustomerCreated {
+                    customer_id: id,
+                    display_name: cmd.display_name.clone(),
+                },
+            ));
+            events.push(NewEvent::new(
+                now,
+                actor,
+                EventData::IdentityAdded {
+                    customer_id: id,
+                    identity: cmd.from.clone(),
+                },
+            ));
             id
         }
     };
-    let usable = |c: &ConversationState| c.customer_id == customer_id && c.status.accepts_follow_up();
-    let existing = snap.named_conversation.filter(usable).or(snap.open_conversation.filter(usable));
+    let usable =
+        |c: &ConversationState| c.customer_id == customer_id && c.status.accepts_follow_up();
+    let existing = snap
+        .named_conversation
+        .filter(usable)
+        .or(snap.open_conversation.filter(usable));
     let conversation_id = match existing {
         Some(c) => {
             if c.status != Status::Open {
@@ -114,7 +137,10 @@ pub fn decide(cmd: InboundCommand, snap: &InboundSnapshot, now: Timestamp, actor
                     actor,
                     EventData::ConversationChanged {
                         conversation_id: c.id,
-                        changes: ConversationChanges { status: Some(Status::Open), ..Default::default() },
+                        changes: ConversationChanges {
+                            status: Some(Status::Open),
+                            ..Default::default()
+                        },
                     },
                 ));
             }
@@ -125,7 +151,12 @@ pub fn decide(cmd: InboundCommand, snap: &InboundSnapshot, now: Timestamp, actor
             events.push(NewEvent::new(
                 now,
                 actor,
-                EventData::ConversationOpened { conversation_id: id, customer_id, channel: cmd.channel, subject: cmd.subject.clone() },
+                EventData::ConversationOpened {
+                    conversation_id: id,
+                    customer_id,
+                    channel: cmd.channel,
+                    subject: cmd.subject.clone(),
+                },
             ));
             id
         }
@@ -146,7 +177,14 @@ pub fn decide(cmd: InboundCommand, snap: &InboundSnapshot, now: Timestamp, actor
             external_id: cmd.external_id,
         },
     ));
-    Ok(InboundDecision::Append { ids: InboundIds { customer_id, conversation_id, message_id }, events })
+    Ok(InboundDecision::Append {
+        ids: InboundIds {
+            customer_id,
+            conversation_id,
+            message_id,
+        },
+        events,
+    })
 }
 
 #[cfg(test)]
@@ -168,7 +206,9 @@ mod tests {
 
     fn names(d: &InboundDecision) -> Vec<&'static str> {
         match d {
-            InboundDecision::Append { events, .. } => events.iter().map(|e| e.data.name()).collect(),
+            InboundDecision::Append { events, .. } => {
+                events.iter().map(|e| e.data.name()).collect()
+            }
             InboundDecision::Duplicate(_) => vec![],
         }
     }
@@ -178,55 +218,108 @@ mod tests {
     #[test]
     fn an_unknown_sender_becomes_a_customer_with_a_new_conversation() {
         let d = decide(cmd(), &InboundSnapshot::default(), NOW, &Actor::System).unwrap();
-        assert_eq!(names(&d), ["customer.created", "identity.added", "conversation.opened", "message.appended"]);
+        assert_eq!(
+            names(&d),
+            [
+                "customer.created",
+                "identity.added",
+                "conversation.opened",
+                "message.appended"
+            ]
+        );
     }
 
     #[test]
     fn a_known_sender_continues_the_open_conversation() {
         let customer = CustomerId::new();
-        let open = ConversationState { id: ConversationId::new(), customer_id: customer, status: Status::Open };
-        let snap = InboundSnapshot { customer: Some(customer), open_conversation: Some(open), ..Default::default() };
+        let open = ConversationState {
+            id: ConversationId::new(),
+            customer_id: customer,
+            status: Status::Open,
+        };
+        let snap = InboundSnapshot {
+            customer: Some(customer),
+            open_conversation: Some(open),
+            ..Default::default()
+        };
         let d = decide(cmd(), &snap, NOW, &Actor::System).unwrap();
         assert_eq!(names(&d), ["message.appended"]);
-        let InboundDecision::Append { ids, .. } = d else { panic!() };
+        let InboundDecision::Append { ids, .. } = d else {
+            panic!()
+        };
         assert_eq!(ids.conversation_id, open.id);
     }
 
     #[test]
     fn a_resolved_conversation_is_reopened() {
         let customer = CustomerId::new();
-        let resolved = ConversationState { id: ConversationId::new(), customer_id: customer, status: Status::Resolved };
-        let snap = InboundSnapshot { customer: Some(customer), open_conversation: Some(resolved), ..Default::default() };
+        let resolved = ConversationState {
+            id: ConversationId::new(),
+            customer_id: customer,
+            status: Status::Resolved,
+        };
+        let snap = InboundSnapshot {
+            customer: Some(customer),
+            open_conversation: Some(resolved),
+            ..Default::default()
+        };
         let d = decide(cmd(), &snap, NOW, &Actor::System).unwrap();
         assert_eq!(names(&d), ["conversation.changed", "message.appended"]);
     }
 
     #[test]
     fn a_named_conversation_of_another_customer_is_never_joined() {
-        let stranger = ConversationState { id: ConversationId::new(), customer_id: CustomerId::new(), status: Status::Open };
+        let stranger = ConversationState {
+            id: ConversationId::new(),
+            customer_id: CustomerId::new(),
+            status: Status::Open,
+        };
         let mut c = cmd();
         c.conversation_id = Some(stranger.id);
-        let snap = InboundSnapshot { named_conversation: Some(stranger), ..Default::default() };
+        let snap = InboundSnapshot {
+            named_conversation: Some(stranger),
+            ..Default::default()
+        };
         let d = decide(c, &snap, NOW, &Actor::System).unwrap();
-        let InboundDecision::Append { ids, .. } = d else { panic!() };
+        let InboundDecision::Append { ids, .. } = d else {
+            panic!()
+        };
         assert_ne!(ids.conversation_id, stranger.id);
     }
 
     #[test]
     fn a_closed_conversation_is_not_continued() {
         let customer = CustomerId::new();
-        let closed = ConversationState { id: ConversationId::new(), customer_id: customer, status: Status::Closed };
+        let closed = ConversationState {
+            id: ConversationId::new(),
+            customer_id: customer,
+            status: Status::Closed,
+        };
         let mut c = cmd();
         c.conversation_id = Some(closed.id);
-        let snap = InboundSnapshot { customer: Some(customer), named_conversation: Some(closed), ..Default::default() };
+        let snap = InboundSnapshot {
+            customer: Some(customer),
+            named_conversation: Some(closed),
+            ..Default::default()
+        };
         let d = decide(c, &snap, NOW, &Actor::System).unwrap();
         assert_eq!(names(&d), ["conversation.opened", "message.appended"]);
     }
 
     #[test]
     fn a_duplicate_appends_nothing() {
-        let ids = InboundIds { customer_id: CustomerId::new(), conversation_id: ConversationId::new(), message_id: MessageId::new() };
-        let snap = InboundSnapshot { duplicate: Some(ids), ..Default::default() };
-        assert_eq!(decide(cmd(), &snap, NOW, &Actor::System).unwrap(), InboundDecision::Duplicate(ids));
+        let ids = InboundIds {
+            customer_id: CustomerId::new(),
+            conversation_id: ConversationId::new(),
+            message_id: MessageId::new(),
+        };
+        let snap = InboundSnapshot {
+            duplicate: Some(ids),
+            ..Default::default()
+        };
+        assert_eq!(
+            decide(cmd(), &snap, NOW, &Actor::System).unwrap(),
+            InboundDecision::Duplicate(ids)
+        );
     }
 }

@@ -18,22 +18,47 @@ pub enum AddIdentity {
 /// Decides adding `identity` to `customer`, given who owns it now (`owner`, after merges).
 /// An identity owned by another customer is refused without naming that customer
 /// (checklist C07); staff merge the two customers instead.
-pub fn add_identity(customer: CustomerId, identity: Identity, owner: Option<CustomerId>, now: Timestamp, actor: &Actor) -> Result<AddIdentity, DomainError> {
+pub fn add_identity(
+    customer: CustomerId,
+    identity: Identity,
+    owner: Option<CustomerId>,
+    now: Timestamp,
+    actor: &Actor,
+) -> Result<AddIdentity, DomainError> {
     match owner {
         Some(o) if o == customer => Ok(AddIdentity::AlreadyThere),
         Some(_) => Err(DomainError::Conflict(
             "this identity belongs to another customer; merge the two customers instead".into(),
         )),
-        None => Ok(AddIdentity::Append(Box::new(NewEvent::new(now, actor, EventData::IdentityAdded { customer_id: customer, identity })))),
+        None => Ok(AddIdentity::Append(Box::new(NewEvent::new(
+            now,
+            actor,
+            EventData::IdentityAdded {
+                customer_id: customer,
+                identity,
+            },
+        )))),
     }
 }
 
 /// Decides merging `from` into `into`. Both must exist and be live (not merged away).
-pub fn merge(into: CustomerId, from: CustomerId, now: Timestamp, actor: &Actor) -> Result<NewEvent, DomainError> {
+pub fn merge(
+    into: CustomerId,
+    from: CustomerId,
+    now: Timestamp,
+    actor: &Actor,
+) -> Result<NewEvent, DomainError> {
     if into == from {
-        return Err(DomainError::invalid("other", "a customer cannot be merged with itself"));
+        return Err(DomainError::invalid(
+            "other",
+            "a customer cannot be merged with itself",
+        ));
     }
-    Ok(NewEvent::new(now, actor, EventData::CustomersMerged { into, from }))
+    Ok(NewEvent::new(
+        now,
+        actor,
+        EventData::CustomersMerged { into, from },
+    ))
 }
 
 #[cfg(test)]
@@ -43,7 +68,14 @@ mod tests {
     #[test]
     fn an_identity_of_another_customer_is_refused_without_naming_them() {
         let (a, b) = (CustomerId::new(), CustomerId::new());
-        let err = add_identity(a, Identity::email("x@example.org").unwrap(), Some(b), Timestamp::from_micros(0), &Actor::System).unwrap_err();
+        let err = add_identity(
+            a,
+            Identity::email("x@example.org").unwrap(),
+            Some(b),
+            Timestamp::from_micros(0),
+            &Actor::System,
+        )
+        .unwrap_err();
         assert!(!err.to_string().contains(&b.to_string()));
     }
 

@@ -55,7 +55,12 @@ impl Channel {
         Channel::ALL
             .into_iter()
             .find(|c| c.as_str() == s)
-            .ok_or_else(|| DomainError::invalid("channel", "expected email, chat, sms, voice, social, portal or api"))
+            .ok_or_else(|| {
+                DomainError::invalid(
+                    "channel",
+                    "expected email, chat, sms, voice, social, portal or api",
+                )
+            })
     }
 
     /// This channel's bit in a conversation's set of channels used.
@@ -65,7 +70,10 @@ impl Channel {
 
     /// The channels whose bits are set in `mask`.
     pub fn from_mask(mask: i64) -> Vec<Channel> {
-        Channel::ALL.into_iter().filter(|c| mask & c.bit() != 0).collect()
+        Channel::ALL
+            .into_iter()
+            .filter(|c| mask & c.bit() != 0)
+            .collect()
     }
 }
 
@@ -96,7 +104,10 @@ impl Direction {
             "inbound" => Ok(Self::Inbound),
             "outbound" => Ok(Self::Outbound),
             "note" => Ok(Self::Note),
-            _ => Err(DomainError::invalid("direction", "expected inbound, outbound or note")),
+            _ => Err(DomainError::invalid(
+                "direction",
+                "expected inbound, outbound or note",
+            )),
         }
     }
 }
@@ -133,17 +144,37 @@ pub struct Attachment {
 impl Attachment {
     /// Validates attachment metadata from outside.
     pub fn validate(&self) -> Result<(), DomainError> {
-        if self.filename.is_empty() || self.filename.chars().count() > 255 || self.filename.chars().any(char::is_control) {
-            return Err(DomainError::invalid("attachments.filename", "1–255 characters without control characters"));
+        if self.filename.is_empty()
+            || self.filename.chars().count() > 255
+            || self.filename.chars().any(char::is_control)
+        {
+            return Err(DomainError::invalid(
+                "attachments.filename",
+                "1–255 characters without control characters",
+            ));
         }
         let ct_ok = self.content_type.len() <= 127
-            && self.content_type.split_once('/').is_some_and(|(a, b)| !a.is_empty() && !b.is_empty())
+            && self
+                .content_type
+                .split_once('/')
+                .is_some_and(|(a, b)| !a.is_empty() && !b.is_empty())
             && self.content_type.chars().all(|c| c.is_ascii_graphic());
         if !ct_ok {
-            return Err(DomainError::invalid("attachments.content_type", "a media type such as application/pdf"));
+            return Err(DomainError::invalid(
+                "attachments.content_type",
+                "a media type such as application/pdf",
+            ));
         }
-        if self.sha256.len() != 64 || !self.sha256.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()) {
-            return Err(DomainError::invalid("attachments.sha256", "64 lower-case hex digits"));
+        if self.sha256.len() != 64
+            || !self
+                .sha256
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        {
+            return Err(DomainError::invalid(
+                "attachments.sha256",
+                "64 lower-case hex digits",
+            ));
         }
         Ok(())
     }
@@ -170,7 +201,10 @@ impl Body {
     /// Validates text and sanitises HTML. At least one of them must be non-empty.
     pub fn new(text: &str, html: Option<&str>) -> Result<Self, DomainError> {
         if text.len() > MAX_BODY_BYTES || html.is_some_and(|h| h.len() > MAX_BODY_BYTES) {
-            return Err(DomainError::invalid("body", "at most 1 MiB; send larger content as an attachment"));
+            return Err(DomainError::invalid(
+                "body",
+                "at most 1 MiB; send larger content as an attachment",
+            ));
         }
         // NUL has no business in text and breaks PostgreSQL TEXT; everything else is kept.
         let text = text.replace('\0', "\u{FFFD}");
@@ -224,10 +258,13 @@ pub struct Message {
 pub fn parse_subject(raw: Option<&str>) -> Result<Option<String>, DomainError> {
     match raw.map(str::trim) {
         None | Some("") => Ok(None),
-        Some(s) if s.chars().count() > 998 => Err(DomainError::invalid("subject", "at most 998 characters")),
-        Some(s) if s.chars().any(char::is_control) => {
-            Err(DomainError::invalid("subject", "must not contain line breaks or control characters"))
+        Some(s) if s.chars().count() > 998 => {
+            Err(DomainError::invalid("subject", "at most 998 characters"))
         }
+        Some(s) if s.chars().any(char::is_control) => Err(DomainError::invalid(
+            "subject",
+            "must not contain line breaks or control characters",
+        )),
         Some(s) => Ok(Some(s.to_owned())),
     }
 }
@@ -236,9 +273,12 @@ pub fn parse_subject(raw: Option<&str>) -> Result<Option<String>, DomainError> {
 pub fn parse_external_id(raw: Option<&str>) -> Result<Option<String>, DomainError> {
     match raw {
         None => Ok(None),
-        Some(s) if s.is_empty() || s.len() > MAX_EXTERNAL_ID || s.chars().any(char::is_control) => Err(
-            DomainError::invalid("external_id", "1–512 characters without control characters"),
-        ),
+        Some(s) if s.is_empty() || s.len() > MAX_EXTERNAL_ID || s.chars().any(char::is_control) => {
+            Err(DomainError::invalid(
+                "external_id",
+                "1–512 characters without control characters",
+            ))
+        }
         Some(s) => Ok(Some(s.to_owned())),
     }
 }
@@ -276,8 +316,25 @@ mod tests {
         for p in payloads {
             let clean = sanitise_html(p);
             let lower = clean.to_lowercase();
-            for needle in ["<script", "onerror", "onload", "javascript:", "data:", "<base", "<meta", "<form", "<iframe", "style=", "<style", "<svg", "<math"] {
-                assert!(!lower.contains(needle), "{p:?} → {clean:?} still has {needle}");
+            for needle in [
+                "<script",
+                "onerror",
+                "onload",
+                "javascript:",
+                "data:",
+                "<base",
+                "<meta",
+                "<form",
+                "<iframe",
+                "style=",
+                "<style",
+                "<svg",
+                "<math",
+            ] {
+                assert!(
+                    !lower.contains(needle),
+                    "{p:?} → {clean:?} still has {needle}"
+                );
             }
             // Sanitising is idempotent: the re-parsed output is the same safe DOM.
             assert_eq!(sanitise_html(&clean), clean, "{p:?}");

@@ -25,8 +25,14 @@ pub enum Role {
 
 impl Role {
     /// All roles, in a stable order (used by the authorization matrix).
-    pub const ALL: [Role; 6] =
-        [Role::Admin, Role::Agent, Role::Customer, Role::Expert, Role::Partner, Role::Concierge];
+    pub const ALL: [Role; 6] = [
+        Role::Admin,
+        Role::Agent,
+        Role::Customer,
+        Role::Expert,
+        Role::Partner,
+        Role::Concierge,
+    ];
 
     /// The lowercase wire name.
     pub fn as_str(&self) -> &'static str {
@@ -77,7 +83,10 @@ pub fn parse_display_name(field: &'static str, raw: &str) -> Result<String, Doma
         return Err(DomainError::invalid(field, "at most 200 characters"));
     }
     if name.chars().any(char::is_control) {
-        return Err(DomainError::invalid(field, "must not contain control characters"));
+        return Err(DomainError::invalid(
+            field,
+            "must not contain control characters",
+        ));
     }
     Ok(name.to_owned())
 }

@@ -4,8 +4,8 @@
 use crate::conversation::{ConversationChanges, Status};
 use crate::error::DomainError;
 use crate::event::{Actor, EventData, NewEvent};
-use crate::inbound::ConversationState;
 use crate::ids::MessageId;
+use crate::inbound::ConversationState;
 use crate::message::{Attachment, Author, Body, Channel, Direction};
 use crate::timestamp::Timestamp;
 
@@ -29,9 +29,17 @@ pub struct PostMessage {
 /// Decides appending `msg` to `conversation`, whose last used channel is `last_channel`.
 /// A customer's follow-up reopens a pending or resolved conversation; nothing may be added
 /// to a closed one.
-pub fn post(conversation: &ConversationState, last_channel: Channel, msg: PostMessage, now: Timestamp, actor: &Actor) -> Result<(MessageId, Vec<NewEvent>), DomainError> {
+pub fn post(
+    conversation: &ConversationState,
+    last_channel: Channel,
+    msg: PostMessage,
+    now: Timestamp,
+    actor: &Actor,
+) -> Result<(MessageId, Vec<NewEvent>), DomainError> {
     if conversation.status == Status::Closed && msg.direction != Direction::Note {
-        return Err(DomainError::Conflict("the conversation is closed; reopen it first".into()));
+        return Err(DomainError::Conflict(
+            "the conversation is closed; reopen it first".into(),
+        ));
     }
     let mut events = Vec::with_capacity(2);
     if msg.direction == Direction::Inbound && conversation.status != Status::Open {
@@ -40,7 +48,10 @@ pub fn post(conversation: &ConversationState, last_channel: Channel, msg: PostMe
             actor,
             EventData::ConversationChanged {
                 conversation_id: conversation.id,
-                changes: ConversationChanges { status: Some(Status::Open), ..Default::default() },
+                changes: ConversationChanges {
+                    status: Some(Status::Open),
+                    ..Default::default()
+                },
             },
         ));
     }
@@ -69,29 +80,78 @@ mod tests {
     use crate::ids::{ConversationId, CustomerId};
 
     fn state(status: Status) -> ConversationState {
-        ConversationState { id: ConversationId::new(), customer_id: CustomerId::new(), status }
+        ConversationState {
+            id: ConversationId::new(),
+            customer_id: CustomerId::new(),
+            status,
+        }
     }
 
     fn msg(direction: Direction) -> PostMessage {
-        PostMessage { direction, channel: None, author: Author::System, subject: None, body: Body::new("ok", None).unwrap(), attachments: vec![] }
+        PostMessage {
+            direction,
+            channel: None,
+            author: Author::System,
+            subject: None,
+            body: Body::new("ok", None).unwrap(),
+            attachments: vec![],
+        }
     }
 
     #[test]
     fn replies_default_to_the_last_channel() {
-        let (_, events) = post(&state(Status::Open), Channel::Sms, msg(Direction::Outbound), Timestamp::from_micros(0), &Actor::System).unwrap();
-        assert!(matches!(events[0].data, EventData::MessageAppended { channel: Channel::Sms, .. }));
+        let (_, events) = post(
+            &state(Status::Open),
+            Channel::Sms,
+            msg(Direction::Outbound),
+            Timestamp::from_micros(0),
+            &Actor::System,
+        )
+        .unwrap();
+        assert!(matches!(
+            events[0].data,
+            EventData::MessageAppended {
+                channel: Channel::Sms,
+                ..
+            }
+        ));
     }
 
     #[test]
     fn closed_conversations_take_notes_only() {
         let closed = state(Status::Closed);
-        assert!(post(&closed, Channel::Email, msg(Direction::Outbound), Timestamp::from_micros(0), &Actor::System).is_err());
-        assert!(post(&closed, Channel::Email, msg(Direction::Note), Timestamp::from_micros(0), &Actor::System).is_ok());
+        assert!(
+            post(
+                &closed,
+                Channel::Email,
+                msg(Direction::Outbound),
+                Timestamp::from_micros(0),
+                &Actor::System
+            )
+            .is_err()
+        );
+        assert!(
+            post(
+                &closed,
+                Channel::Email,
+                msg(Direction::Note),
+                Timestamp::from_micros(0),
+                &Actor::System
+            )
+            .is_ok()
+        );
     }
 
     #[test]
     fn a_customer_follow_up_reopens() {
-        let (_, events) = post(&state(Status::Resolved), Channel::Email, msg(Direction::Inbound), Timestamp::from_micros(0), &Actor::System).unwrap();
+        let (_, events) = post(
+            &state(Status::Resolved),
+            Channel::Email,
+            msg(Direction::Inbound),
+            Timestamp::from_micros(0),
+            &Actor::System,
+        )
+        .unwrap();
         assert_eq!(events.len(), 2);
     }
 }

@@ -15,7 +15,9 @@ impl TenantSlug {
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
         let ok_len = (2..=63).contains(&raw.len());
         let ok_start = raw.starts_with(|c: char| c.is_ascii_lowercase());
-        let ok_chars = raw.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        let ok_chars = raw
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if ok_len && ok_start && ok_chars && !raw.ends_with('-') {
             Ok(Self(raw.to_owned()))
         } else {
@@ -52,7 +54,16 @@ mod tests {
     fn slugs_are_strict() {
         assert!(TenantSlug::parse("acme").is_ok());
         assert!(TenantSlug::parse("acme-2").is_ok());
-        for bad in ["", "a", "Acme", "1acme", "acme-", "ac me", "acme/../x", "ac\u{0}me"] {
+        for bad in [
+            "",
+            "a",
+            "Acme",
+            "1acme",
+            "acme-",
+            "ac me",
+            "acme/../x",
+            "ac\u{0}me",
+        ] {
             assert!(TenantSlug::parse(bad).is_err(), "{bad:?}");
         }
     }

@@ -36,7 +36,9 @@ impl Timestamp {
     }
     /// Parses RFC 3339 text.
     pub fn parse_rfc3339(s: &str) -> Option<Self> {
-        OffsetDateTime::parse(s, &Rfc3339).ok().map(Self::from_datetime)
+        OffsetDateTime::parse(s, &Rfc3339)
+            .ok()
+            .map(Self::from_datetime)
     }
 }
 

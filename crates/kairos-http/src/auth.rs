@@ -7,8 +7,8 @@
 
 use crate::AppState;
 use crate::error::ApiError;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use kairos_core::event::Actor;
@@ -48,7 +48,8 @@ pub fn hash_secret(secret: &str) -> Vec<u8> {
 pub fn hash_password(password: &str) -> Result<String, ApiError> {
     let mut salt = [0u8; 16];
     rand::rng().fill_bytes(&mut salt);
-    let salt = SaltString::encode_b64(&salt).map_err(|e| ApiError::internal(format!("salt: {e}")))?;
+    let salt =
+        SaltString::encode_b64(&salt).map_err(|e| ApiError::internal(format!("salt: {e}")))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
@@ -57,7 +58,11 @@ pub fn hash_password(password: &str) -> Result<String, ApiError> {
 
 /// Checks a password against a stored argon2id hash. CPU-heavy.
 pub fn verify_password(password: &str, stored: &str) -> bool {
-    PasswordHash::new(stored).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(stored).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 /// Validates a new password: 12–1024 characters (length beats composition rules, NIST 800-63B).
@@ -101,7 +106,11 @@ pub struct Principal {
 impl Principal {
     /// Refuses (403) unless the caller has one of `roles`.
     pub fn require(&self, roles: &[Role]) -> Result<(), ApiError> {
-        if roles.contains(&self.role) { Ok(()) } else { Err(ApiError::forbidden()) }
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden())
+        }
     }
 
     /// Refuses (403) unless the caller is staff (admin or agent).
@@ -113,7 +122,10 @@ impl Principal {
     pub fn actor(&self) -> Actor {
         match (self.role, self.customer_id) {
             (Role::Customer, Some(id)) => Actor::Customer { id },
-            (role, _) => Actor::Party { id: self.party_id, role },
+            (role, _) => Actor::Party {
+                id: self.party_id,
+                role,
+            },
         }
     }
 
@@ -121,7 +133,10 @@ impl Principal {
     pub fn idempotency_scope(&self) -> String {
         match &self.via {
             Via::Token(id) => format!("token:{id}"),
-            Via::Session { .. } => format!("party:{}", self.party_id.map(|p| p.to_string()).unwrap_or_default()),
+            Via::Session { .. } => format!(
+                "party:{}",
+                self.party_id.map(|p| p.to_string()).unwrap_or_default()
+            ),
         }
     }
 }
@@ -140,7 +155,10 @@ pub struct TokenCache {
 impl TokenCache {
     fn get(&self, hash: &[u8]) -> Option<TokenRecord> {
         let entries = self.entries.read().ok()?;
-        entries.get(hash).filter(|(_, at)| at.elapsed() < CACHE_TTL).map(|(r, _)| r.clone())
+        entries
+            .get(hash)
+            .filter(|(_, at)| at.elapsed() < CACHE_TTL)
+            .map(|(r, _)| r.clone())
     }
 
     fn put(&self, hash: Vec<u8>, record: TokenRecord) {
@@ -155,11 +173,19 @@ impl TokenCache {
 
 /// Name of the session cookie (`__Host-` binds it to this origin, HTTPS only: F09).
 pub(crate) fn session_cookie_name(secure: bool) -> &'static str {
-    if secure { "__Host-kairos_session" } else { "kairos_session" }
+    if secure {
+        "__Host-kairos_session"
+    } else {
+        "kairos_session"
+    }
 }
 
 /// Resolves the caller from `Authorization: Bearer` or the session cookie.
-pub(crate) async fn authenticate(state: &AppState, headers: &http::HeaderMap, method: &http::Method) -> Result<Principal, ApiError> {
+pub(crate) async fn authenticate(
+    state: &AppState,
+    headers: &http::HeaderMap,
+    method: &http::Method,
+) -> Result<Principal, ApiError> {
     if let Some(value) = headers.get(http::header::AUTHORIZATION) {
         let value = value.to_str().map_err(|_| ApiError::unauthenticated())?;
         let token = value
@@ -172,12 +198,22 @@ pub(crate) async fn authenticate(state: &AppState, headers: &http::HeaderMap, me
         let record = match state.tokens.get(&hash) {
             Some(r) => r,
             None => {
-                let r = state.store.token_by_hash(&hash).await?.ok_or_else(ApiError::unauthenticated)?;
+                let r = state
+                    .store
+                    .token_by_hash(&hash)
+                    .await?
+                    .ok_or_else(ApiError::unauthenticated)?;
                 state.tokens.put(hash, r.clone());
                 r
             }
         };
-        return Ok(Principal { tenant_id: record.tenant_id, role: record.role, party_id: record.party_id, customer_id: record.customer_id, via: Via::Token(record.id) });
+        return Ok(Principal {
+            tenant_id: record.tenant_id,
+            role: record.role,
+            party_id: record.party_id,
+            customer_id: record.customer_id,
+            via: Via::Token(record.id),
+        });
     }
     let cookie_name = session_cookie_name(state.secure_cookies);
     let secret = headers
@@ -190,11 +226,18 @@ pub(crate) async fn authenticate(state: &AppState, headers: &http::HeaderMap, me
         .map(|(_, v)| v.to_owned())
         .ok_or_else(ApiError::unauthenticated)?;
     let hash = hash_secret(&secret);
-    let session = state.store.session_by_hash(&hash).await?.ok_or_else(ApiError::unauthenticated)?;
+    let session = state
+        .store
+        .session_by_hash(&hash)
+        .await?
+        .ok_or_else(ApiError::unauthenticated)?;
     // Cookies ride along on cross-site requests; a state-changing request must prove it
     // came from our own page by echoing the session's CSRF token (F08, B05).
     if !method.is_safe() {
-        let echoed = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let echoed = headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
         if !crate::security::constant_time_eq(echoed.as_bytes(), session.csrf_token.as_bytes()) {
             return Err(ApiError::csrf());
         }
@@ -204,7 +247,10 @@ pub(crate) async fn authenticate(state: &AppState, headers: &http::HeaderMap, me
         role: session.role,
         party_id: Some(session.party_id),
         customer_id: None,
-        via: Via::Session { hash, csrf: session.csrf_token },
+        via: Via::Session {
+            hash,
+            csrf: session.csrf_token,
+        },
     })
 }
 

@@ -39,15 +39,31 @@ pub struct Problem {
 
 impl ApiError {
     fn new(code: Code, detail: impl Into<String>) -> Self {
-        Self { code, detail: detail.into(), cause: None, field: None, retry_after: None }
+        Self {
+            code,
+            detail: detail.into(),
+            cause: None,
+            field: None,
+            retry_after: None,
+        }
     }
     /// 422 for one invalid input.
     pub fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
-        Self { field: Some(field), ..Self::new(Code::INVALID_INPUT, format!("{field}: {}", reason.into())) }
+        Self {
+            field: Some(field),
+            ..Self::new(Code::INVALID_INPUT, format!("{field}: {}", reason.into()))
+        }
     }
     /// 400 for a request that could not be read at all.
     pub fn bad_request(detail: impl Into<String>) -> Self {
-        Self::new(Code { code: "bad_request", status: 400, title: "Bad request" }, detail)
+        Self::new(
+            Code {
+                code: "bad_request",
+                status: 400,
+                title: "Bad request",
+            },
+            detail,
+        )
     }
     /// 404 (also for objects of other tenants and other customers: existence is not revealed).
     pub fn not_found(what: &str) -> Self {
@@ -55,7 +71,10 @@ impl ApiError {
     }
     /// 401.
     pub fn unauthenticated() -> Self {
-        Self::new(Code::UNAUTHENTICATED, "send a valid token as 'Authorization: Bearer …' or sign in")
+        Self::new(
+            Code::UNAUTHENTICATED,
+            "send a valid token as 'Authorization: Bearer …' or sign in",
+        )
     }
     /// 403.
     pub fn forbidden() -> Self {
@@ -63,7 +82,14 @@ impl ApiError {
     }
     /// 403 for a cookie-authenticated write without the CSRF token.
     pub fn csrf() -> Self {
-        Self::new(Code { code: "csrf_token_invalid", status: 403, title: "CSRF token missing or wrong" }, "state-changing requests with a session cookie must send the session's X-CSRF-Token")
+        Self::new(
+            Code {
+                code: "csrf_token_invalid",
+                status: 403,
+                title: "CSRF token missing or wrong",
+            },
+            "state-changing requests with a session cookie must send the session's X-CSRF-Token",
+        )
     }
     /// 409.
     pub fn conflict(detail: impl Into<String>) -> Self {
@@ -71,23 +97,60 @@ impl ApiError {
     }
     /// 413.
     pub fn too_large(detail: impl Into<String>) -> Self {
-        Self::new(Code { code: "payload_too_large", status: 413, title: "Payload too large" }, detail)
+        Self::new(
+            Code {
+                code: "payload_too_large",
+                status: 413,
+                title: "Payload too large",
+            },
+            detail,
+        )
     }
     /// 415.
     pub fn unsupported_media_type() -> Self {
-        Self::new(Code { code: "unsupported_media_type", status: 415, title: "Unsupported media type" }, "send JSON with 'Content-Type: application/json'")
+        Self::new(
+            Code {
+                code: "unsupported_media_type",
+                status: 415,
+                title: "Unsupported media type",
+            },
+            "send JSON with 'Content-Type: application/json'",
+        )
     }
     /// 422 for an idempotency key reused with another request.
     pub fn idempotency_mismatch() -> Self {
-        Self::new(Code { code: "idempotency_key_reused", status: 422, title: "Idempotency key reused" }, "this Idempotency-Key was used with a different request")
+        Self::new(
+            Code {
+                code: "idempotency_key_reused",
+                status: 422,
+                title: "Idempotency key reused",
+            },
+            "this Idempotency-Key was used with a different request",
+        )
     }
     /// 409 for an idempotency key whose first request is still running.
     pub fn idempotency_in_progress() -> Self {
-        Self { retry_after: Some(1), ..Self::new(Code { code: "idempotency_key_in_use", status: 409, title: "Request in progress" }, "a request with this Idempotency-Key is still being processed") }
+        Self {
+            retry_after: Some(1),
+            ..Self::new(
+                Code {
+                    code: "idempotency_key_in_use",
+                    status: 409,
+                    title: "Request in progress",
+                },
+                "a request with this Idempotency-Key is still being processed",
+            )
+        }
     }
     /// 500 with a logged cause.
     pub fn internal(cause: impl Into<String>) -> Self {
-        Self { cause: Some(cause.into()), ..Self::new(Code::INTERNAL, "something went wrong on our side; it has been logged") }
+        Self {
+            cause: Some(cause.into()),
+            ..Self::new(
+                Code::INTERNAL,
+                "something went wrong on our side; it has been logged",
+            )
+        }
     }
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
@@ -101,7 +164,10 @@ impl From<DomainError> for ApiError {
             DomainError::Invalid { field, .. } => Some(*field),
             _ => None,
         };
-        Self { field, ..Self::new(e.code(), e.to_string()) }
+        Self {
+            field,
+            ..Self::new(e.code(), e.to_string())
+        }
     }
 }
 
@@ -112,7 +178,11 @@ impl From<StoreError> for ApiError {
             other => {
                 let code = other.code();
                 if code.status == 503 {
-                    Self { cause: Some(other.to_string()), retry_after: Some(1), ..Self::new(code, "the database is unavailable; retry shortly") }
+                    Self {
+                        cause: Some(other.to_string()),
+                        retry_after: Some(1),
+                        ..Self::new(code, "the database is unavailable; retry shortly")
+                    }
                 } else {
                     Self::internal(other.to_string())
                 }
@@ -125,7 +195,11 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
         if status.is_server_error() {
-            tracing::error!(code = self.code.code, cause = self.cause.as_deref().unwrap_or(""), "request failed");
+            tracing::error!(
+                code = self.code.code,
+                cause = self.cause.as_deref().unwrap_or(""),
+                "request failed"
+            );
         }
         let problem = Problem {
             type_: format!("https://kairos.dev/problems/{}", self.code.code),
@@ -137,10 +211,23 @@ impl IntoResponse for ApiError {
         };
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         let mut response = (status, body).into_response();
-        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         if let Some(secs) = self.retry_after {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
     }
 }
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.detail)
+    }
+}
+
+impl std::error::Error for ApiError {}

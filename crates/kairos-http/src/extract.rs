@@ -18,11 +18,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(Json(v)),
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::unsupported_media_type()),
+            Err(JsonRejection::MissingJsonContentType(_)) => {
+                Err(ApiError::unsupported_media_type())
+            }
             Err(JsonRejection::JsonDataError(e)) => Err(ApiError::bad_request(e.body_text())),
             Err(JsonRejection::JsonSyntaxError(e)) => Err(ApiError::bad_request(e.body_text())),
-            Err(JsonRejection::BytesRejection(e)) if e.status() == http::StatusCode::PAYLOAD_TOO_LARGE => {
-                Err(ApiError::too_large("the request body is larger than the limit"))
+            Err(JsonRejection::BytesRejection(e))
+                if e.status() == http::StatusCode::PAYLOAD_TOO_LARGE =>
+            {
+                Err(ApiError::too_large(
+                    "the request body is larger than the limit",
+                ))
             }
             Err(e) => Err(ApiError::bad_request(e.body_text())),
         }
@@ -51,7 +57,10 @@ pub fn parse_id<T: std::str::FromStr>(raw: &str, what: &str) -> Result<T, ApiErr
 impl FromRequestParts<AppState> for Principal {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         // The idempotency layer may have authenticated already.
         if let Some(p) = parts.extensions.get::<Principal>() {
             return Ok(p.clone());

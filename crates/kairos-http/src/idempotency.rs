@@ -36,18 +36,32 @@ pub(crate) async fn layer(State(state): State<AppState>, request: Request, next:
     };
     let key = match key.to_str() {
         Ok(k) if valid_key(k) => k.to_owned(),
-        _ => return ApiError::bad_request("Idempotency-Key must be 1–255 printable ASCII characters").into_response(),
+        _ => {
+            return ApiError::bad_request(
+                "Idempotency-Key must be 1–255 printable ASCII characters",
+            )
+            .into_response();
+        }
     };
     match run(state, key, request, next).await {
         Ok(r) | Err(r) => r,
     }
 }
 
-async fn run(state: AppState, key: String, request: Request, next: Next) -> Result<Response, Response> {
+async fn run(
+    state: AppState,
+    key: String,
+    request: Request,
+    next: Next,
+) -> Result<Response, Response> {
     let (mut parts, body) = request.into_parts();
-    let principal = auth::authenticate(&state, &parts.headers, &parts.method).await.map_err(IntoResponse::into_response)?;
+    let principal = auth::authenticate(&state, &parts.headers, &parts.method)
+        .await
+        .map_err(IntoResponse::into_response)?;
     parts.extensions.insert(principal.clone());
-    let bytes = to_bytes(body, MAX_BODY).await.map_err(|_| ApiError::too_large("the request body is larger than the limit").into_response())?;
+    let bytes = to_bytes(body, MAX_BODY).await.map_err(|_| {
+        ApiError::too_large("the request body is larger than the limit").into_response()
+    })?;
     let mut hasher = Sha256::new();
     hasher.update(parts.method.as_str());
     hasher.update(b"\n");
@@ -58,30 +72,56 @@ async fn run(state: AppState, key: String, request: Request, next: Next) -> Resu
     let scope = principal.idempotency_scope();
     let store = &state.store;
     let stale = Timestamp::from_micros(kairos_store::now().as_micros() - STALE_AFTER_MICROS);
-    let begin = store.idempotency_begin(principal.tenant_id, &scope, &key, &hash, stale).await.map_err(|e| ApiError::from(e).into_response())?;
+    let begin = store
+        .idempotency_begin(principal.tenant_id, &scope, &key, &hash, stale)
+        .await
+        .map_err(|e| ApiError::from(e).into_response())?;
     match begin {
         IdempotencyBegin::Mismatch => Err(ApiError::idempotency_mismatch().into_response()),
         IdempotencyBegin::InProgress => Err(ApiError::idempotency_in_progress().into_response()),
         IdempotencyBegin::Replay { status, body } => {
-            let content_type = if status >= 400 { "application/problem+json" } else { "application/json" };
+            let content_type = if status >= 400 {
+                "application/problem+json"
+            } else {
+                "application/json"
+            };
             let mut response = Response::new(Body::from(body));
-            *response.status_mut() = http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::OK);
-            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-            response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+            *response.status_mut() =
+                http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::OK);
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+            response
+                .headers_mut()
+                .insert("idempotent-replayed", HeaderValue::from_static("true"));
             Ok(response)
         }
         IdempotencyBegin::Started => {
-            let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+            let response = next
+                .run(Request::from_parts(parts, Body::from(bytes)))
+                .await;
             let (rparts, rbody) = response.into_parts();
             let Ok(rbytes) = to_bytes(rbody, MAX_RESPONSE).await else {
-                let _ = store.idempotency_abandon(principal.tenant_id, &scope, &key).await;
+                let _ = store
+                    .idempotency_abandon(principal.tenant_id, &scope, &key)
+                    .await;
                 return Err(ApiError::internal("response too large to record").into_response());
             };
             // Server errors are not final (the retry may succeed), so they are not recorded.
             let outcome = if rparts.status.is_server_error() {
-                store.idempotency_abandon(principal.tenant_id, &scope, &key).await
+                store
+                    .idempotency_abandon(principal.tenant_id, &scope, &key)
+                    .await
             } else {
-                store.idempotency_finish(principal.tenant_id, &scope, &key, rparts.status.as_u16(), &String::from_utf8_lossy(&rbytes)).await
+                store
+                    .idempotency_finish(
+                        principal.tenant_id,
+                        &scope,
+                        &key,
+                        rparts.status.as_u16(),
+                        &String::from_utf8_lossy(&rbytes),
+                    )
+                    .await
             };
             if let Err(e) = outcome {
                 tracing::warn!(error = %e, "could not record an idempotent response");

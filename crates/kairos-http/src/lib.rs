@@ -40,7 +40,12 @@ pub struct AppState {
 impl AppState {
     /// Builds the shared state.
     pub fn new(store: Store, metrics: MetricsRender, secure_cookies: bool) -> Self {
-        Self { store, tokens: Arc::new(auth::TokenCache::default()), metrics, secure_cookies }
+        Self {
+            store,
+            tokens: Arc::new(auth::TokenCache::default()),
+            metrics,
+            secure_cookies,
+        }
     }
 }
 

@@ -27,7 +27,11 @@ pub struct IdentityView {
 
 impl From<&Identity> for IdentityView {
     fn from(i: &Identity) -> Self {
-        Self { kind: i.kind.as_str().to_owned(), value: i.value.clone(), network: (!i.network.is_empty()).then(|| i.network.clone()) }
+        Self {
+            kind: i.kind.as_str().to_owned(),
+            value: i.value.clone(),
+            network: (!i.network.is_empty()).then(|| i.network.clone()),
+        }
     }
 }
 
@@ -161,9 +165,18 @@ pub struct MessageView {
 impl From<&Message> for MessageView {
     fn from(m: &Message) -> Self {
         let author = match &m.author {
-            Author::Customer => AuthorView { kind: "customer".into(), id: None },
-            Author::Party { id } => AuthorView { kind: "party".into(), id: Some(id.0) },
-            Author::System => AuthorView { kind: "system".into(), id: None },
+            Author::Customer => AuthorView {
+                kind: "customer".into(),
+                id: None,
+            },
+            Author::Party { id } => AuthorView {
+                kind: "party".into(),
+                id: Some(id.0),
+            },
+            Author::System => AuthorView {
+                kind: "system".into(),
+                id: None,
+            },
         };
         Self {
             id: m.id.0,
@@ -178,9 +191,18 @@ impl From<&Message> for MessageView {
             attachments: m
                 .attachments
                 .iter()
-                .map(|a| AttachmentView { filename: a.filename.clone(), content_type: a.content_type.clone(), size: a.size, sha256: a.sha256.clone() })
+                .map(|a| AttachmentView {
+                    filename: a.filename.clone(),
+                    content_type: a.content_type.clone(),
+                    size: a.size,
+                    sha256: a.sha256.clone(),
+                })
                 .collect(),
-            external_id: if m.direction == Direction::Inbound { m.external_id.clone() } else { None },
+            external_id: if m.direction == Direction::Inbound {
+                m.external_id.clone()
+            } else {
+                None
+            },
             created_at: m.created_at.to_rfc3339(),
         }
     }

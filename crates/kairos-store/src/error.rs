@@ -40,9 +40,16 @@ impl ErrorCode for StoreError {
         match self {
             StoreError::Domain(e) => e.code(),
             StoreError::Unavailable(_) => Code::UNAVAILABLE,
-            StoreError::Postgres(sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed) => Code::UNAVAILABLE,
+            StoreError::Postgres(
+                sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed,
+            ) => Code::UNAVAILABLE,
             StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
-                if matches!(e.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DiskFull | rusqlite::ErrorCode::DatabaseLocked) =>
+                if matches!(
+                    e.code,
+                    rusqlite::ErrorCode::DatabaseBusy
+                        | rusqlite::ErrorCode::DiskFull
+                        | rusqlite::ErrorCode::DatabaseLocked
+                ) =>
             {
                 Code::UNAVAILABLE
             }

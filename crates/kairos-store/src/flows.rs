@@ -10,7 +10,9 @@ use kairos_core::customer::Customer;
 use kairos_core::event::{Actor, EventData, NewEvent};
 use kairos_core::identity::Identity;
 use kairos_core::ids::{ConversationId, CustomerId, MessageId};
-use kairos_core::inbound::{self, ConversationState, InboundCommand, InboundDecision, InboundIds, InboundSnapshot};
+use kairos_core::inbound::{
+    self, ConversationState, InboundCommand, InboundDecision, InboundIds, InboundSnapshot,
+};
 use kairos_core::merge::{self, AddIdentity};
 use kairos_core::message::Channel;
 use kairos_core::reply::{self, PostMessage};
@@ -19,25 +21,42 @@ use kairos_core::{DomainError, Timestamp};
 /// A write transaction bound to one tenant: the reads the flows need, and `append`.
 pub(crate) trait WriteTx {
     /// The ids of the message with this channel and external id, if stored.
-    async fn message_by_external_id(&mut self, channel: Channel, external_id: &str) -> Result<Option<InboundIds>>;
+    async fn message_by_external_id(
+        &mut self,
+        channel: Channel,
+        external_id: &str,
+    ) -> Result<Option<InboundIds>>;
     /// The customer owning this identity (identities move on merge, so this is live).
     async fn customer_by_identity(&mut self, identity: &Identity) -> Result<Option<CustomerId>>;
     /// `None` if the customer does not exist in this tenant, else its `merged_into`.
     async fn customer_merged_into(&mut self, id: CustomerId) -> Result<Option<Option<CustomerId>>>;
     /// A conversation of this tenant with its last used channel.
-    async fn conversation(&mut self, id: ConversationId) -> Result<Option<(Conversation, Channel)>>;
+    async fn conversation(&mut self, id: ConversationId)
+    -> Result<Option<(Conversation, Channel)>>;
     /// The customer's newest conversation that is not closed.
-    async fn open_conversation_of(&mut self, customer: CustomerId) -> Result<Option<ConversationState>>;
+    async fn open_conversation_of(
+        &mut self,
+        customer: CustomerId,
+    ) -> Result<Option<ConversationState>>;
     /// Appends events (giving each the next `seq`) and applies them to the tables.
     async fn append(&mut self, events: Vec<NewEvent>) -> Result<()>;
 }
 
 fn state(c: &Conversation) -> ConversationState {
-    ConversationState { id: c.id, customer_id: c.customer_id, status: c.status }
+    ConversationState {
+        id: c.id,
+        customer_id: c.customer_id,
+        status: c.status,
+    }
 }
 
 /// Inbound touchpoint; returns the ids and whether it was new.
-pub(crate) async fn inbound<T: WriteTx>(tx: &mut T, cmd: InboundCommand, now: Timestamp, actor: &Actor) -> Result<(InboundIds, bool)> {
+pub(crate) async fn inbound<T: WriteTx>(
+    tx: &mut T,
+    cmd: InboundCommand,
+    now: Timestamp,
+    actor: &Actor,
+) -> Result<(InboundIds, bool)> {
     let mut snap = InboundSnapshot::default();
     if let Some(ext) = &cmd.external_id {
         snap.duplicate = tx.message_by_external_id(cmd.channel, ext).await?;
@@ -62,9 +81,22 @@ pub(crate) async fn inbound<T: WriteTx>(tx: &mut T, cmd: InboundCommand, now: Ti
 }
 
 /// Creates a customer with its identities; refuses identities another customer owns.
-pub(crate) async fn create_customer<T: WriteTx>(tx: &mut T, display_name: Option<String>, identities: Vec<Identity>, now: Timestamp, actor: &Actor) -> Result<CustomerId> {
+pub(crate) async fn create_customer<T: WriteTx>(
+    tx: &mut T,
+    display_name: Option<String>,
+    identities: Vec<Identity>,
+    now: Timestamp,
+    actor: &Actor,
+) -> Result<CustomerId> {
     let id = CustomerId::new();
-    let mut events = vec![NewEvent::new(now, actor, EventData::CustomerCreated { customer_id: id, display_name })];
+    let mut events = vec![NewEvent::new(
+        now,
+        actor,
+        EventData::CustomerCreated {
+            customer_id: id,
+            display_name,
+        },
+    )];
     let mut seen = std::collections::HashSet::new();
     for identity in identities {
         if !seen.insert(identity.clone()) {
@@ -82,13 +114,21 @@ pub(crate) async fn create_customer<T: WriteTx>(tx: &mut T, display_name: Option
 async fn live_customer<T: WriteTx>(tx: &mut T, id: CustomerId) -> Result<()> {
     match tx.customer_merged_into(id).await? {
         Some(None) => Ok(()),
-        Some(Some(_)) => Err(DomainError::Conflict("this customer was merged into another one".into()).into()),
+        Some(Some(_)) => {
+            Err(DomainError::Conflict("this customer was merged into another one".into()).into())
+        }
         None => Err(StoreError::not_found("customer")),
     }
 }
 
 /// Adds an identity; returns whether it was new for this customer.
-pub(crate) async fn add_identity<T: WriteTx>(tx: &mut T, customer: CustomerId, identity: Identity, now: Timestamp, actor: &Actor) -> Result<bool> {
+pub(crate) async fn add_identity<T: WriteTx>(
+    tx: &mut T,
+    customer: CustomerId,
+    identity: Identity,
+    now: Timestamp,
+    actor: &Actor,
+) -> Result<bool> {
     live_customer(tx, customer).await?;
     let owner = tx.customer_by_identity(&identity).await?;
     match merge::add_identity(customer, identity, owner, now, actor)? {
@@ -101,7 +141,13 @@ pub(crate) async fn add_identity<T: WriteTx>(tx: &mut T, customer: CustomerId, i
 }
 
 /// Merges `from` into `into`.
-pub(crate) async fn merge<T: WriteTx>(tx: &mut T, into: CustomerId, from: CustomerId, now: Timestamp, actor: &Actor) -> Result<()> {
+pub(crate) async fn merge<T: WriteTx>(
+    tx: &mut T,
+    into: CustomerId,
+    from: CustomerId,
+    now: Timestamp,
+    actor: &Actor,
+) -> Result<()> {
     live_customer(tx, into).await?;
     live_customer(tx, from).await?;
     let event = merge::merge(into, from, now, actor)?;
@@ -109,20 +155,47 @@ pub(crate) async fn merge<T: WriteTx>(tx: &mut T, into: CustomerId, from: Custom
 }
 
 /// Applies a patch; returns the conversation as it is afterwards.
-pub(crate) async fn patch_conversation<T: WriteTx>(tx: &mut T, id: ConversationId, patch: &ConversationPatch, now: Timestamp, actor: &Actor) -> Result<Conversation> {
-    let (mut conversation, _) = tx.conversation(id).await?.ok_or(StoreError::not_found("conversation"))?;
+pub(crate) async fn patch_conversation<T: WriteTx>(
+    tx: &mut T,
+    id: ConversationId,
+    patch: &ConversationPatch,
+    now: Timestamp,
+    actor: &Actor,
+) -> Result<Conversation> {
+    let (mut conversation, _) = tx
+        .conversation(id)
+        .await?
+        .ok_or(StoreError::not_found("conversation"))?;
     let changes = conversation.diff(patch)?;
     if !changes.is_empty() {
         conversation.apply(&changes, now);
-        tx.append(vec![NewEvent::new(now, actor, EventData::ConversationChanged { conversation_id: id, changes })]).await?;
+        tx.append(vec![NewEvent::new(
+            now,
+            actor,
+            EventData::ConversationChanged {
+                conversation_id: id,
+                changes,
+            },
+        )])
+        .await?;
     }
     Ok(conversation)
 }
 
 /// Posts a message into a conversation. `only_customer` restricts it to that customer's
 /// conversations (customer callers), answering not-found otherwise.
-pub(crate) async fn post_message<T: WriteTx>(tx: &mut T, id: ConversationId, only_customer: Option<CustomerId>, msg: PostMessage, now: Timestamp, actor: &Actor) -> Result<MessageId> {
-    let (conversation, last_channel) = tx.conversation(id).await?.ok_or(StoreError::not_found("conversation"))?;
+pub(crate) async fn post_message<T: WriteTx>(
+    tx: &mut T,
+    id: ConversationId,
+    only_customer: Option<CustomerId>,
+    msg: PostMessage,
+    now: Timestamp,
+    actor: &Actor,
+) -> Result<MessageId> {
+    let (conversation, last_channel) = tx
+        .conversation(id)
+        .await?
+        .ok_or(StoreError::not_found("conversation"))?;
     if only_customer.is_some_and(|c| c != conversation.customer_id) {
         return Err(StoreError::not_found("conversation"));
     }
@@ -132,6 +205,18 @@ pub(crate) async fn post_message<T: WriteTx>(tx: &mut T, id: ConversationId, onl
 }
 
 /// Loads a customer with identities — shared shape for both backends' readers.
-pub(crate) fn customer_from_parts(id: CustomerId, display_name: Option<String>, merged_into: Option<CustomerId>, created_at: Timestamp, identities: Vec<Identity>) -> Customer {
-    Customer { id, display_name, identities, merged_into, created_at }
+pub(crate) fn customer_from_parts(
+    id: CustomerId,
+    display_name: Option<String>,
+    merged_into: Option<CustomerId>,
+    created_at: Timestamp,
+    identities: Vec<Identity>,
+) -> Customer {
+    Customer {
+        id,
+        display_name,
+        identities,
+        merged_into,
+        created_at,
+    }
 }

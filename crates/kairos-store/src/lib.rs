@@ -18,6 +18,7 @@ mod sqlite;
 pub use error::{Result, StoreError};
 pub use model::{ConversationFilter, IdempotencyBegin, PartyRecord, SessionRecord, TokenRecord};
 
+use kairos_core::Timestamp;
 use kairos_core::conversation::{Conversation, ConversationPatch};
 use kairos_core::customer::Customer;
 use kairos_core::event::{Actor, Event};
@@ -28,7 +29,6 @@ use kairos_core::message::Message;
 use kairos_core::party::Role;
 use kairos_core::reply::PostMessage;
 use kairos_core::tenant::{Tenant, TenantSlug};
-use kairos_core::Timestamp;
 use std::path::Path;
 use tokio::sync::broadcast;
 
@@ -71,7 +71,9 @@ macro_rules! dispatch {
 impl Store {
     /// Opens (creating if needed) the SQLite database `kairos.db` in `data_dir` and migrates it.
     pub async fn open_sqlite(data_dir: &Path) -> Result<Self> {
-        Ok(Store::Sqlite(sqlite::SqliteStore::open(&data_dir.join("kairos.db")).await?))
+        Ok(Store::Sqlite(
+            sqlite::SqliteStore::open(&data_dir.join("kairos.db")).await?,
+        ))
     }
 
     /// Connects to PostgreSQL at `url` and migrates it.
@@ -115,7 +117,15 @@ impl Store {
     }
 
     /// Creates a party (staff or other); `password_hash` is an argon2id PHC string.
-    pub async fn create_party(&self, tenant: TenantId, role: Role, email: Option<&str>, display_name: &str, password_hash: Option<&str>, actor: &Actor) -> Result<PartyId> {
+    pub async fn create_party(
+        &self,
+        tenant: TenantId,
+        role: Role,
+        email: Option<&str>,
+        display_name: &str,
+        password_hash: Option<&str>,
+        actor: &Actor,
+    ) -> Result<PartyId> {
         dispatch!(self, s => s.create_party(tenant, role, email, display_name, password_hash, now(), actor).await)
     }
 
@@ -125,12 +135,24 @@ impl Store {
     }
 
     /// A party of this tenant by login e-mail.
-    pub async fn party_by_email(&self, tenant: TenantId, email: &str) -> Result<Option<PartyRecord>> {
+    pub async fn party_by_email(
+        &self,
+        tenant: TenantId,
+        email: &str,
+    ) -> Result<Option<PartyRecord>> {
         dispatch!(self, s => s.party(tenant, None, Some(email)).await)
     }
 
     /// Stores a token by the SHA-256 of its secret.
-    pub async fn create_token(&self, tenant: TenantId, role: Role, party: Option<PartyId>, customer: Option<CustomerId>, secret_hash: &[u8], actor: &Actor) -> Result<TokenId> {
+    pub async fn create_token(
+        &self,
+        tenant: TenantId,
+        role: Role,
+        party: Option<PartyId>,
+        customer: Option<CustomerId>,
+        secret_hash: &[u8],
+        actor: &Actor,
+    ) -> Result<TokenId> {
         dispatch!(self, s => s.create_token(tenant, role, party, customer, secret_hash, now(), actor).await)
     }
 
@@ -157,12 +179,23 @@ impl Store {
     // ---- customers ----------------------------------------------------------------------
 
     /// One inbound touchpoint; returns where it landed and whether it was new.
-    pub async fn inbound(&self, tenant: TenantId, cmd: InboundCommand, actor: &Actor) -> Result<(InboundIds, bool)> {
+    pub async fn inbound(
+        &self,
+        tenant: TenantId,
+        cmd: InboundCommand,
+        actor: &Actor,
+    ) -> Result<(InboundIds, bool)> {
         dispatch!(self, s => s.inbound(tenant, cmd, now(), actor).await)
     }
 
     /// Creates a customer with identities.
-    pub async fn create_customer(&self, tenant: TenantId, display_name: Option<String>, identities: Vec<Identity>, actor: &Actor) -> Result<CustomerId> {
+    pub async fn create_customer(
+        &self,
+        tenant: TenantId,
+        display_name: Option<String>,
+        identities: Vec<Identity>,
+        actor: &Actor,
+    ) -> Result<CustomerId> {
         dispatch!(self, s => s.create_customer(tenant, display_name, identities, now(), actor).await)
     }
 
@@ -172,44 +205,91 @@ impl Store {
     }
 
     /// Adds an identity; `true` if it was new for this customer.
-    pub async fn add_identity(&self, tenant: TenantId, customer: CustomerId, identity: Identity, actor: &Actor) -> Result<bool> {
+    pub async fn add_identity(
+        &self,
+        tenant: TenantId,
+        customer: CustomerId,
+        identity: Identity,
+        actor: &Actor,
+    ) -> Result<bool> {
         dispatch!(self, s => s.add_identity(tenant, customer, identity, now(), actor).await)
     }
 
     /// Merges `from` into `into`: identities and conversations move, `from` points to `into`.
-    pub async fn merge_customers(&self, tenant: TenantId, into: CustomerId, from: CustomerId, actor: &Actor) -> Result<()> {
+    pub async fn merge_customers(
+        &self,
+        tenant: TenantId,
+        into: CustomerId,
+        from: CustomerId,
+        actor: &Actor,
+    ) -> Result<()> {
         dispatch!(self, s => s.merge(tenant, into, from, now(), actor).await)
     }
 
     /// The customer's touchpoints in order, after log position `after`.
-    pub async fn timeline(&self, tenant: TenantId, customer: CustomerId, include_notes: bool, after: i64, limit: u32) -> Result<Vec<Message>> {
+    pub async fn timeline(
+        &self,
+        tenant: TenantId,
+        customer: CustomerId,
+        include_notes: bool,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<Message>> {
         dispatch!(self, s => s.timeline(tenant, customer, include_notes, after, limit).await)
     }
 
     // ---- conversations ------------------------------------------------------------------
 
     /// Lists conversations, newest first.
-    pub async fn conversations(&self, tenant: TenantId, filter: &ConversationFilter) -> Result<Vec<Conversation>> {
+    pub async fn conversations(
+        &self,
+        tenant: TenantId,
+        filter: &ConversationFilter,
+    ) -> Result<Vec<Conversation>> {
         dispatch!(self, s => s.conversations(tenant, filter).await)
     }
 
     /// One conversation of this tenant.
-    pub async fn conversation(&self, tenant: TenantId, id: ConversationId) -> Result<Option<Conversation>> {
+    pub async fn conversation(
+        &self,
+        tenant: TenantId,
+        id: ConversationId,
+    ) -> Result<Option<Conversation>> {
         dispatch!(self, s => s.conversation(tenant, id).await)
     }
 
     /// Changes status, priority, assignee or tags.
-    pub async fn patch_conversation(&self, tenant: TenantId, id: ConversationId, patch: ConversationPatch, actor: &Actor) -> Result<Conversation> {
+    pub async fn patch_conversation(
+        &self,
+        tenant: TenantId,
+        id: ConversationId,
+        patch: ConversationPatch,
+        actor: &Actor,
+    ) -> Result<Conversation> {
         dispatch!(self, s => s.patch_conversation(tenant, id, patch, now(), actor).await)
     }
 
     /// Adds a message to a conversation (restricted to `only_customer`'s, when given).
-    pub async fn post_message(&self, tenant: TenantId, id: ConversationId, only_customer: Option<CustomerId>, msg: PostMessage, actor: &Actor) -> Result<MessageId> {
+    pub async fn post_message(
+        &self,
+        tenant: TenantId,
+        id: ConversationId,
+        only_customer: Option<CustomerId>,
+        msg: PostMessage,
+        actor: &Actor,
+    ) -> Result<MessageId> {
         dispatch!(self, s => s.post_message(tenant, id, only_customer, msg, now(), actor).await)
     }
 
     /// A conversation's messages in order, after log position `after`.
-    pub async fn messages(&self, tenant: TenantId, id: ConversationId, include_notes: bool, after: i64, limit: u32) -> Result<Vec<Message>> {
+    pub async fn messages(
+        &self,
+        tenant: TenantId,
+        id: ConversationId,
+        include_notes: bool,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<Message>> {
         dispatch!(self, s => s.messages(tenant, id, include_notes, after, limit).await)
     }
 
@@ -230,17 +310,36 @@ impl Store {
     /// Starts an idempotent request under `(tenant, scope, key)`. Keys older than
     /// `expire_before` are forgotten; a started-but-unfinished key older than
     /// `stale_before` is taken over (its request died with a crash).
-    pub async fn idempotency_begin(&self, tenant: TenantId, scope: &str, key: &str, request_hash: &[u8], stale_before: Timestamp) -> Result<IdempotencyBegin> {
+    pub async fn idempotency_begin(
+        &self,
+        tenant: TenantId,
+        scope: &str,
+        key: &str,
+        request_hash: &[u8],
+        stale_before: Timestamp,
+    ) -> Result<IdempotencyBegin> {
         dispatch!(self, s => s.idempotency_begin(tenant, scope, key, request_hash, now(), stale_before).await)
     }
 
     /// Records the response of an idempotent request.
-    pub async fn idempotency_finish(&self, tenant: TenantId, scope: &str, key: &str, status: u16, body: &str) -> Result<()> {
+    pub async fn idempotency_finish(
+        &self,
+        tenant: TenantId,
+        scope: &str,
+        key: &str,
+        status: u16,
+        body: &str,
+    ) -> Result<()> {
         dispatch!(self, s => s.idempotency_finish(tenant, scope, key, status, body).await)
     }
 
     /// Forgets an unfinished idempotent request (it failed before any effect).
-    pub async fn idempotency_abandon(&self, tenant: TenantId, scope: &str, key: &str) -> Result<()> {
+    pub async fn idempotency_abandon(
+        &self,
+        tenant: TenantId,
+        scope: &str,
+        key: &str,
+    ) -> Result<()> {
         dispatch!(self, s => s.idempotency_abandon(tenant, scope, key).await)
     }
 

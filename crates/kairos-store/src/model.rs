@@ -1,10 +1,10 @@
 //! Records and queries the store offers beyond the core's aggregates.
 
+use kairos_core::Timestamp;
 use kairos_core::conversation::Status;
 use kairos_core::ids::{ConversationId, CustomerId, PartyId, TenantId, TokenId};
 use kairos_core::message::Channel;
 use kairos_core::party::Role;
-use kairos_core::Timestamp;
 
 /// A stored API token (the secret itself is never stored, only its SHA-256).
 #[derive(Clone, Debug, PartialEq, Eq)]

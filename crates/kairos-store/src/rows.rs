@@ -1,11 +1,11 @@
 //! Row shapes shared by both backends, and their conversion into domain types.
 
 use crate::error::{Result, StoreError};
+use kairos_core::Timestamp;
 use kairos_core::conversation::{Conversation, Priority, Status};
 use kairos_core::event::{Actor, Event, EventData};
 use kairos_core::ids::TenantId;
 use kairos_core::message::{Attachment, Author, Body, Channel, Direction, Message};
-use kairos_core::Timestamp;
 use uuid::Uuid;
 
 /// A `conversations` row as both backends read it.
@@ -24,8 +24,7 @@ pub(crate) struct ConversationRow {
 }
 
 /// The columns of a conversation query, in [`ConversationRow`] order.
-pub(crate) const CONVERSATION_COLUMNS: &str =
-    "id, customer_id, status, priority, assignee, tags, channel_mask, last_channel, subject, created_at, updated_at";
+pub(crate) const CONVERSATION_COLUMNS: &str = "id, customer_id, status, priority, assignee, tags, channel_mask, last_channel, subject, created_at, updated_at";
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{what}: {e}"))
@@ -85,7 +84,10 @@ impl MessageRow {
             channel: Channel::parse(&self.channel).map_err(|e| corrupt("channel", e))?,
             author,
             subject: self.subject,
-            body: Body { text: self.body_text, html: self.body_html },
+            body: Body {
+                text: self.body_text,
+                html: self.body_html,
+            },
             attachments,
             external_id: self.external_id,
             created_at: Timestamp::from_micros(self.created_at),
@@ -107,7 +109,14 @@ impl EventRow {
     pub fn into_domain(self, tenant_id: TenantId) -> Result<Event> {
         let actor: Actor = serde_json::from_str(&self.actor)?;
         let data: EventData = serde_json::from_str(&self.data)?;
-        Ok(Event { seq: self.seq, id: self.id.into(), tenant_id, at: Timestamp::from_micros(self.at), actor, data })
+        Ok(Event {
+            seq: self.seq,
+            id: self.id.into(),
+            tenant_id,
+            at: Timestamp::from_micros(self.at),
+            actor,
+            data,
+        })
     }
 }
 
@@ -125,7 +134,15 @@ pub(crate) struct MessageInsert<'a> {
 impl<'a> MessageInsert<'a> {
     /// Serialises the JSON columns of a message.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(direction: Direction, channel: Channel, author: &Author, subject: &'a Option<String>, body: &'a Body, attachments: &[Attachment], external_id: &'a Option<String>) -> Result<Self> {
+    pub fn new(
+        direction: Direction,
+        channel: Channel,
+        author: &Author,
+        subject: &'a Option<String>,
+        body: &'a Body,
+        attachments: &[Attachment],
+        external_id: &'a Option<String>,
+    ) -> Result<Self> {
         Ok(Self {
             direction: direction.as_str(),
             channel: channel.as_str(),

@@ -1,1 +1,28 @@
-fn main() {}
+//! `kairos`: parses the command line and runs the command. Errors are printed as one line,
+//! `error: …` on stderr, with exit code 1 (2 for usage errors, from clap).
+#![forbid(unsafe_code)]
+
+use clap::Parser;
+use kairos::cli::Cli;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(kairos::commands::run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -17,32 +17,56 @@ fn kairos(data_dir: &Path, db: Option<&str>, args: &[&str]) -> Command {
     if let Some(url) = db {
         cmd.arg("--database-url").arg(url);
     }
-    cmd.args(args).env_remove("KAIROS_DATABASE_URL").env_remove("KAIROS_LISTEN").env_remove("KAIROS_DATA_DIR");
+    cmd.args(args)
+        .env_remove("KAIROS_DATABASE_URL")
+        .env_remove("KAIROS_LISTEN")
+        .env_remove("KAIROS_DATA_DIR");
     cmd
 }
 
 fn run_ok(mut cmd: Command) -> String {
     let out = cmd.output().unwrap();
-    assert!(out.status.success(), "{cmd:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 async fn start(data_dir: &Path, db: Option<&str>, port: u16) -> Child {
-    let child = kairos(data_dir, db, &["serve", "--listen", &format!("127.0.0.1:{port}")]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let mut child = kairos(
+        data_dir,
+        db,
+        &["serve", "--listen", &format!("127.0.0.1:{port}")],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
-        if let Ok(r) = client.get(format!("http://127.0.0.1:{port}/healthz")).send().await
+        if let Ok(r) = client
+            .get(format!("http://127.0.0.1:{port}/healthz"))
+            .send()
+            .await
             && r.status() == 200
         {
             return child;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("the server did not come up on port {port}");
 }
 
@@ -53,7 +77,9 @@ async fn stored_messages(port: u16, token: &str) -> HashSet<String> {
     let mut ids = HashSet::new();
     loop {
         let page: serde_json::Value = client
-            .get(format!("http://127.0.0.1:{port}/api/v1/events?after={after}&limit=1000"))
+            .get(format!(
+                "http://127.0.0.1:{port}/api/v1/events?after={after}&limit=1000"
+            ))
             .bearer_auth(token)
             .send()
             .await
@@ -74,7 +100,12 @@ async fn stored_messages(port: u16, token: &str) -> HashSet<String> {
     }
 }
 
-async fn burst_then_kill(data_dir: &Path, db: Option<&str>, token: &str, round: usize) -> Vec<String> {
+async fn burst_then_kill(
+    data_dir: &Path,
+    db: Option<&str>,
+    token: &str,
+    round: usize,
+) -> Vec<String> {
     let port = free_port();
     let mut server = start(data_dir, db, port).await;
     let acked = Arc::new(Mutex::new(Vec::new()));
@@ -93,11 +124,19 @@ async fn burst_then_kill(data_dir: &Path, db: Option<&str>, token: &str, round: 
                     "body": format!("round {round} worker {w} message {k}"),
                     "external_id": format!("r{round}-w{w}-k{k}"),
                 });
-                let sent = client.post(format!("http://127.0.0.1:{port}/api/v1/inbound")).bearer_auth(&token).json(&body).send().await;
+                let sent = client
+                    .post(format!("http://127.0.0.1:{port}/api/v1/inbound"))
+                    .bearer_auth(&token)
+                    .json(&body)
+                    .send()
+                    .await;
                 match sent {
                     Ok(r) if r.status().is_success() => {
                         if let Ok(v) = r.json::<serde_json::Value>().await {
-                            acked.lock().unwrap().push(v["message_id"].as_str().unwrap().to_owned());
+                            acked
+                                .lock()
+                                .unwrap()
+                                .push(v["message_id"].as_str().unwrap().to_owned());
                         }
                     }
                     Ok(r) => panic!("unexpected status {}", r.status()),
@@ -121,17 +160,33 @@ async fn every_acknowledged_post_survives_kill_9(db: Option<&str>) {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
     run_ok(kairos(data, db, &["tenant", "create", "acme"]));
-    let token = run_ok(kairos(data, db, &["token", "create", "--tenant", "acme", "--role", "admin"])).trim().to_owned();
+    let token = run_ok(kairos(
+        data,
+        db,
+        &["token", "create", "--tenant", "acme", "--role", "admin"],
+    ))
+    .trim()
+    .to_owned();
     let mut acked_total = 0;
     for round in 0..3 {
         let acked = burst_then_kill(data, db, &token, round).await;
-        assert!(acked.len() > 20, "the burst got going before the kill ({} acks)", acked.len());
+        assert!(
+            acked.len() > 20,
+            "the burst got going before the kill ({} acks)",
+            acked.len()
+        );
         acked_total += acked.len();
         let port = free_port();
         let mut server = start(data, db, port).await;
         let stored = stored_messages(port, &token).await;
         let lost: Vec<_> = acked.iter().filter(|id| !stored.contains(*id)).collect();
-        assert!(lost.is_empty(), "round {round}: {} of {} acknowledged posts lost, e.g. {:?}", lost.len(), acked.len(), lost.first());
+        assert!(
+            lost.is_empty(),
+            "round {round}: {} of {} acknowledged posts lost, e.g. {:?}",
+            lost.len(),
+            acked.len(),
+            lost.first()
+        );
         server.kill().unwrap();
         server.wait().unwrap();
     }
@@ -146,11 +201,17 @@ async fn sqlite_keeps_every_acknowledged_post_across_kill_9() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_keeps_every_acknowledged_post_across_kill_9() {
     let Ok(url) = std::env::var("KAIROS_TEST_PG_URL") else {
-        eprintln!("\n*** NOTICE: KAIROS_TEST_PG_URL is not set: the PostgreSQL kill -9 test did NOT run ***\n");
+        eprintln!(
+            "\n*** NOTICE: KAIROS_TEST_PG_URL is not set: the PostgreSQL kill -9 test did NOT run ***\n"
+        );
         return;
     };
     let name = format!("kairos_t_{}", uuid::Uuid::new_v4().simple());
-    let out = Command::new("psql").arg(&url).arg("-qc").arg(format!("CREATE DATABASE {name}")).output();
+    let out = Command::new("psql")
+        .arg(&url)
+        .arg("-qc")
+        .arg(format!("CREATE DATABASE {name}"))
+        .output();
     let (base, _) = url.rsplit_once('/').unwrap();
     let db_url = format!("{base}/{name}");
     match out {

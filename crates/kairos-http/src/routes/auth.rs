@@ -16,7 +16,10 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(login)).routes(routes!(logout)).routes(routes!(me))
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
 }
 
 /// How long a session lasts.
@@ -67,10 +70,18 @@ fn me_view(p: &Principal) -> MeView {
 /// unknown e-mail and wrong password answer alike (F06).
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = MeView), (status = 401, body = Problem)))]
-async fn login(State(state): State<AppState>, Json(req): Json<LoginRequest>) -> Result<Response, ApiError> {
+async fn login(
+    State(state): State<AppState>,
+    Json(req): Json<LoginRequest>,
+) -> Result<Response, ApiError> {
     let tenant = state.store.tenant_by_slug(&req.tenant).await?;
     let party = match &tenant {
-        Some(t) => state.store.party_by_email(t.id, &req.email.trim().to_lowercase()).await?,
+        Some(t) => {
+            state
+                .store
+                .party_by_email(t.id, &req.email.trim().to_lowercase())
+                .await?
+        }
         None => None,
     };
     let stored = party.as_ref().and_then(|p| p.password_hash.clone());
@@ -92,14 +103,34 @@ async fn login(State(state): State<AppState>, Json(req): Json<LoginRequest>) -> 
     };
     let (secret, hash) = auth::new_secret("");
     let (csrf, _) = auth::new_secret("");
-    let expires_at = Timestamp::from_micros(kairos_store::now().as_micros() + SESSION_HOURS * 3600 * 1_000_000);
-    let session = SessionRecord { tenant_id: tenant.id, party_id: party.id, role: party.role, csrf_token: csrf.clone(), expires_at };
+    let expires_at =
+        Timestamp::from_micros(kairos_store::now().as_micros() + SESSION_HOURS * 3600 * 1_000_000);
+    let session = SessionRecord {
+        tenant_id: tenant.id,
+        party_id: party.id,
+        role: party.role,
+        csrf_token: csrf.clone(),
+        expires_at,
+    };
     state.store.create_session(&hash, &session).await?;
-    let principal = Principal { tenant_id: tenant.id, role: party.role, party_id: Some(party.id), customer_id: None, via: Via::Session { hash, csrf } };
+    let principal = Principal {
+        tenant_id: tenant.id,
+        role: party.role,
+        party_id: Some(party.id),
+        customer_id: None,
+        via: Via::Session { hash, csrf },
+    };
     let secure = if state.secure_cookies { "; Secure" } else { "" };
-    let cookie = format!("{}={secret}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}", session_cookie_name(state.secure_cookies), SESSION_HOURS * 3600);
+    let cookie = format!(
+        "{}={secret}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
+        session_cookie_name(state.secure_cookies),
+        SESSION_HOURS * 3600
+    );
     let mut response = (StatusCode::OK, axum::Json(me_view(&principal))).into_response();
-    response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|e| ApiError::internal(e.to_string()))?);
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).map_err(|e| ApiError::internal(e.to_string()))?,
+    );
     Ok(response)
 }
 
@@ -117,9 +148,15 @@ async fn logout(State(state): State<AppState>, p: Principal) -> Result<Response,
         state.store.delete_session(hash).await?;
     }
     let secure = if state.secure_cookies { "; Secure" } else { "" };
-    let cookie = format!("{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}", session_cookie_name(state.secure_cookies));
+    let cookie = format!(
+        "{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}",
+        session_cookie_name(state.secure_cookies)
+    );
     let mut response = StatusCode::NO_CONTENT.into_response();
-    response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|e| ApiError::internal(e.to_string()))?);
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).map_err(|e| ApiError::internal(e.to_string()))?,
+    );
     Ok(response)
 }
 

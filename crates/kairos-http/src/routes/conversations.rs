@@ -36,7 +36,11 @@ async fn visible(state: &AppState, p: &Principal, id: &str) -> Result<Conversati
         return Err(ApiError::forbidden());
     }
     let id: ConversationId = parse_id(id, "conversation")?;
-    let c = state.store.conversation(p.tenant_id, id).await?.ok_or_else(|| ApiError::not_found("conversation"))?;
+    let c = state
+        .store
+        .conversation(p.tenant_id, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("conversation"))?;
     if p.role == Role::Customer && p.customer_id != Some(c.customer_id) {
         return Err(ApiError::not_found("conversation"));
     }
@@ -64,15 +68,27 @@ pub(crate) struct ListQuery {
 /// Conversations, newest first, with cursor pagination. Customers see only their own.
 #[utoipa::path(get, path = "/api/v1/conversations", tag = "conversations", params(ListQuery),
     responses((status = 200, body = Page<ConversationView>), (status = 400, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
-async fn list(State(state): State<AppState>, p: Principal, Query(q): Query<ListQuery>) -> Result<axum::Json<Page<ConversationView>>, ApiError> {
+async fn list(
+    State(state): State<AppState>,
+    p: Principal,
+    Query(q): Query<ListQuery>,
+) -> Result<axum::Json<Page<ConversationView>>, ApiError> {
     p.require(&[Role::Admin, Role::Agent, Role::Customer])?;
     let limit = page_limit(q.limit, 50, 200)?;
     let assignee = match q.assignee.as_deref() {
         None => None,
         Some("none") => Some(None),
-        Some(raw) => Some(Some(raw.parse::<PartyId>().map_err(|_| ApiError::invalid("assignee", "a party id or 'none'"))?)),
+        Some(raw) => {
+            Some(Some(raw.parse::<PartyId>().map_err(|_| {
+                ApiError::invalid("assignee", "a party id or 'none'")
+            })?))
+        }
     };
-    let customer = if p.role == Role::Customer { p.customer_id } else { q.customer_id.map(Into::into) };
+    let customer = if p.role == Role::Customer {
+        p.customer_id
+    } else {
+        q.customer_id.map(Into::into)
+    };
     let filter = ConversationFilter {
         status: q.status.as_deref().map(Status::parse).transpose()?,
         assignee,
@@ -82,15 +98,26 @@ async fn list(State(state): State<AppState>, p: Principal, Query(q): Query<ListQ
         limit,
     };
     let items = state.store.conversations(p.tenant_id, &filter).await?;
-    let next_cursor = (items.len() == limit as usize).then(|| items.last().map(|c| c.id.to_string())).flatten();
-    Ok(axum::Json(Page { items: items.iter().map(ConversationView::from).collect(), next_cursor }))
+    let next_cursor = (items.len() == limit as usize)
+        .then(|| items.last().map(|c| c.id.to_string()))
+        .flatten();
+    Ok(axum::Json(Page {
+        items: items.iter().map(ConversationView::from).collect(),
+        next_cursor,
+    }))
 }
 
 /// One conversation.
 #[utoipa::path(get, path = "/api/v1/conversations/{id}", tag = "conversations", params(("id" = Uuid, Path)),
     responses((status = 200, body = ConversationView), (status = 404, body = Problem)), security(("bearer" = [])))]
-async fn get_one(State(state): State<AppState>, p: Principal, Path(id): Path<String>) -> Result<axum::Json<ConversationView>, ApiError> {
-    Ok(axum::Json(ConversationView::from(&visible(&state, &p, &id).await?)))
+async fn get_one(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+) -> Result<axum::Json<ConversationView>, ApiError> {
+    Ok(axum::Json(ConversationView::from(
+        &visible(&state, &p, &id).await?,
+    )))
 }
 
 fn double_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<Uuid>>, D::Error> {
@@ -119,13 +146,21 @@ pub(crate) struct PatchRequest {
 /// Changes status, priority, assignee or tags.
 #[utoipa::path(patch, path = "/api/v1/conversations/{id}", tag = "conversations", params(("id" = Uuid, Path)), request_body = PatchRequest,
     responses((status = 200, body = ConversationView), (status = 404, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
-async fn patch(State(state): State<AppState>, p: Principal, Path(id): Path<String>, Json(req): Json<PatchRequest>) -> Result<axum::Json<ConversationView>, ApiError> {
+async fn patch(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+    Json(req): Json<PatchRequest>,
+) -> Result<axum::Json<ConversationView>, ApiError> {
     p.require_staff()?;
     let id: ConversationId = parse_id(&id, "conversation")?;
     if let Some(Some(assignee)) = req.assignee {
         let party = state.store.party(p.tenant_id, assignee.into()).await?;
         if !party.is_some_and(|party| party.role.is_staff()) {
-            return Err(ApiError::invalid("assignee", "not a staff member of this tenant"));
+            return Err(ApiError::invalid(
+                "assignee",
+                "not a staff member of this tenant",
+            ));
         }
     }
     let patch = ConversationPatch {
@@ -134,7 +169,10 @@ async fn patch(State(state): State<AppState>, p: Principal, Path(id): Path<Strin
         assignee: req.assignee.map(|a| a.map(Into::into)),
         tags: req.tags,
     };
-    let conversation = state.store.patch_conversation(p.tenant_id, id, patch, &p.actor()).await?;
+    let conversation = state
+        .store
+        .patch_conversation(p.tenant_id, id, patch, &p.actor())
+        .await?;
     Ok(axum::Json(ConversationView::from(&conversation)))
 }
 
@@ -151,12 +189,31 @@ pub(crate) struct MessagesQuery {
 /// The conversation's messages in order. Customers never see internal notes.
 #[utoipa::path(get, path = "/api/v1/conversations/{id}/messages", tag = "conversations", params(("id" = Uuid, Path), MessagesQuery),
     responses((status = 200, body = Page<MessageView>), (status = 404, body = Problem)), security(("bearer" = [])))]
-async fn list_messages(State(state): State<AppState>, p: Principal, Path(id): Path<String>, Query(q): Query<MessagesQuery>) -> Result<axum::Json<Page<MessageView>>, ApiError> {
+async fn list_messages(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+    Query(q): Query<MessagesQuery>,
+) -> Result<axum::Json<Page<MessageView>>, ApiError> {
     let c = visible(&state, &p, &id).await?;
     let limit = page_limit(q.limit, 100, 500)?;
-    let items = state.store.messages(p.tenant_id, c.id, p.role.is_staff(), q.after.unwrap_or(0), limit).await?;
-    let next_cursor = (items.len() == limit as usize).then(|| items.last().map(|m| m.seq.to_string())).flatten();
-    Ok(axum::Json(Page { items: items.iter().map(MessageView::from).collect(), next_cursor }))
+    let items = state
+        .store
+        .messages(
+            p.tenant_id,
+            c.id,
+            p.role.is_staff(),
+            q.after.unwrap_or(0),
+            limit,
+        )
+        .await?;
+    let next_cursor = (items.len() == limit as usize)
+        .then(|| items.last().map(|m| m.seq.to_string()))
+        .flatten();
+    Ok(axum::Json(Page {
+        items: items.iter().map(MessageView::from).collect(),
+        next_cursor,
+    }))
 }
 
 /// A message to add.
@@ -187,18 +244,34 @@ pub(crate) struct PostRequest {
 #[utoipa::path(post, path = "/api/v1/conversations/{id}/messages", tag = "conversations", params(("id" = Uuid, Path)), request_body = PostRequest,
     responses((status = 201, body = MessageView), (status = 404, body = Problem), (status = 409, description = "the conversation is closed", body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
-async fn post_message(State(state): State<AppState>, p: Principal, Path(id): Path<String>, Json(req): Json<PostRequest>) -> Result<Response, ApiError> {
+async fn post_message(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+    Json(req): Json<PostRequest>,
+) -> Result<Response, ApiError> {
     let c = visible(&state, &p, &id).await?;
     let direction = req.direction.as_deref().map(Direction::parse).transpose()?;
     let (direction, author, only_customer, default_channel) = if p.role == Role::Customer {
         if direction.is_some_and(|d| d != Direction::Inbound) {
-            return Err(ApiError::invalid("direction", "customers can only write inbound messages"));
+            return Err(ApiError::invalid(
+                "direction",
+                "customers can only write inbound messages",
+            ));
         }
-        (Direction::Inbound, Author::Customer, Some(c.customer_id), Some(Channel::Portal))
+        (
+            Direction::Inbound,
+            Author::Customer,
+            Some(c.customer_id),
+            Some(Channel::Portal),
+        )
     } else {
         let d = direction.unwrap_or(Direction::Outbound);
         if d == Direction::Inbound {
-            return Err(ApiError::invalid("direction", "staff write 'outbound' or 'note'; customer messages arrive through /api/v1/inbound"));
+            return Err(ApiError::invalid(
+                "direction",
+                "staff write 'outbound' or 'note'; customer messages arrive through /api/v1/inbound",
+            ));
         }
         let author = match p.party_id {
             Some(id) => Author::Party { id },
@@ -208,13 +281,25 @@ async fn post_message(State(state): State<AppState>, p: Principal, Path(id): Pat
     };
     let msg = PostMessage {
         direction,
-        channel: req.channel.as_deref().map(Channel::parse).transpose()?.or(default_channel),
+        channel: req
+            .channel
+            .as_deref()
+            .map(Channel::parse)
+            .transpose()?
+            .or(default_channel),
         author,
         subject: message::parse_subject(req.subject.as_deref())?,
         body: Body::new(&req.body, req.html.as_deref())?,
         attachments: parse_attachments(req.attachments)?,
     };
-    let message_id = state.store.post_message(p.tenant_id, c.id, only_customer, msg, &p.actor()).await?;
-    let stored = state.store.message(p.tenant_id, message_id).await?.ok_or_else(|| ApiError::internal("message vanished after commit"))?;
+    let message_id = state
+        .store
+        .post_message(p.tenant_id, c.id, only_customer, msg, &p.actor())
+        .await?;
+    let stored = state
+        .store
+        .message(p.tenant_id, message_id)
+        .await?
+        .ok_or_else(|| ApiError::internal("message vanished after commit"))?;
     Ok((StatusCode::CREATED, axum::Json(MessageView::from(&stored))).into_response())
 }

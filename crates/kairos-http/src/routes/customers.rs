@@ -10,9 +10,9 @@ use crate::views::{CustomerView, IdentityView, MessageView, Page};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
+use kairos_core::customer::Customer;
 use kairos_core::ids::{CustomerId, TenantId};
 use kairos_core::party::{Role, parse_display_name};
-use kairos_core::customer::Customer;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -43,7 +43,11 @@ pub(crate) fn may_read_customer(p: &Principal, id: CustomerId) -> Result<(), Api
 }
 
 async fn load(state: &AppState, tenant: TenantId, id: CustomerId) -> Result<Customer, ApiError> {
-    state.store.customer(tenant, id).await?.ok_or_else(|| ApiError::not_found("customer"))
+    state
+        .store
+        .customer(tenant, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("customer"))
 }
 
 /// A new customer.
@@ -62,25 +66,53 @@ pub(crate) struct CreateCustomer {
 #[utoipa::path(post, path = "/api/v1/customers", tag = "customers", request_body = CreateCustomer,
     responses((status = 201, body = CustomerView), (status = 409, description = "an identity belongs to another customer", body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
-async fn create_customer(State(state): State<AppState>, p: Principal, Json(req): Json<CreateCustomer>) -> Result<Response, ApiError> {
+async fn create_customer(
+    State(state): State<AppState>,
+    p: Principal,
+    Json(req): Json<CreateCustomer>,
+) -> Result<Response, ApiError> {
     p.require_staff()?;
     if req.identities.len() > MAX_IDENTITIES {
-        return Err(ApiError::invalid("identities", format!("at most {MAX_IDENTITIES}")));
+        return Err(ApiError::invalid(
+            "identities",
+            format!("at most {MAX_IDENTITIES}"),
+        ));
     }
-    let name = req.display_name.as_deref().map(|n| parse_display_name("display_name", n)).transpose()?;
-    let identities = req.identities.iter().map(parse_identity).collect::<Result<Vec<_>, _>>()?;
-    let id = state.store.create_customer(p.tenant_id, name, identities, &p.actor()).await?;
+    let name = req
+        .display_name
+        .as_deref()
+        .map(|n| parse_display_name("display_name", n))
+        .transpose()?;
+    let identities = req
+        .identities
+        .iter()
+        .map(parse_identity)
+        .collect::<Result<Vec<_>, _>>()?;
+    let id = state
+        .store
+        .create_customer(p.tenant_id, name, identities, &p.actor())
+        .await?;
     let customer = load(&state, p.tenant_id, id).await?;
-    Ok((StatusCode::CREATED, axum::Json(CustomerView::from(&customer))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(CustomerView::from(&customer)),
+    )
+        .into_response())
 }
 
 /// One customer with identities.
 #[utoipa::path(get, path = "/api/v1/customers/{id}", tag = "customers", params(("id" = Uuid, Path)),
     responses((status = 200, body = CustomerView), (status = 404, body = Problem)), security(("bearer" = [])))]
-async fn get_customer(State(state): State<AppState>, p: Principal, Path(id): Path<String>) -> Result<axum::Json<CustomerView>, ApiError> {
+async fn get_customer(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+) -> Result<axum::Json<CustomerView>, ApiError> {
     let id: CustomerId = parse_id(&id, "customer")?;
     may_read_customer(&p, id)?;
-    Ok(axum::Json(CustomerView::from(&load(&state, p.tenant_id, id).await?)))
+    Ok(axum::Json(CustomerView::from(
+        &load(&state, p.tenant_id, id).await?,
+    )))
 }
 
 /// Adds an identity (201 if new, 200 if the customer had it).
@@ -88,13 +120,25 @@ async fn get_customer(State(state): State<AppState>, p: Principal, Path(id): Pat
     responses((status = 201, body = CustomerView), (status = 200, description = "already there", body = CustomerView), (status = 404, body = Problem),
         (status = 409, description = "the identity belongs to another customer (merge them)", body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
-async fn add_identity(State(state): State<AppState>, p: Principal, Path(id): Path<String>, Json(req): Json<IdentityView>) -> Result<Response, ApiError> {
+async fn add_identity(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+    Json(req): Json<IdentityView>,
+) -> Result<Response, ApiError> {
     p.require_staff()?;
     let id: CustomerId = parse_id(&id, "customer")?;
     let identity = parse_identity(&req)?;
-    let added = state.store.add_identity(p.tenant_id, id, identity, &p.actor()).await?;
+    let added = state
+        .store
+        .add_identity(p.tenant_id, id, identity, &p.actor())
+        .await?;
     let customer = load(&state, p.tenant_id, id).await?;
-    let status = if added { StatusCode::CREATED } else { StatusCode::OK };
+    let status = if added {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     Ok((status, axum::Json(CustomerView::from(&customer))).into_response())
 }
 
@@ -110,11 +154,21 @@ pub(crate) struct MergeRequest {
 #[utoipa::path(post, path = "/api/v1/customers/{id}/merge", tag = "customers", params(("id" = Uuid, Path)), request_body = MergeRequest,
     responses((status = 200, description = "the surviving customer", body = CustomerView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
-async fn merge(State(state): State<AppState>, p: Principal, Path(id): Path<String>, Json(req): Json<MergeRequest>) -> Result<axum::Json<CustomerView>, ApiError> {
+async fn merge(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+    Json(req): Json<MergeRequest>,
+) -> Result<axum::Json<CustomerView>, ApiError> {
     p.require_staff()?;
     let id: CustomerId = parse_id(&id, "customer")?;
-    state.store.merge_customers(p.tenant_id, id, req.other.into(), &p.actor()).await?;
-    Ok(axum::Json(CustomerView::from(&load(&state, p.tenant_id, id).await?)))
+    state
+        .store
+        .merge_customers(p.tenant_id, id, req.other.into(), &p.actor())
+        .await?;
+    Ok(axum::Json(CustomerView::from(
+        &load(&state, p.tenant_id, id).await?,
+    )))
 }
 
 /// Timeline paging.
@@ -131,14 +185,33 @@ pub(crate) struct TimelineQuery {
 /// timeline without internal notes.
 #[utoipa::path(get, path = "/api/v1/customers/{id}/timeline", tag = "customers", params(("id" = Uuid, Path), TimelineQuery),
     responses((status = 200, body = Page<MessageView>), (status = 404, body = Problem)), security(("bearer" = [])))]
-async fn timeline(State(state): State<AppState>, p: Principal, Path(id): Path<String>, Query(q): Query<TimelineQuery>) -> Result<axum::Json<Page<MessageView>>, ApiError> {
+async fn timeline(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+    Query(q): Query<TimelineQuery>,
+) -> Result<axum::Json<Page<MessageView>>, ApiError> {
     let id: CustomerId = parse_id(&id, "customer")?;
     may_read_customer(&p, id)?;
     let limit = page_limit(q.limit, 100, 500)?;
     let customer = load(&state, p.tenant_id, id).await?;
     // A merged-away customer's touchpoints now live with the survivor.
     let owner = customer.merged_into.unwrap_or(customer.id);
-    let items = state.store.timeline(p.tenant_id, owner, p.role.is_staff(), q.after.unwrap_or(0), limit).await?;
-    let next_cursor = (items.len() == limit as usize).then(|| items.last().map(|m| m.seq.to_string())).flatten();
-    Ok(axum::Json(Page { items: items.iter().map(MessageView::from).collect(), next_cursor }))
+    let items = state
+        .store
+        .timeline(
+            p.tenant_id,
+            owner,
+            p.role.is_staff(),
+            q.after.unwrap_or(0),
+            limit,
+        )
+        .await?;
+    let next_cursor = (items.len() == limit as usize)
+        .then(|| items.last().map(|m| m.seq.to_string()))
+        .flatten();
+    Ok(axum::Json(Page {
+        items: items.iter().map(MessageView::from).collect(),
+        next_cursor,
+    }))
 }

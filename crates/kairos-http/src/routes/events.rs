@@ -20,7 +20,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list)).routes(routes!(stream))
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(stream))
 }
 
 /// Where to resume.
@@ -36,12 +38,22 @@ pub(crate) struct EventsQuery {
 /// A page of the tenant's event log in `seq` order.
 #[utoipa::path(get, path = "/api/v1/events", tag = "events", params(EventsQuery),
     responses((status = 200, body = Page<EventView>), (status = 403, body = Problem)), security(("bearer" = [])))]
-async fn list(State(state): State<AppState>, p: Principal, Query(q): Query<EventsQuery>) -> Result<axum::Json<Page<EventView>>, ApiError> {
+async fn list(
+    State(state): State<AppState>,
+    p: Principal,
+    Query(q): Query<EventsQuery>,
+) -> Result<axum::Json<Page<EventView>>, ApiError> {
     p.require_staff()?;
     let limit = page_limit(q.limit, 100, 1000)?;
-    let items = state.store.events(p.tenant_id, q.after.unwrap_or(0).max(0), limit).await?;
+    let items = state
+        .store
+        .events(p.tenant_id, q.after.unwrap_or(0).max(0), limit)
+        .await?;
     let next_cursor = items.last().map(|e| e.seq.to_string());
-    Ok(axum::Json(Page { items: items.iter().map(EventView::from).collect(), next_cursor }))
+    Ok(axum::Json(Page {
+        items: items.iter().map(EventView::from).collect(),
+        next_cursor,
+    }))
 }
 
 /// Events fetched per round while catching up.
@@ -52,9 +64,17 @@ const BATCH: u32 = 500;
 #[utoipa::path(get, path = "/api/v1/events/stream", tag = "events", params(EventsQuery),
     responses((status = 200, description = "text/event-stream of EventView", content_type = "text/event-stream"), (status = 403, body = Problem)),
     security(("bearer" = [])))]
-async fn stream(State(state): State<AppState>, p: Principal, headers: HeaderMap, Query(q): Query<EventsQuery>) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
+async fn stream(
+    State(state): State<AppState>,
+    p: Principal,
+    headers: HeaderMap,
+    Query(q): Query<EventsQuery>,
+) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
     p.require_staff()?;
-    let from_header = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<i64>().ok());
+    let from_header = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<i64>().ok());
     let mut cursor = from_header.or(q.after).unwrap_or(0).max(0);
     let tenant = p.tenant_id;
     // Subscribe before the first read so a commit between read and wait is not missed.

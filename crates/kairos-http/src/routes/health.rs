@@ -1,22 +1,26 @@
 //! Liveness, readiness, metrics and the OpenAPI document.
 
 use crate::AppState;
+use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
 use http::{HeaderValue, StatusCode, header};
 use std::time::Instant;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub(super) fn documented() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(healthz)).routes(routes!(readyz))
+    OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .routes(routes!(readyz))
 }
 
 pub(super) fn undocumented() -> Router<AppState> {
-    Router::new().route("/metrics", get(metrics)).route("/api/openapi.json", get(openapi))
+    Router::new()
+        .route("/metrics", get(metrics))
+        .route("/api/openapi.json", get(openapi))
 }
 
 /// The process is alive.
@@ -40,20 +44,30 @@ async fn readyz(State(state): State<AppState>) -> Response {
 /// Prometheus text exposition.
 async fn metrics(State(state): State<AppState>) -> Response {
     let mut response = (state.metrics)().into_response();
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4"),
+    );
     response
 }
 
 /// The OpenAPI 3.1 document.
 async fn openapi() -> Response {
     let mut response = crate::openapi::document().into_response();
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     response
 }
 
 /// Counts requests and their latency by route template (never by raw path: bounded labels).
 pub(crate) async fn track(request: Request, next: Next) -> Response {
-    let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "unmatched".into());
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".into());
     let method = request.method().as_str().to_owned();
     let start = Instant::now();
     let response = next.run(request).await;

@@ -71,11 +71,19 @@ pub(crate) struct InboundResponse {
 /// Parses attachment metadata from the wire.
 pub(crate) fn parse_attachments(raw: Vec<AttachmentView>) -> Result<Vec<Attachment>, ApiError> {
     if raw.len() > MAX_ATTACHMENTS {
-        return Err(ApiError::invalid("attachments", format!("at most {MAX_ATTACHMENTS}")));
+        return Err(ApiError::invalid(
+            "attachments",
+            format!("at most {MAX_ATTACHMENTS}"),
+        ));
     }
     raw.into_iter()
         .map(|a| {
-            let att = Attachment { filename: a.filename, content_type: a.content_type, size: a.size, sha256: a.sha256 };
+            let att = Attachment {
+                filename: a.filename,
+                content_type: a.content_type,
+                size: a.size,
+                sha256: a.sha256,
+            };
             att.validate()?;
             Ok(att)
         })
@@ -85,7 +93,12 @@ pub(crate) fn parse_attachments(raw: Vec<AttachmentView>) -> Result<Vec<Attachme
 /// Parses an identity from the wire.
 pub(crate) fn parse_identity(raw: &IdentityView) -> Result<Identity, ApiError> {
     let kind = IdentityKind::parse(&raw.kind)?;
-    Ok(Identity::parse(kind, &raw.value, raw.network.as_deref(), None)?)
+    Ok(Identity::parse(
+        kind,
+        &raw.value,
+        raw.network.as_deref(),
+        None,
+    )?)
 }
 
 impl InboundRequest {
@@ -93,7 +106,11 @@ impl InboundRequest {
         Ok(InboundCommand {
             channel: Channel::parse(&self.channel)?,
             from: parse_identity(&self.from)?,
-            display_name: self.display_name.as_deref().map(|n| parse_display_name("display_name", n)).transpose()?,
+            display_name: self
+                .display_name
+                .as_deref()
+                .map(|n| parse_display_name("display_name", n))
+                .transpose()?,
             subject: message::parse_subject(self.subject.as_deref())?,
             body: Body::new(&self.body, self.html.as_deref())?,
             attachments: parse_attachments(self.attachments)?,
@@ -118,11 +135,27 @@ impl InboundRequest {
     ),
     security(("bearer" = []))
 )]
-async fn inbound(State(state): State<AppState>, principal: Principal, Json(req): Json<InboundRequest>) -> Result<Response, ApiError> {
+async fn inbound(
+    State(state): State<AppState>,
+    principal: Principal,
+    Json(req): Json<InboundRequest>,
+) -> Result<Response, ApiError> {
     principal.require_staff()?;
     let cmd = req.into_command()?;
-    let (ids, created) = state.store.inbound(principal.tenant_id, cmd, &principal.actor()).await?;
-    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
-    let body = InboundResponse { customer_id: ids.customer_id.0, conversation_id: ids.conversation_id.0, message_id: ids.message_id.0, created };
+    let (ids, created) = state
+        .store
+        .inbound(principal.tenant_id, cmd, &principal.actor())
+        .await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let body = InboundResponse {
+        customer_id: ids.customer_id.0,
+        conversation_id: ids.conversation_id.0,
+        message_id: ids.message_id.0,
+        created,
+    };
     Ok((status, axum::Json(body)).into_response())
 }

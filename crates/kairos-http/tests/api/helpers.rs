@@ -37,7 +37,8 @@ pub struct Reply {
 
 impl Reply {
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
     }
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
@@ -46,7 +47,9 @@ impl Reply {
 
 /// The app on SQLite.
 pub async fn spawn() -> TestApp {
-    spawn_on(Backend::Sqlite).await.expect("sqlite is always available")
+    spawn_on(Backend::Sqlite)
+        .await
+        .expect("sqlite is always available")
 }
 
 /// The app on `backend`; `None` (with a loud notice) for PostgreSQL without `KAIROS_TEST_PG_URL`.
@@ -58,34 +61,70 @@ pub async fn spawn_on(backend: Backend) -> Option<TestApp> {
         }
         Backend::Postgres => {
             let Ok(url) = std::env::var("KAIROS_TEST_PG_URL") else {
-                eprintln!("\n*** NOTICE: KAIROS_TEST_PG_URL is not set: PostgreSQL API tests did NOT run ***\n");
+                eprintln!(
+                    "\n*** NOTICE: KAIROS_TEST_PG_URL is not set: PostgreSQL API tests did NOT run ***\n"
+                );
                 return None;
             };
             let name = format!("kairos_t_{}", uuid::Uuid::new_v4().simple());
-            let admin = sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(&url).await.expect("KAIROS_TEST_PG_URL is set but PostgreSQL is unreachable");
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await.unwrap();
+            let admin = sqlx::postgres::PgPoolOptions::new()
+                .max_connections(1)
+                .connect(&url)
+                .await
+                .expect("KAIROS_TEST_PG_URL is set but PostgreSQL is unreachable");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&admin)
+                .await
+                .unwrap();
             let (base, _) = url.rsplit_once('/').unwrap();
-            (Store::open_postgres(&format!("{base}/{name}")).await.unwrap(), None)
+            (
+                Store::open_postgres(&format!("{base}/{name}"))
+                    .await
+                    .unwrap(),
+                None,
+            )
         }
     };
     let state = AppState::new(store.clone(), Arc::new(|| "# metrics\n".to_owned()), false);
-    Some(TestApp { store, router: app(state), _dir: dir })
+    Some(TestApp {
+        store,
+        router: app(state),
+        _dir: dir,
+    })
 }
 
 impl TestApp {
     pub async fn tenant(&self, slug: &str) -> TenantId {
-        self.store.create_tenant(&TenantSlug::parse(slug).unwrap(), slug).await.unwrap().id
+        self.store
+            .create_tenant(&TenantSlug::parse(slug).unwrap(), slug)
+            .await
+            .unwrap()
+            .id
     }
 
     /// A token of `role` in `tenant` (customer tokens need `customer`).
-    pub async fn token(&self, tenant: TenantId, role: Role, customer: Option<kairos_core::ids::CustomerId>) -> String {
+    pub async fn token(
+        &self,
+        tenant: TenantId,
+        role: Role,
+        customer: Option<kairos_core::ids::CustomerId>,
+    ) -> String {
         let (token, hash) = auth::new_token();
-        self.store.create_token(tenant, role, None, customer, &hash, &Actor::System).await.unwrap();
+        self.store
+            .create_token(tenant, role, None, customer, &hash, &Actor::System)
+            .await
+            .unwrap();
         token
     }
 
     /// Sends a request; `token` as bearer, `body` as JSON.
-    pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
         let mut req = Request::builder().method(method).uri(path);
         if let Some(t) = token {
             req = req.header("authorization", format!("Bearer {t}"));
@@ -105,27 +144,56 @@ impl TestApp {
         let response = self.router.clone().oneshot(req).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response.into_body().collect().await.unwrap().to_bytes().to_vec();
-        Reply { status, headers, body }
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+        Reply {
+            status,
+            headers,
+            body,
+        }
     }
 
     /// Sends a request and returns only the status and headers (for streams).
-    pub async fn head_only(&self, method: &str, path: &str, token: Option<&str>) -> (StatusCode, http::HeaderMap) {
+    pub async fn head_only(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+    ) -> (StatusCode, http::HeaderMap) {
         let mut req = Request::builder().method(method).uri(path);
         if let Some(t) = token {
             req = req.header("authorization", format!("Bearer {t}"));
         }
-        let response = self.router.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+        let response = self
+            .router
+            .clone()
+            .oneshot(req.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
         (response.status(), response.headers().clone())
     }
 
     /// Posts an inbound touchpoint as `token`; returns the JSON answer.
-    pub async fn inbound(&self, token: &str, channel: &str, kind: &str, value: &str, body: &str, external_id: Option<&str>) -> Reply {
+    pub async fn inbound(
+        &self,
+        token: &str,
+        channel: &str,
+        kind: &str,
+        value: &str,
+        body: &str,
+        external_id: Option<&str>,
+    ) -> Reply {
         let mut v = serde_json::json!({"channel": channel, "from": {"kind": kind, "value": value}, "subject": "Hello", "body": body});
         if let Some(e) = external_id {
             v["external_id"] = Value::String(e.to_owned());
         }
-        self.call("POST", "/api/v1/inbound", Some(token), Some(v)).await
+        self.call("POST", "/api/v1/inbound", Some(token), Some(v))
+            .await
     }
 
     /// The number of events on a tenant's log.

@@ -15,19 +15,61 @@ async fn malformed_bodies_are_clear_problems_and_store_nothing() {
     let before = app.log_len(t).await;
     let base = json!({"channel": "email", "from": {"kind": "email", "value": "a@example.org"}, "body": "hi"});
     let cases: Vec<(serde_json::Value, u16, &str)> = vec![
-        (json!({"channel": "fax", "from": {"kind": "email", "value": "a@example.org"}, "body": "hi"}), 422, "channel"),
-        (json!({"channel": "email", "from": {"kind": "email", "value": "not an address"}, "body": "hi"}), 422, "value"),
-        (json!({"channel": "sms", "from": {"kind": "phone", "value": "+49 12"}, "body": "hi"}), 422, "value"),
-        (json!({"channel": "email", "from": {"kind": "email", "value": "a@example.org"}, "body": "   "}), 422, "body"),
-        (json!({"channel": "email", "from": {"kind": "email", "value": "a@example.org"}, "body": "x", "subject": "a\r\nBcc: victim@example.org"}), 422, "subject"),
-        (json!({"channel": "email", "from": {"kind": "email", "value": "a@example.org"}, "body": "x", "display_name": "{{7*7}}\u{0}"}), 422, "display_name"),
-        (json!({"channel": "email", "from": {"kind": "email", "value": "a@example.org"}, "body": "x", "external_id": ""}), 422, "external_id"),
-        (json!({"channel": "email", "from": {"kind": "email", "value": "a@example.org"}, "body": "x", "attachments": [{"filename": "a\r\n.pdf", "content_type": "application/pdf", "size": 1, "sha256": "0".repeat(64)}]}), 422, "attachments.filename"),
-        (json!({"channel": "email", "from": {"kind": "email", "value": "a@example.org", "extra": 1}, "body": "x"}), 400, ""),
-        (json!({"channel": 7, "from": {"kind": "email", "value": "a@example.org"}, "body": "x"}), 400, ""),
+        (
+            json!({"channel": "fax", "from": {"kind": "email", "value": "a@example.org"}, "body": "hi"}),
+            422,
+            "channel",
+        ),
+        (
+            json!({"channel": "email", "from": {"kind": "email", "value": "not an address"}, "body": "hi"}),
+            422,
+            "value",
+        ),
+        (
+            json!({"channel": "sms", "from": {"kind": "phone", "value": "+49 12"}, "body": "hi"}),
+            422,
+            "value",
+        ),
+        (
+            json!({"channel": "email", "from": {"kind": "email", "value": "a@example.org"}, "body": "   "}),
+            422,
+            "body",
+        ),
+        (
+            json!({"channel": "email", "from": {"kind": "email", "value": "a@example.org"}, "body": "x", "subject": "a\r\nBcc: victim@example.org"}),
+            422,
+            "subject",
+        ),
+        (
+            json!({"channel": "email", "from": {"kind": "email", "value": "a@example.org"}, "body": "x", "display_name": "{{7*7}}\u{0}"}),
+            422,
+            "display_name",
+        ),
+        (
+            json!({"channel": "email", "from": {"kind": "email", "value": "a@example.org"}, "body": "x", "external_id": ""}),
+            422,
+            "external_id",
+        ),
+        (
+            json!({"channel": "email", "from": {"kind": "email", "value": "a@example.org"}, "body": "x", "attachments": [{"filename": "a\r\n.pdf", "content_type": "application/pdf", "size": 1, "sha256": "0".repeat(64)}]}),
+            422,
+            "attachments.filename",
+        ),
+        (
+            json!({"channel": "email", "from": {"kind": "email", "value": "a@example.org", "extra": 1}, "body": "x"}),
+            400,
+            "",
+        ),
+        (
+            json!({"channel": 7, "from": {"kind": "email", "value": "a@example.org"}, "body": "x"}),
+            400,
+            "",
+        ),
     ];
     for (body, status, field) in cases {
-        let r = app.call("POST", "/api/v1/inbound", Some(&admin), Some(body.clone())).await;
+        let r = app
+            .call("POST", "/api/v1/inbound", Some(&admin), Some(body.clone()))
+            .await;
         assert_eq!(r.status.as_u16(), status, "{body} → {}", r.text());
         assert_eq!(r.headers["content-type"], "application/problem+json");
         let p = r.json();
@@ -41,7 +83,9 @@ async fn malformed_bodies_are_clear_problems_and_store_nothing() {
     for field in ["tenant_id", "id", "role", "customer_id", "verified"] {
         let mut body = base.clone();
         body[field] = json!("00000000-0000-0000-0000-000000000000");
-        let r = app.call("POST", "/api/v1/inbound", Some(&admin), Some(body)).await;
+        let r = app
+            .call("POST", "/api/v1/inbound", Some(&admin), Some(body))
+            .await;
         assert_eq!(r.status, 400, "{field}");
     }
     assert_eq!(app.log_len(t).await, before, "nothing was stored");
@@ -54,14 +98,36 @@ async fn unreadable_requests_are_refused_before_work() {
     let admin = app.token(t, Role::Admin, None).await;
     let before = app.log_len(t).await;
     let post = |body: Body, ct: &str| {
-        Request::builder().method("POST").uri("/api/v1/inbound").header("authorization", format!("Bearer {admin}")).header("content-type", ct).body(body).unwrap()
+        Request::builder()
+            .method("POST")
+            .uri("/api/v1/inbound")
+            .header("authorization", format!("Bearer {admin}"))
+            .header("content-type", ct)
+            .body(body)
+            .unwrap()
     };
     // Syntax errors, wrong content type, deep nesting, oversize body (G06).
-    assert_eq!(app.send(post(Body::from("{\"channel\":"), "application/json")).await.status, 400);
-    assert_eq!(app.send(post(Body::from("{}"), "text/plain")).await.status, 415);
+    assert_eq!(
+        app.send(post(Body::from("{\"channel\":"), "application/json"))
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        app.send(post(Body::from("{}"), "text/plain")).await.status,
+        415
+    );
     let deep = format!("{}{}", "[".repeat(1000), "]".repeat(1000));
-    assert_eq!(app.send(post(Body::from(deep), "application/json")).await.status, 400);
-    let huge = format!("{{\"channel\":\"email\",\"body\":\"{}\"}}", "x".repeat(10 * 1024 * 1024));
+    assert_eq!(
+        app.send(post(Body::from(deep), "application/json"))
+            .await
+            .status,
+        400
+    );
+    let huge = format!(
+        "{{\"channel\":\"email\",\"body\":\"{}\"}}",
+        "x".repeat(10 * 1024 * 1024)
+    );
     let r = app.send(post(Body::from(huge), "application/json")).await;
     assert_eq!(r.status, 413);
     assert_eq!(r.headers["content-type"], "application/problem+json");
@@ -74,7 +140,8 @@ async fn hostile_query_strings_are_refused_or_inert() {
     let app = spawn().await;
     let t = app.tenant("acme").await;
     let admin = app.token(t, Role::Admin, None).await;
-    app.inbound(&admin, "email", "email", "a@example.org", "hi", None).await;
+    app.inbound(&admin, "email", "email", "a@example.org", "hi", None)
+        .await;
     for q in [
         "status=open'%20OR%201=1--",
         "channel=email;%20SELECT%20pg_sleep(5)",
@@ -86,15 +153,37 @@ async fn hostile_query_strings_are_refused_or_inert() {
         "sort=name",
         "order_by=id;drop",
     ] {
-        let r = app.call("GET", &format!("/api/v1/conversations?{q}"), Some(&admin), None).await;
+        let r = app
+            .call(
+                "GET",
+                &format!("/api/v1/conversations?{q}"),
+                Some(&admin),
+                None,
+            )
+            .await;
         assert!(r.status == 400 || r.status == 422, "{q} → {}", r.status);
         assert_eq!(r.headers["content-type"], "application/problem+json");
     }
-    let ok = app.call("GET", "/api/v1/conversations?status=open&limit=1", Some(&admin), None).await;
+    let ok = app
+        .call(
+            "GET",
+            "/api/v1/conversations?status=open&limit=1",
+            Some(&admin),
+            None,
+        )
+        .await;
     assert_eq!(ok.json()["items"].as_array().unwrap().len(), 1);
     // Malformed ids in paths are simply not found.
-    for path in ["/api/v1/customers/1", "/api/v1/customers/..%2F..%2Fetc", "/api/v1/conversations/'%20OR%201=1"] {
-        assert_eq!(app.call("GET", path, Some(&admin), None).await.status, 404, "{path}");
+    for path in [
+        "/api/v1/customers/1",
+        "/api/v1/customers/..%2F..%2Fetc",
+        "/api/v1/conversations/'%20OR%201=1",
+    ] {
+        assert_eq!(
+            app.call("GET", path, Some(&admin), None).await.status,
+            404,
+            "{path}"
+        );
     }
 }
 
@@ -103,25 +192,49 @@ async fn bad_tokens_are_unauthenticated_and_responses_are_hardened() {
     let app = spawn().await;
     let t = app.tenant("acme").await;
     let admin = app.token(t, Role::Admin, None).await;
-    for bad in ["", "kairos_x", &admin[..admin.len() - 1], &format!("{admin}x"), &"k".repeat(10_000)] {
-        let r = app.call("GET", "/api/v1/conversations", Some(bad), None).await;
+    for bad in [
+        "",
+        "kairos_x",
+        &admin[..admin.len() - 1],
+        &format!("{admin}x"),
+        &"k".repeat(10_000),
+    ] {
+        let r = app
+            .call("GET", "/api/v1/conversations", Some(bad), None)
+            .await;
         assert_eq!(r.status, 401, "{bad:.20}");
     }
-    let r = app.call("GET", "/api/v1/conversations", Some(&admin), None).await;
+    let r = app
+        .call("GET", "/api/v1/conversations", Some(&admin), None)
+        .await;
     assert_eq!(r.headers["cache-control"], "no-store", "F07");
     assert_eq!(r.headers["x-content-type-options"], "nosniff");
     assert!(r.headers.contains_key("x-request-id"));
-    assert!(r.headers["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
-    assert_eq!(app.call("GET", "/no/such/route", None, None).await.status, 404);
+    assert!(
+        r.headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
+    assert_eq!(
+        app.call("GET", "/no/such/route", None, None).await.status,
+        404
+    );
     let health = app.call("GET", "/healthz", None, None).await;
-    assert_eq!((health.status.as_u16(), health.text().as_str()), (200, "ok\n"));
+    assert_eq!(
+        (health.status.as_u16(), health.text().as_str()),
+        (200, "ok\n")
+    );
     assert_eq!(app.call("GET", "/readyz", None, None).await.status, 200);
 }
 
 #[tokio::test]
 async fn openapi_is_generated_3_1_and_names_every_route() {
     let app = spawn().await;
-    let doc = app.call("GET", "/api/openapi.json", None, None).await.json();
+    let doc = app
+        .call("GET", "/api/openapi.json", None, None)
+        .await
+        .json();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     for path in [
         "/api/v1/inbound",

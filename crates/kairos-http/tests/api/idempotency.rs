@@ -27,28 +27,58 @@ async fn same_key_replays_different_body_is_refused() {
     assert_eq!(first.status, 201);
     for _ in 0..4 {
         let again = app.send(inbound(&admin, "k-1", &body)).await;
-        assert_eq!(again.status, 201, "the first answer is replayed, status included");
+        assert_eq!(
+            again.status, 201,
+            "the first answer is replayed, status included"
+        );
         assert_eq!(again.body, first.body);
         assert_eq!(again.headers["idempotent-replayed"], "true");
     }
     let conv = first.json()["conversation_id"].as_str().unwrap().to_owned();
-    let msgs = app.call("GET", &format!("/api/v1/conversations/{conv}/messages"), Some(&admin), None).await.json();
-    assert_eq!(msgs["items"].as_array().unwrap().len(), 1, "one message for five posts");
+    let msgs = app
+        .call(
+            "GET",
+            &format!("/api/v1/conversations/{conv}/messages"),
+            Some(&admin),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        msgs["items"].as_array().unwrap().len(),
+        1,
+        "one message for five posts"
+    );
     let other = json!({"channel": "api", "from": {"kind": "email", "value": "a@example.org"}, "body": "order 2"});
     let mismatch = app.send(inbound(&admin, "k-1", &other)).await;
     assert_eq!(mismatch.status, 422);
     assert_eq!(mismatch.json()["code"], "idempotency_key_reused");
     // Errors are replayed too.
-    let bad = json!({"channel": "fax", "from": {"kind": "email", "value": "a@example.org"}, "body": "x"});
+    let bad =
+        json!({"channel": "fax", "from": {"kind": "email", "value": "a@example.org"}, "body": "x"});
     let e1 = app.send(inbound(&admin, "k-2", &bad)).await;
     let e2 = app.send(inbound(&admin, "k-2", &bad)).await;
-    assert_eq!((e1.status, e2.status), (http::StatusCode::UNPROCESSABLE_ENTITY, http::StatusCode::UNPROCESSABLE_ENTITY));
+    assert_eq!(
+        (e1.status, e2.status),
+        (
+            http::StatusCode::UNPROCESSABLE_ENTITY,
+            http::StatusCode::UNPROCESSABLE_ENTITY
+        )
+    );
     assert_eq!(e1.body, e2.body);
     // Keys are per token: another token's same key is a new request.
     let other_token = app.token(t, Role::Agent, None).await;
-    assert_eq!(app.send(inbound(&other_token, "k-1", &other)).await.status, 201);
+    assert_eq!(
+        app.send(inbound(&other_token, "k-1", &other)).await.status,
+        201
+    );
     // Bad keys are refused.
-    assert_eq!(app.send(inbound(&admin, &"x".repeat(300), &body)).await.status, 400);
+    assert_eq!(
+        app.send(inbound(&admin, &"x".repeat(300), &body))
+            .await
+            .status,
+        400
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -60,16 +90,36 @@ async fn concurrent_requests_with_one_key_run_once() {
     let mut tasks = Vec::new();
     for _ in 0..10 {
         let (app, admin, body) = (app.clone(), admin.clone(), body.clone());
-        tasks.push(tokio::spawn(async move { app.send(inbound(&admin, "burst", &body)).await }));
+        tasks.push(tokio::spawn(async move {
+            app.send(inbound(&admin, "burst", &body)).await
+        }));
     }
     let mut statuses = Vec::new();
     for task in tasks {
         statuses.push(task.await.unwrap().status.as_u16());
     }
-    assert!(statuses.iter().all(|s| *s == 201 || *s == 409), "{statuses:?}");
+    assert!(
+        statuses.iter().all(|s| *s == 201 || *s == 409),
+        "{statuses:?}"
+    );
     assert!(statuses.contains(&201));
-    let list = app.call("GET", "/api/v1/conversations", Some(&admin), None).await.json();
+    let list = app
+        .call("GET", "/api/v1/conversations", Some(&admin), None)
+        .await
+        .json();
     let conv = list["items"][0]["id"].as_str().unwrap().to_owned();
-    let msgs = app.call("GET", &format!("/api/v1/conversations/{conv}/messages"), Some(&admin), None).await.json();
-    assert_eq!(msgs["items"].as_array().unwrap().len(), 1, "ran exactly once: {statuses:?}");
+    let msgs = app
+        .call(
+            "GET",
+            &format!("/api/v1/conversations/{conv}/messages"),
+            Some(&admin),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        msgs["items"].as_array().unwrap().len(),
+        1,
+        "ran exactly once: {statuses:?}"
+    );
 }

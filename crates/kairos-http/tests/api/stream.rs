@@ -15,11 +15,19 @@ async fn read_ids(body: Body, n: usize) -> Vec<i64> {
     let mut ids = Vec::new();
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
     while ids.len() < n {
-        let frame = tokio::time::timeout_at(deadline, stream.next()).await.expect("events arrive in time").expect("stream open").unwrap();
+        let frame = tokio::time::timeout_at(deadline, stream.next())
+            .await
+            .expect("events arrive in time")
+            .expect("stream open")
+            .unwrap();
         if let Ok(data) = frame.into_data() {
             text.push_str(&String::from_utf8_lossy(&data));
         }
-        ids = text.lines().filter_map(|l| l.strip_prefix("id: ").or_else(|| l.strip_prefix("id:"))).map(|v| v.trim().parse().unwrap()).collect();
+        ids = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("id: ").or_else(|| l.strip_prefix("id:")))
+            .map(|v| v.trim().parse().unwrap())
+            .collect();
     }
     ids
 }
@@ -29,9 +37,12 @@ async fn stream_delivers_live_events_and_resumes_from_last_event_id() {
     let app = spawn().await;
     let t = app.tenant("acme").await;
     let admin = app.token(t, Role::Admin, None).await;
-    app.inbound(&admin, "email", "email", "a@example.org", "before", None).await; // seqs 2..=5
+    app.inbound(&admin, "email", "email", "a@example.org", "before", None)
+        .await; // seqs 2..=5
     let open = |last: Option<&str>| {
-        let mut b = Request::builder().uri("/api/v1/events/stream?after=0").header("authorization", format!("Bearer {admin}"));
+        let mut b = Request::builder()
+            .uri("/api/v1/events/stream?after=0")
+            .header("authorization", format!("Bearer {admin}"));
         if let Some(l) = last {
             b = b.header("last-event-id", l);
         }
@@ -39,7 +50,12 @@ async fn stream_delivers_live_events_and_resumes_from_last_event_id() {
     };
     let response = app.router.clone().oneshot(open(None)).await.unwrap();
     assert_eq!(response.status(), 200);
-    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
     let body = response.into_body();
     let writer = {
         let admin = admin.clone();
@@ -58,12 +74,28 @@ async fn stream_delivers_live_events_and_resumes_from_last_event_id() {
     };
     let ids = read_ids(body, 6).await;
     assert_eq!(writer.await.unwrap(), 201);
-    assert_eq!(ids, vec![1, 2, 3, 4, 5, 6], "history, then the live event, in order");
+    assert_eq!(
+        ids,
+        vec![1, 2, 3, 4, 5, 6],
+        "history, then the live event, in order"
+    );
     // Reconnecting with Last-Event-ID resumes right after it.
     let resumed = app.router.clone().oneshot(open(Some("4"))).await.unwrap();
     assert_eq!(read_ids(resumed.into_body(), 2).await, vec![5, 6]);
     // Customers may not read the tenant log.
-    let customer_id = app.store.events(t, 0, 10).await.unwrap().iter().find_map(|e| e.data.customer()).unwrap();
+    let customer_id = app
+        .store
+        .events(t, 0, 10)
+        .await
+        .unwrap()
+        .iter()
+        .find_map(|e| e.data.customer())
+        .unwrap();
     let customer = app.token(t, Role::Customer, Some(customer_id)).await;
-    assert_eq!(app.head_only("GET", "/api/v1/events/stream", Some(&customer)).await.0, 403);
+    assert_eq!(
+        app.head_only("GET", "/api/v1/events/stream", Some(&customer))
+            .await
+            .0,
+        403
+    );
 }

@@ -6,7 +6,11 @@ use sha2::{Digest, Sha256};
 use sqlx::{PgPool, Row};
 
 /// `(version, name, sql)` in order.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "foundation", include_str!("../../migrations/postgres/0001_foundation.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "foundation",
+    include_str!("../../migrations/postgres/0001_foundation.sql"),
+)];
 
 /// Arbitrary constant naming Kairos' migration lock.
 const LOCK_KEY: i64 = 0x6b61_6972_6f73;
@@ -14,14 +18,20 @@ const LOCK_KEY: i64 = 0x6b61_6972_6f73;
 /// Applies pending migrations; returns how many ran.
 pub(crate) async fn migrate(pool: &PgPool) -> Result<usize> {
     let mut tx = pool.begin().await?;
-    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(LOCK_KEY).execute(&mut *tx).await?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(LOCK_KEY)
+        .execute(&mut *tx)
+        .await?;
     sqlx::raw_sql(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
             version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum BYTEA NOT NULL, applied_at BIGINT NOT NULL)",
     )
     .execute(&mut *tx)
     .await?;
-    let newest: Option<i64> = sqlx::query("SELECT max(version) FROM schema_migrations").fetch_one(&mut *tx).await?.try_get(0)?;
+    let newest: Option<i64> = sqlx::query("SELECT max(version) FROM schema_migrations")
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get(0)?;
     let known = MIGRATIONS.last().map(|m| m.0).unwrap_or(0);
     if newest.unwrap_or(0) > known {
         return Err(StoreError::Migration(format!(
@@ -32,18 +42,26 @@ pub(crate) async fn migrate(pool: &PgPool) -> Result<usize> {
     let mut ran = 0;
     for (version, name, sql) in MIGRATIONS {
         let sum = Sha256::digest(sql.as_bytes()).to_vec();
-        let stored: Option<Vec<u8>> = sqlx::query("SELECT checksum FROM schema_migrations WHERE version = $1")
-            .bind(version)
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|r| r.try_get(0))
-            .transpose()?;
+        let stored: Option<Vec<u8>> =
+            sqlx::query("SELECT checksum FROM schema_migrations WHERE version = $1")
+                .bind(version)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|r| r.try_get(0))
+                .transpose()?;
         match stored {
             Some(s) if s == sum => continue,
-            Some(_) => return Err(StoreError::Migration(format!("migration {version} ({name}) differs from the one applied"))),
+            Some(_) => {
+                return Err(StoreError::Migration(format!(
+                    "migration {version} ({name}) differs from the one applied"
+                )));
+            }
             None => {}
         }
-        sqlx::raw_sql(sqlx::AssertSqlSafe(*sql)).execute(&mut *tx).await.map_err(|e| StoreError::Migration(format!("{version} ({name}): {e}")))?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(*sql))
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| StoreError::Migration(format!("{version} ({name}): {e}")))?;
         sqlx::query("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)")
             .bind(version)
             .bind(name)

@@ -7,10 +7,10 @@ mod migrate;
 mod read;
 mod tx;
 
+use crate::Committed;
 use crate::error::{Result, StoreError};
 use crate::flows::{self, WriteTx};
 use crate::model::{IdempotencyBegin, SessionRecord};
-use crate::Committed;
 use kairos_core::conversation::{Conversation, ConversationPatch};
 use kairos_core::event::{Actor, EventData, NewEvent};
 use kairos_core::identity::Identity;
@@ -75,7 +75,11 @@ impl PgStore {
     }
 
     /// Runs one tenant write: lock the tenant, run the flow, commit, notify.
-    async fn write<'s, T>(&'s self, tenant: TenantId, f: impl AsyncFnOnce(&mut PgTx) -> Result<T>) -> Result<T> {
+    async fn write<'s, T>(
+        &'s self,
+        tenant: TenantId,
+        f: impl AsyncFnOnce(&mut PgTx) -> Result<T>,
+    ) -> Result<T> {
         let mut tx = PgTx::begin(&self.pool, tenant, true).await?;
         let value = f(&mut tx).await?;
         let committed = tx.commit().await?;
@@ -83,8 +87,18 @@ impl PgStore {
         Ok(value)
     }
 
-    pub async fn create_tenant(&self, slug: &TenantSlug, name: &str, now: Timestamp) -> Result<Tenant> {
-        let tenant = Tenant { id: TenantId::new(), slug: slug.clone(), name: name.to_owned(), created_at: now };
+    pub async fn create_tenant(
+        &self,
+        slug: &TenantSlug,
+        name: &str,
+        now: Timestamp,
+    ) -> Result<Tenant> {
+        let tenant = Tenant {
+            id: TenantId::new(),
+            slug: slug.clone(),
+            name: name.to_owned(),
+            created_at: now,
+        };
         let result = async {
             let mut tx = PgTx::begin(&self.pool, tenant.id, false).await?;
             sqlx::query("INSERT INTO tenants (id, slug, name, created_at, last_seq) VALUES ($1, $2, $3, $4, 0)")
@@ -102,13 +116,26 @@ impl PgStore {
         }
         .await;
         match result {
-            Err(e) if is_unique_violation(&e) => Err(DomainError::Conflict(format!("a tenant with the slug '{}' exists", slug.as_str())).into()),
+            Err(e) if is_unique_violation(&e) => Err(DomainError::Conflict(format!(
+                "a tenant with the slug '{}' exists",
+                slug.as_str()
+            ))
+            .into()),
             other => other.map(|()| tenant),
         }
     }
 
     #[allow(clippy::too_many_arguments)]
-    pub async fn create_party(&self, tenant: TenantId, role: Role, email: Option<&str>, display_name: &str, password_hash: Option<&str>, now: Timestamp, actor: &Actor) -> Result<PartyId> {
+    pub async fn create_party(
+        &self,
+        tenant: TenantId,
+        role: Role,
+        email: Option<&str>,
+        display_name: &str,
+        password_hash: Option<&str>,
+        now: Timestamp,
+        actor: &Actor,
+    ) -> Result<PartyId> {
         let id = PartyId::new();
         let result = self
             .write(tenant, async |tx| {
@@ -127,13 +154,25 @@ impl PgStore {
             })
             .await;
         match result {
-            Err(e) if is_unique_violation(&e) => Err(DomainError::Conflict("a party with this e-mail exists in the tenant".into()).into()),
+            Err(e) if is_unique_violation(&e) => Err(DomainError::Conflict(
+                "a party with this e-mail exists in the tenant".into(),
+            )
+            .into()),
             other => other.map(|()| id),
         }
     }
 
     #[allow(clippy::too_many_arguments)]
-    pub async fn create_token(&self, tenant: TenantId, role: Role, party: Option<PartyId>, customer: Option<CustomerId>, secret_hash: &[u8], now: Timestamp, actor: &Actor) -> Result<TokenId> {
+    pub async fn create_token(
+        &self,
+        tenant: TenantId,
+        role: Role,
+        party: Option<PartyId>,
+        customer: Option<CustomerId>,
+        secret_hash: &[u8],
+        now: Timestamp,
+        actor: &Actor,
+    ) -> Result<TokenId> {
         let id = TokenId::new();
         self.write(tenant, async |tx| {
             sqlx::query("INSERT INTO api_tokens (id, tenant_id, role, party_id, customer_id, secret_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
@@ -153,8 +192,16 @@ impl PgStore {
         Ok(id)
     }
 
-    pub async fn create_session(&self, secret_hash: &[u8], s: &SessionRecord, now: Timestamp) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now.as_micros()).execute(&self.pool).await?;
+    pub async fn create_session(
+        &self,
+        secret_hash: &[u8],
+        s: &SessionRecord,
+        now: Timestamp,
+    ) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+            .bind(now.as_micros())
+            .execute(&self.pool)
+            .await?;
         sqlx::query("INSERT INTO sessions (secret_hash, tenant_id, party_id, role, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(secret_hash)
             .bind(s.tenant_id.0)
@@ -169,37 +216,106 @@ impl PgStore {
     }
 
     pub async fn delete_session(&self, secret_hash: &[u8]) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE secret_hash = $1").bind(secret_hash).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM sessions WHERE secret_hash = $1")
+            .bind(secret_hash)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
-    pub async fn inbound(&self, tenant: TenantId, cmd: InboundCommand, now: Timestamp, actor: &Actor) -> Result<(InboundIds, bool)> {
-        self.write(tenant, async |tx| flows::inbound(tx, cmd, now, actor).await).await
+    pub async fn inbound(
+        &self,
+        tenant: TenantId,
+        cmd: InboundCommand,
+        now: Timestamp,
+        actor: &Actor,
+    ) -> Result<(InboundIds, bool)> {
+        self.write(tenant, async |tx| flows::inbound(tx, cmd, now, actor).await)
+            .await
     }
 
-    pub async fn create_customer(&self, tenant: TenantId, display_name: Option<String>, identities: Vec<Identity>, now: Timestamp, actor: &Actor) -> Result<CustomerId> {
-        self.write(tenant, async |tx| flows::create_customer(tx, display_name, identities, now, actor).await).await
+    pub async fn create_customer(
+        &self,
+        tenant: TenantId,
+        display_name: Option<String>,
+        identities: Vec<Identity>,
+        now: Timestamp,
+        actor: &Actor,
+    ) -> Result<CustomerId> {
+        self.write(tenant, async |tx| {
+            flows::create_customer(tx, display_name, identities, now, actor).await
+        })
+        .await
     }
 
-    pub async fn add_identity(&self, tenant: TenantId, customer: CustomerId, identity: Identity, now: Timestamp, actor: &Actor) -> Result<bool> {
-        self.write(tenant, async |tx| flows::add_identity(tx, customer, identity, now, actor).await).await
+    pub async fn add_identity(
+        &self,
+        tenant: TenantId,
+        customer: CustomerId,
+        identity: Identity,
+        now: Timestamp,
+        actor: &Actor,
+    ) -> Result<bool> {
+        self.write(tenant, async |tx| {
+            flows::add_identity(tx, customer, identity, now, actor).await
+        })
+        .await
     }
 
-    pub async fn merge(&self, tenant: TenantId, into: CustomerId, from: CustomerId, now: Timestamp, actor: &Actor) -> Result<()> {
-        self.write(tenant, async |tx| flows::merge(tx, into, from, now, actor).await).await
+    pub async fn merge(
+        &self,
+        tenant: TenantId,
+        into: CustomerId,
+        from: CustomerId,
+        now: Timestamp,
+        actor: &Actor,
+    ) -> Result<()> {
+        self.write(tenant, async |tx| {
+            flows::merge(tx, into, from, now, actor).await
+        })
+        .await
     }
 
-    pub async fn patch_conversation(&self, tenant: TenantId, id: ConversationId, patch: ConversationPatch, now: Timestamp, actor: &Actor) -> Result<Conversation> {
-        self.write(tenant, async |tx| flows::patch_conversation(tx, id, &patch, now, actor).await).await
+    pub async fn patch_conversation(
+        &self,
+        tenant: TenantId,
+        id: ConversationId,
+        patch: ConversationPatch,
+        now: Timestamp,
+        actor: &Actor,
+    ) -> Result<Conversation> {
+        self.write(tenant, async |tx| {
+            flows::patch_conversation(tx, id, &patch, now, actor).await
+        })
+        .await
     }
 
     #[allow(clippy::too_many_arguments)]
-    pub async fn post_message(&self, tenant: TenantId, id: ConversationId, only_customer: Option<CustomerId>, msg: PostMessage, now: Timestamp, actor: &Actor) -> Result<MessageId> {
-        self.write(tenant, async |tx| flows::post_message(tx, id, only_customer, msg, now, actor).await).await
+    pub async fn post_message(
+        &self,
+        tenant: TenantId,
+        id: ConversationId,
+        only_customer: Option<CustomerId>,
+        msg: PostMessage,
+        now: Timestamp,
+        actor: &Actor,
+    ) -> Result<MessageId> {
+        self.write(tenant, async |tx| {
+            flows::post_message(tx, id, only_customer, msg, now, actor).await
+        })
+        .await
     }
 
     #[allow(clippy::too_many_arguments)]
-    pub async fn idempotency_begin(&self, tenant: TenantId, scope: &str, key: &str, request_hash: &[u8], now: Timestamp, stale_before: Timestamp) -> Result<IdempotencyBegin> {
+    pub async fn idempotency_begin(
+        &self,
+        tenant: TenantId,
+        scope: &str,
+        key: &str,
+        request_hash: &[u8],
+        now: Timestamp,
+        stale_before: Timestamp,
+    ) -> Result<IdempotencyBegin> {
         let inserted = sqlx::query(
             "INSERT INTO idempotency_keys (tenant_id, scope, key, request_hash, status, response, created_at) VALUES ($1, $2, $3, $4, NULL, NULL, $5)
              ON CONFLICT (tenant_id, scope, key) DO NOTHING",
@@ -221,14 +337,19 @@ impl PgStore {
             .bind(key)
             .fetch_optional(&self.pool)
             .await?;
-        let Some(row) = row else { return Ok(IdempotencyBegin::InProgress) };
+        let Some(row) = row else {
+            return Ok(IdempotencyBegin::InProgress);
+        };
         let stored: Vec<u8> = row.try_get(0)?;
         let status: Option<i64> = row.try_get(1)?;
         let response: Option<String> = row.try_get(2)?;
         let created: i64 = row.try_get(3)?;
         Ok(match (stored == request_hash, status, response) {
             (false, _, _) => IdempotencyBegin::Mismatch,
-            (true, Some(status), Some(body)) => IdempotencyBegin::Replay { status: status as u16, body },
+            (true, Some(status), Some(body)) => IdempotencyBegin::Replay {
+                status: status as u16,
+                body,
+            },
             _ if created >= stale_before.as_micros() => IdempotencyBegin::InProgress,
             _ => {
                 // Take over a key whose request died; only one taker wins the update.
@@ -241,12 +362,23 @@ impl PgStore {
                     .execute(&self.pool)
                     .await?
                     .rows_affected();
-                if taken == 1 { IdempotencyBegin::Started } else { IdempotencyBegin::InProgress }
+                if taken == 1 {
+                    IdempotencyBegin::Started
+                } else {
+                    IdempotencyBegin::InProgress
+                }
             }
         })
     }
 
-    pub async fn idempotency_finish(&self, tenant: TenantId, scope: &str, key: &str, status: u16, body: &str) -> Result<()> {
+    pub async fn idempotency_finish(
+        &self,
+        tenant: TenantId,
+        scope: &str,
+        key: &str,
+        status: u16,
+        body: &str,
+    ) -> Result<()> {
         sqlx::query("UPDATE idempotency_keys SET status = $4, response = $5 WHERE tenant_id = $1 AND scope = $2 AND key = $3")
             .bind(tenant.0)
             .bind(scope)
@@ -258,7 +390,12 @@ impl PgStore {
         Ok(())
     }
 
-    pub async fn idempotency_abandon(&self, tenant: TenantId, scope: &str, key: &str) -> Result<()> {
+    pub async fn idempotency_abandon(
+        &self,
+        tenant: TenantId,
+        scope: &str,
+        key: &str,
+    ) -> Result<()> {
         sqlx::query("DELETE FROM idempotency_keys WHERE tenant_id = $1 AND scope = $2 AND key = $3 AND status IS NULL")
             .bind(tenant.0)
             .bind(scope)
@@ -269,6 +406,12 @@ impl PgStore {
     }
 
     pub async fn idempotency_expire(&self, before: Timestamp) -> Result<u64> {
-        Ok(sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1").bind(before.as_micros()).execute(&self.pool).await?.rows_affected())
+        Ok(
+            sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
+                .bind(before.as_micros())
+                .execute(&self.pool)
+                .await?
+                .rows_affected(),
+        )
     }
 }

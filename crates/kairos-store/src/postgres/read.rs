@@ -6,6 +6,7 @@ use crate::error::{Result, StoreError};
 use crate::flows::customer_from_parts;
 use crate::model::{ConversationFilter, PartyRecord, SessionRecord, TokenRecord};
 use crate::rows::{CONVERSATION_COLUMNS, ConversationRow, EventRow, MESSAGE_COLUMNS, MessageRow};
+use kairos_core::Timestamp;
 use kairos_core::conversation::Conversation;
 use kairos_core::customer::Customer;
 use kairos_core::event::Event;
@@ -14,7 +15,6 @@ use kairos_core::ids::{ConversationId, CustomerId, MessageId, PartyId, TenantId}
 use kairos_core::message::Message;
 use kairos_core::party::Role;
 use kairos_core::tenant::{Tenant, TenantSlug};
-use kairos_core::Timestamp;
 use sqlx::postgres::PgRow;
 use sqlx::{Postgres, QueryBuilder, Row};
 use uuid::Uuid;
@@ -38,12 +38,16 @@ fn message_row(r: &PgRow) -> Result<Message> {
 }
 
 fn role(s: &str) -> Result<Role> {
-    s.parse().map_err(|e: kairos_core::DomainError| StoreError::Corrupt(e.to_string()))
+    s.parse()
+        .map_err(|e: kairos_core::DomainError| StoreError::Corrupt(e.to_string()))
 }
 
 impl PgStore {
     pub async fn tenant_by_slug(&self, slug: &str) -> Result<Option<Tenant>> {
-        let row = sqlx::query("SELECT id, slug, name, created_at FROM tenants WHERE slug = $1").bind(slug).fetch_optional(&self.pool).await?;
+        let row = sqlx::query("SELECT id, slug, name, created_at FROM tenants WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(|r| {
             let slug: String = r.try_get(1)?;
             Ok(Tenant {
@@ -56,7 +60,12 @@ impl PgStore {
         .transpose()
     }
 
-    pub async fn party(&self, tenant: TenantId, id: Option<PartyId>, email: Option<&str>) -> Result<Option<PartyRecord>> {
+    pub async fn party(
+        &self,
+        tenant: TenantId,
+        id: Option<PartyId>,
+        email: Option<&str>,
+    ) -> Result<Option<PartyRecord>> {
         let row = sqlx::query("SELECT id, role, email, display_name, password_hash, created_at FROM parties WHERE tenant_id = $1 AND (id = $2 OR email = $3)")
             .bind(tenant.0)
             .bind(id.map(|p| p.0))
@@ -96,7 +105,11 @@ impl PgStore {
         .transpose()
     }
 
-    pub async fn session_by_hash(&self, secret_hash: &[u8], now: Timestamp) -> Result<Option<SessionRecord>> {
+    pub async fn session_by_hash(
+        &self,
+        secret_hash: &[u8],
+        now: Timestamp,
+    ) -> Result<Option<SessionRecord>> {
         let row = sqlx::query("SELECT tenant_id, party_id, role, csrf_token, expires_at FROM sessions WHERE secret_hash = $1 AND expires_at > $2")
             .bind(secret_hash)
             .bind(now.as_micros())
@@ -142,19 +155,39 @@ impl PgStore {
         )))
     }
 
-    pub async fn timeline(&self, tenant: TenantId, customer: CustomerId, include_notes: bool, after: i64, limit: u32) -> Result<Vec<Message>> {
+    pub async fn timeline(
+        &self,
+        tenant: TenantId,
+        customer: CustomerId,
+        include_notes: bool,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<Message>> {
         let sql = format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages m JOIN conversations c ON c.id = m.conversation_id
              WHERE c.tenant_id = $1 AND c.customer_id = $2 AND m.seq > $3 AND ($4 OR m.direction != 'note')
              ORDER BY m.seq LIMIT $5"
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(tenant.0).bind(customer.0).bind(after).bind(include_notes).bind(i64::from(limit)).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(tenant.0)
+            .bind(customer.0)
+            .bind(after)
+            .bind(include_notes)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(message_row).collect()
     }
 
-    pub async fn conversations(&self, tenant: TenantId, f: &ConversationFilter) -> Result<Vec<Conversation>> {
+    pub async fn conversations(
+        &self,
+        tenant: TenantId,
+        f: &ConversationFilter,
+    ) -> Result<Vec<Conversation>> {
         // Only fixed SQL fragments are pushed; every value is a bound parameter (B08).
-        let mut q: QueryBuilder<Postgres> = QueryBuilder::new(format!("SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE tenant_id = "));
+        let mut q: QueryBuilder<Postgres> = QueryBuilder::new(format!(
+            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE tenant_id = "
+        ));
         q.push_bind(tenant.0);
         if let Some(s) = f.status {
             q.push(" AND status = ").push_bind(s.as_str());
@@ -169,7 +202,9 @@ impl PgStore {
             None => {}
         }
         if let Some(ch) = f.channel {
-            q.push(" AND (channel_mask & ").push_bind(ch.bit()).push(") != 0");
+            q.push(" AND (channel_mask & ")
+                .push_bind(ch.bit())
+                .push(") != 0");
         }
         if let Some(c) = f.customer {
             q.push(" AND customer_id = ").push_bind(c.0);
@@ -177,28 +212,57 @@ impl PgStore {
         if let Some(before) = f.before {
             q.push(" AND id < ").push_bind(before.0);
         }
-        q.push(" ORDER BY id DESC LIMIT ").push_bind(i64::from(f.limit));
+        q.push(" ORDER BY id DESC LIMIT ")
+            .push_bind(i64::from(f.limit));
         let rows = q.build().fetch_all(&self.pool).await?;
-        rows.iter().map(|r| Ok(ConversationRow::into_domain(conversation_row(r)?)?.0)).collect()
+        rows.iter()
+            .map(|r| Ok(ConversationRow::into_domain(conversation_row(r)?)?.0))
+            .collect()
     }
 
-    pub async fn conversation(&self, tenant: TenantId, id: ConversationId) -> Result<Option<Conversation>> {
+    pub async fn conversation(
+        &self,
+        tenant: TenantId,
+        id: ConversationId,
+    ) -> Result<Option<Conversation>> {
         let mut conn = self.pool.acquire().await?;
-        Ok(load_conversation(&mut conn, tenant, id).await?.map(|(c, _)| c))
+        Ok(load_conversation(&mut conn, tenant, id)
+            .await?
+            .map(|(c, _)| c))
     }
 
-    pub async fn messages(&self, tenant: TenantId, id: ConversationId, include_notes: bool, after: i64, limit: u32) -> Result<Vec<Message>> {
+    pub async fn messages(
+        &self,
+        tenant: TenantId,
+        id: ConversationId,
+        include_notes: bool,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<Message>> {
         let sql = format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.conversation_id = $1 AND m.tenant_id = $2 AND m.seq > $3
              AND ($4 OR m.direction != 'note') ORDER BY m.seq LIMIT $5"
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.0).bind(tenant.0).bind(after).bind(include_notes).bind(i64::from(limit)).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.0)
+            .bind(tenant.0)
+            .bind(after)
+            .bind(include_notes)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(message_row).collect()
     }
 
     pub async fn message(&self, tenant: TenantId, id: MessageId) -> Result<Option<Message>> {
-        let sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.id = $1 AND m.tenant_id = $2");
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.0).bind(tenant.0).fetch_optional(&self.pool).await?;
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.id = $1 AND m.tenant_id = $2"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.0)
+            .bind(tenant.0)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(message_row).transpose()
     }
 
@@ -210,7 +274,16 @@ impl PgStore {
             .fetch_all(&self.pool)
             .await?;
         rows.iter()
-            .map(|r| EventRow { seq: r.try_get(0)?, id: r.try_get(1)?, at: r.try_get(2)?, actor: r.try_get(3)?, data: r.try_get(4)? }.into_domain(tenant))
+            .map(|r| {
+                EventRow {
+                    seq: r.try_get(0)?,
+                    id: r.try_get(1)?,
+                    at: r.try_get(2)?,
+                    actor: r.try_get(3)?,
+                    data: r.try_get(4)?,
+                }
+                .into_domain(tenant)
+            })
             .collect()
     }
 }

@@ -1,9 +1,9 @@
 //! The PostgreSQL side of [`WriteTx`].
 
+use crate::Committed;
 use crate::error::{Result, StoreError};
 use crate::flows::WriteTx;
 use crate::rows::{CONVERSATION_COLUMNS, ConversationRow, MessageInsert};
-use crate::Committed;
 use kairos_core::conversation::{Conversation, Priority, Status};
 use kairos_core::event::{EventData, NewEvent};
 use kairos_core::identity::Identity;
@@ -44,12 +44,20 @@ impl PgTx {
     pub async fn begin(pool: &PgPool, tenant: TenantId, lock: bool) -> Result<Self> {
         let mut tx = pool.begin().await?;
         let locked_seq = if lock {
-            let row = sqlx::query("SELECT last_seq FROM tenants WHERE id = $1 FOR UPDATE").bind(tenant.0).fetch_optional(&mut *tx).await?;
+            let row = sqlx::query("SELECT last_seq FROM tenants WHERE id = $1 FOR UPDATE")
+                .bind(tenant.0)
+                .fetch_optional(&mut *tx)
+                .await?;
             Some(row.ok_or(StoreError::not_found("tenant"))?.try_get(0)?)
         } else {
             None
         };
-        Ok(Self { tx, tenant, last_seq: None, locked_seq })
+        Ok(Self {
+            tx,
+            tenant,
+            last_seq: None,
+            locked_seq,
+        })
     }
 
     pub fn conn(&mut self) -> &mut PgConnection {
@@ -58,7 +66,10 @@ impl PgTx {
 
     /// Commits; returns the log position written, for notification.
     pub async fn commit(self) -> Result<Option<Committed>> {
-        let committed = self.last_seq.map(|seq| Committed { tenant_id: self.tenant, seq });
+        let committed = self.last_seq.map(|seq| Committed {
+            tenant_id: self.tenant,
+            seq,
+        });
         self.tx.commit().await?;
         Ok(committed)
     }
@@ -82,8 +93,13 @@ impl PgTx {
         let at = event.at.as_micros();
         let c = &mut *self.tx;
         match &event.data {
-            EventData::TenantCreated { .. } | EventData::PartyCreated { .. } | EventData::TokenCreated { .. } => {}
-            EventData::CustomerCreated { customer_id, display_name } => {
+            EventData::TenantCreated { .. }
+            | EventData::PartyCreated { .. }
+            | EventData::TokenCreated { .. } => {}
+            EventData::CustomerCreated {
+                customer_id,
+                display_name,
+            } => {
                 sqlx::query("INSERT INTO customers (id, tenant_id, display_name, merged_into, created_at) VALUES ($1, $2, $3, NULL, $4)")
                     .bind(customer_id.0)
                     .bind(t)
@@ -92,7 +108,10 @@ impl PgTx {
                     .execute(&mut *c)
                     .await?;
             }
-            EventData::IdentityAdded { customer_id, identity } => {
+            EventData::IdentityAdded {
+                customer_id,
+                identity,
+            } => {
                 sqlx::query("INSERT INTO identities (tenant_id, kind, network, value, customer_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
                     .bind(t)
                     .bind(identity.kind.as_str())
@@ -110,10 +129,20 @@ impl PgTx {
                     "UPDATE customers SET merged_into = $1 WHERE (id = $2 OR merged_into = $2) AND tenant_id = $3",
                     "UPDATE api_tokens SET customer_id = $1 WHERE customer_id = $2 AND tenant_id = $3",
                 ] {
-                    sqlx::query(sql).bind(into.0).bind(from.0).bind(t).execute(&mut *c).await?;
+                    sqlx::query(sql)
+                        .bind(into.0)
+                        .bind(from.0)
+                        .bind(t)
+                        .execute(&mut *c)
+                        .await?;
                 }
             }
-            EventData::ConversationOpened { conversation_id, customer_id, channel, subject } => {
+            EventData::ConversationOpened {
+                conversation_id,
+                customer_id,
+                channel,
+                subject,
+            } => {
                 sqlx::query(
                     "INSERT INTO conversations (id, tenant_id, customer_id, status, priority, assignee, tags, channel_mask, last_channel, subject, created_at, updated_at)
                      VALUES ($1, $2, $3, $4, $5, NULL, '[]', $6, $7, $8, $9, $9)",
@@ -130,8 +159,15 @@ impl PgTx {
                 .execute(&mut *c)
                 .await?;
             }
-            EventData::ConversationChanged { conversation_id, changes } => {
-                let tags = changes.tags.as_ref().map(serde_json::to_string).transpose()?;
+            EventData::ConversationChanged {
+                conversation_id,
+                changes,
+            } => {
+                let tags = changes
+                    .tags
+                    .as_ref()
+                    .map(serde_json::to_string)
+                    .transpose()?;
                 sqlx::query(
                     "UPDATE conversations SET
                         status = COALESCE($2, status),
@@ -151,8 +187,26 @@ impl PgTx {
                 .execute(&mut *c)
                 .await?;
             }
-            EventData::MessageAppended { message_id, conversation_id, direction, channel, author, subject, body, attachments, external_id } => {
-                let m = MessageInsert::new(*direction, *channel, author, subject, body, attachments, external_id)?;
+            EventData::MessageAppended {
+                message_id,
+                conversation_id,
+                direction,
+                channel,
+                author,
+                subject,
+                body,
+                attachments,
+                external_id,
+            } => {
+                let m = MessageInsert::new(
+                    *direction,
+                    *channel,
+                    author,
+                    subject,
+                    body,
+                    attachments,
+                    external_id,
+                )?;
                 sqlx::query(
                     "INSERT INTO messages (id, tenant_id, conversation_id, seq, direction, channel, author, subject, body_text, body_html, attachments, external_id, created_at)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
@@ -186,14 +240,33 @@ impl PgTx {
 }
 
 /// One conversation of a tenant, with its last channel.
-pub(crate) async fn load_conversation(c: &mut PgConnection, tenant: TenantId, id: ConversationId) -> Result<Option<(Conversation, Channel)>> {
-    let sql = format!("SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE id = $1 AND tenant_id = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.0).bind(tenant.0).fetch_optional(c).await?;
-    row.map(|r| conversation_row(&r).map_err(StoreError::from).and_then(ConversationRow::into_domain)).transpose()
+pub(crate) async fn load_conversation(
+    c: &mut PgConnection,
+    tenant: TenantId,
+    id: ConversationId,
+) -> Result<Option<(Conversation, Channel)>> {
+    let sql = format!(
+        "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE id = $1 AND tenant_id = $2"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.0)
+        .bind(tenant.0)
+        .fetch_optional(c)
+        .await?;
+    row.map(|r| {
+        conversation_row(&r)
+            .map_err(StoreError::from)
+            .and_then(ConversationRow::into_domain)
+    })
+    .transpose()
 }
 
 impl WriteTx for PgTx {
-    async fn message_by_external_id(&mut self, channel: Channel, external_id: &str) -> Result<Option<InboundIds>> {
+    async fn message_by_external_id(
+        &mut self,
+        channel: Channel,
+        external_id: &str,
+    ) -> Result<Option<InboundIds>> {
         let row = sqlx::query(
             "SELECT m.id, m.conversation_id, c.customer_id FROM messages m JOIN conversations c ON c.id = m.conversation_id
              WHERE m.tenant_id = $1 AND m.channel = $2 AND m.external_id = $3",
@@ -221,7 +294,10 @@ impl WriteTx for PgTx {
             .bind(&identity.value)
             .fetch_optional(&mut *self.tx)
             .await?;
-        Ok(row.map(|r| r.try_get::<Uuid, _>(0)).transpose()?.map(CustomerId::from))
+        Ok(row
+            .map(|r| r.try_get::<Uuid, _>(0))
+            .transpose()?
+            .map(CustomerId::from))
     }
 
     async fn customer_merged_into(&mut self, id: CustomerId) -> Result<Option<Option<CustomerId>>> {
@@ -230,14 +306,23 @@ impl WriteTx for PgTx {
             .bind(self.tenant.0)
             .fetch_optional(&mut *self.tx)
             .await?;
-        Ok(row.map(|r| r.try_get::<Option<Uuid>, _>(0)).transpose()?.map(|m| m.map(CustomerId::from)))
+        Ok(row
+            .map(|r| r.try_get::<Option<Uuid>, _>(0))
+            .transpose()?
+            .map(|m| m.map(CustomerId::from)))
     }
 
-    async fn conversation(&mut self, id: ConversationId) -> Result<Option<(Conversation, Channel)>> {
+    async fn conversation(
+        &mut self,
+        id: ConversationId,
+    ) -> Result<Option<(Conversation, Channel)>> {
         load_conversation(&mut self.tx, self.tenant, id).await
     }
 
-    async fn open_conversation_of(&mut self, customer: CustomerId) -> Result<Option<ConversationState>> {
+    async fn open_conversation_of(
+        &mut self,
+        customer: CustomerId,
+    ) -> Result<Option<ConversationState>> {
         let row = sqlx::query("SELECT id, status FROM conversations WHERE tenant_id = $1 AND customer_id = $2 AND status != 'closed' ORDER BY id DESC LIMIT 1")
             .bind(self.tenant.0)
             .bind(customer.0)
@@ -270,7 +355,11 @@ impl WriteTx for PgTx {
             self.apply(event, seq).await?;
         }
         if let Some(seq) = self.last_seq {
-            sqlx::query("UPDATE tenants SET last_seq = $1 WHERE id = $2").bind(seq).bind(self.tenant.0).execute(&mut *self.tx).await?;
+            sqlx::query("UPDATE tenants SET last_seq = $1 WHERE id = $2")
+                .bind(seq)
+                .bind(self.tenant.0)
+                .execute(&mut *self.tx)
+                .await?;
         }
         Ok(())
     }

@@ -9,7 +9,11 @@ use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
 /// `(version, name, sql)` in order.
-pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "foundation", include_str!("../../migrations/sqlite/0001_foundation.sql"))];
+pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "foundation",
+    include_str!("../../migrations/sqlite/0001_foundation.sql"),
+)];
 
 fn checksum(sql: &str) -> Vec<u8> {
     Sha256::digest(sql.as_bytes()).to_vec()
@@ -21,7 +25,10 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<usize> {
         "CREATE TABLE IF NOT EXISTS schema_migrations (
             version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum BLOB NOT NULL, applied_at INTEGER NOT NULL)",
     )?;
-    let newest: Option<i64> = conn.query_row("SELECT max(version) FROM schema_migrations", [], |r| r.get(0))?;
+    let newest: Option<i64> =
+        conn.query_row("SELECT max(version) FROM schema_migrations", [], |r| {
+            r.get(0)
+        })?;
     let known = MIGRATIONS.last().map(|m| m.0).unwrap_or(0);
     if newest.unwrap_or(0) > known {
         return Err(StoreError::Migration(format!(
@@ -32,15 +39,24 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<usize> {
     let mut ran = 0;
     for (version, name, sql) in MIGRATIONS {
         let stored: Option<Vec<u8>> = conn
-            .query_row("SELECT checksum FROM schema_migrations WHERE version = ?1", [version], |r| r.get(0))
+            .query_row(
+                "SELECT checksum FROM schema_migrations WHERE version = ?1",
+                [version],
+                |r| r.get(0),
+            )
             .optional()?;
         match stored {
             Some(sum) if sum == checksum(sql) => continue,
-            Some(_) => return Err(StoreError::Migration(format!("migration {version} ({name}) differs from the one applied"))),
+            Some(_) => {
+                return Err(StoreError::Migration(format!(
+                    "migration {version} ({name}) differs from the one applied"
+                )));
+            }
             None => {}
         }
         let tx = conn.transaction()?;
-        tx.execute_batch(sql).map_err(|e| StoreError::Migration(format!("{version} ({name}): {e}")))?;
+        tx.execute_batch(sql)
+            .map_err(|e| StoreError::Migration(format!("{version} ({name}): {e}")))?;
         tx.execute(
             "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?1, ?2, ?3, ?4)",
             params![version, name, checksum(sql), crate::now().as_micros()],

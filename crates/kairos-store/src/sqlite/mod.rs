@@ -6,10 +6,10 @@ mod read;
 mod tx;
 mod writer;
 
+use crate::Committed;
 use crate::error::{Result, StoreError};
 use crate::flows;
 use crate::model::{IdempotencyBegin, SessionRecord};
-use crate::Committed;
 use futures::executor::block_on;
 use kairos_core::conversation::{Conversation, ConversationPatch};
 use kairos_core::event::{Actor, EventData, NewEvent};
@@ -64,9 +64,14 @@ fn configure(conn: &Connection) -> Result<()> {
 
 fn open_connection(path: &Path, read_only: bool) -> Result<Connection> {
     let flags = if read_only {
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI
     } else {
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI
     };
     let conn = Connection::open_with_flags(path, flags)?;
     configure(&conn)?;
@@ -90,10 +95,15 @@ impl SqliteStore {
         .await
         .map_err(|e| StoreError::Unavailable(e.to_string()))??;
         let (notify, _) = broadcast::channel(1024);
-        let (writer, _thread) = Writer::start(conn, notify.clone()).map_err(|e| StoreError::Unavailable(format!("cannot start the writer thread: {e}")))?;
+        let (writer, _thread) = Writer::start(conn, notify.clone())
+            .map_err(|e| StoreError::Unavailable(format!("cannot start the writer thread: {e}")))?;
         Ok(Self {
             writer,
-            readers: Arc::new(ReadPool { path, idle: Mutex::new(Vec::new()), permits: Semaphore::new(READERS) }),
+            readers: Arc::new(ReadPool {
+                path,
+                idle: Mutex::new(Vec::new()),
+                permits: Semaphore::new(READERS),
+            }),
             notify,
         })
     }
@@ -104,7 +114,12 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T> + Send + 'static,
     {
-        let _permit = self.readers.permits.acquire().await.map_err(|_| StoreError::Unavailable("closed".into()))?;
+        let _permit = self
+            .readers
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| StoreError::Unavailable("closed".into()))?;
         let pool = self.readers.clone();
         tokio::task::spawn_blocking(move || {
             let conn = pool.idle.lock().ok().and_then(|mut v| v.pop());
@@ -138,7 +153,9 @@ impl SqliteStore {
     }
 
     pub async fn ping(&self) -> Result<()> {
-        self.read(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?)).await.map(|_| ())
+        self.read(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))
+            .await
+            .map(|_| ())
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Committed> {
@@ -154,8 +171,18 @@ impl SqliteStore {
         }
     }
 
-    pub async fn create_tenant(&self, slug: &TenantSlug, name: &str, now: Timestamp) -> Result<Tenant> {
-        let tenant = Tenant { id: TenantId::new(), slug: slug.clone(), name: name.to_owned(), created_at: now };
+    pub async fn create_tenant(
+        &self,
+        slug: &TenantSlug,
+        name: &str,
+        now: Timestamp,
+    ) -> Result<Tenant> {
+        let tenant = Tenant {
+            id: TenantId::new(),
+            slug: slug.clone(),
+            name: name.to_owned(),
+            created_at: now,
+        };
         let t = tenant.clone();
         let result = self
             .write(tenant.id, move |tx| {
@@ -166,15 +193,33 @@ impl SqliteStore {
             })
             .await;
         match result {
-            Err(e) if is_unique_violation(&e) => Err(DomainError::Conflict(format!("a tenant with the slug '{}' exists", slug.as_str())).into()),
+            Err(e) if is_unique_violation(&e) => Err(DomainError::Conflict(format!(
+                "a tenant with the slug '{}' exists",
+                slug.as_str()
+            ))
+            .into()),
             other => other.map(|()| tenant),
         }
     }
 
     #[allow(clippy::too_many_arguments)]
-    pub async fn create_party(&self, tenant: TenantId, role: Role, email: Option<&str>, display_name: &str, password_hash: Option<&str>, now: Timestamp, actor: &Actor) -> Result<PartyId> {
+    pub async fn create_party(
+        &self,
+        tenant: TenantId,
+        role: Role,
+        email: Option<&str>,
+        display_name: &str,
+        password_hash: Option<&str>,
+        now: Timestamp,
+        actor: &Actor,
+    ) -> Result<PartyId> {
         let id = PartyId::new();
-        let (email, name, hash, actor) = (email.map(str::to_owned), display_name.to_owned(), password_hash.map(str::to_owned), actor.clone());
+        let (email, name, hash, actor) = (
+            email.map(str::to_owned),
+            display_name.to_owned(),
+            password_hash.map(str::to_owned),
+            actor.clone(),
+        );
         let result = self
             .write(tenant, move |tx| {
                 tx.conn()
@@ -185,13 +230,25 @@ impl SqliteStore {
             })
             .await;
         match result {
-            Err(e) if is_unique_violation(&e) => Err(DomainError::Conflict("a party with this e-mail exists in the tenant".into()).into()),
+            Err(e) if is_unique_violation(&e) => Err(DomainError::Conflict(
+                "a party with this e-mail exists in the tenant".into(),
+            )
+            .into()),
             other => other.map(|()| id),
         }
     }
 
     #[allow(clippy::too_many_arguments)]
-    pub async fn create_token(&self, tenant: TenantId, role: Role, party: Option<PartyId>, customer: Option<CustomerId>, secret_hash: &[u8], now: Timestamp, actor: &Actor) -> Result<TokenId> {
+    pub async fn create_token(
+        &self,
+        tenant: TenantId,
+        role: Role,
+        party: Option<PartyId>,
+        customer: Option<CustomerId>,
+        secret_hash: &[u8],
+        now: Timestamp,
+        actor: &Actor,
+    ) -> Result<TokenId> {
         let id = TokenId::new();
         let (hash, actor) = (secret_hash.to_vec(), actor.clone());
         self.write(tenant, move |tx| {
@@ -205,7 +262,12 @@ impl SqliteStore {
         Ok(id)
     }
 
-    pub async fn create_session(&self, secret_hash: &[u8], s: &SessionRecord, now: Timestamp) -> Result<()> {
+    pub async fn create_session(
+        &self,
+        secret_hash: &[u8],
+        s: &SessionRecord,
+        now: Timestamp,
+    ) -> Result<()> {
         let (hash, s) = (secret_hash.to_vec(), s.clone());
         self.write(s.tenant_id, move |tx| {
             tx.conn()
@@ -223,45 +285,120 @@ impl SqliteStore {
         let hash = secret_hash.to_vec();
         self.writer
             .run(move |conn| {
-                conn.prepare_cached("DELETE FROM sessions WHERE secret_hash = ?1")?.execute([hash])?;
+                conn.prepare_cached("DELETE FROM sessions WHERE secret_hash = ?1")?
+                    .execute([hash])?;
                 Ok(((), None))
             })
             .await
     }
 
-    pub async fn inbound(&self, tenant: TenantId, cmd: InboundCommand, now: Timestamp, actor: &Actor) -> Result<(InboundIds, bool)> {
+    pub async fn inbound(
+        &self,
+        tenant: TenantId,
+        cmd: InboundCommand,
+        now: Timestamp,
+        actor: &Actor,
+    ) -> Result<(InboundIds, bool)> {
         let actor = actor.clone();
-        self.write(tenant, move |tx| block_on(flows::inbound(tx, cmd, now, &actor))).await
+        self.write(tenant, move |tx| {
+            block_on(flows::inbound(tx, cmd, now, &actor))
+        })
+        .await
     }
 
-    pub async fn create_customer(&self, tenant: TenantId, display_name: Option<String>, identities: Vec<Identity>, now: Timestamp, actor: &Actor) -> Result<CustomerId> {
+    pub async fn create_customer(
+        &self,
+        tenant: TenantId,
+        display_name: Option<String>,
+        identities: Vec<Identity>,
+        now: Timestamp,
+        actor: &Actor,
+    ) -> Result<CustomerId> {
         let actor = actor.clone();
-        self.write(tenant, move |tx| block_on(flows::create_customer(tx, display_name, identities, now, &actor))).await
+        self.write(tenant, move |tx| {
+            block_on(flows::create_customer(
+                tx,
+                display_name,
+                identities,
+                now,
+                &actor,
+            ))
+        })
+        .await
     }
 
-    pub async fn add_identity(&self, tenant: TenantId, customer: CustomerId, identity: Identity, now: Timestamp, actor: &Actor) -> Result<bool> {
+    pub async fn add_identity(
+        &self,
+        tenant: TenantId,
+        customer: CustomerId,
+        identity: Identity,
+        now: Timestamp,
+        actor: &Actor,
+    ) -> Result<bool> {
         let actor = actor.clone();
-        self.write(tenant, move |tx| block_on(flows::add_identity(tx, customer, identity, now, &actor))).await
+        self.write(tenant, move |tx| {
+            block_on(flows::add_identity(tx, customer, identity, now, &actor))
+        })
+        .await
     }
 
-    pub async fn merge(&self, tenant: TenantId, into: CustomerId, from: CustomerId, now: Timestamp, actor: &Actor) -> Result<()> {
+    pub async fn merge(
+        &self,
+        tenant: TenantId,
+        into: CustomerId,
+        from: CustomerId,
+        now: Timestamp,
+        actor: &Actor,
+    ) -> Result<()> {
         let actor = actor.clone();
-        self.write(tenant, move |tx| block_on(flows::merge(tx, into, from, now, &actor))).await
+        self.write(tenant, move |tx| {
+            block_on(flows::merge(tx, into, from, now, &actor))
+        })
+        .await
     }
 
-    pub async fn patch_conversation(&self, tenant: TenantId, id: ConversationId, patch: ConversationPatch, now: Timestamp, actor: &Actor) -> Result<Conversation> {
+    pub async fn patch_conversation(
+        &self,
+        tenant: TenantId,
+        id: ConversationId,
+        patch: ConversationPatch,
+        now: Timestamp,
+        actor: &Actor,
+    ) -> Result<Conversation> {
         let actor = actor.clone();
-        self.write(tenant, move |tx| block_on(flows::patch_conversation(tx, id, &patch, now, &actor))).await
+        self.write(tenant, move |tx| {
+            block_on(flows::patch_conversation(tx, id, &patch, now, &actor))
+        })
+        .await
     }
 
     #[allow(clippy::too_many_arguments)]
-    pub async fn post_message(&self, tenant: TenantId, id: ConversationId, only_customer: Option<CustomerId>, msg: PostMessage, now: Timestamp, actor: &Actor) -> Result<MessageId> {
+    pub async fn post_message(
+        &self,
+        tenant: TenantId,
+        id: ConversationId,
+        only_customer: Option<CustomerId>,
+        msg: PostMessage,
+        now: Timestamp,
+        actor: &Actor,
+    ) -> Result<MessageId> {
         let actor = actor.clone();
-        self.write(tenant, move |tx| block_on(flows::post_message(tx, id, only_customer, msg, now, &actor))).await
+        self.write(tenant, move |tx| {
+            block_on(flows::post_message(tx, id, only_customer, msg, now, &actor))
+        })
+        .await
     }
 
     #[allow(clippy::too_many_arguments)]
-    pub async fn idempotency_begin(&self, tenant: TenantId, scope: &str, key: &str, request_hash: &[u8], now: Timestamp, stale_before: Timestamp) -> Result<IdempotencyBegin> {
+    pub async fn idempotency_begin(
+        &self,
+        tenant: TenantId,
+        scope: &str,
+        key: &str,
+        request_hash: &[u8],
+        now: Timestamp,
+        stale_before: Timestamp,
+    ) -> Result<IdempotencyBegin> {
         let (scope, key, hash) = (scope.to_owned(), key.to_owned(), request_hash.to_vec());
         self.writer
             .run(move |conn| {
@@ -289,7 +426,14 @@ impl SqliteStore {
             .await
     }
 
-    pub async fn idempotency_finish(&self, tenant: TenantId, scope: &str, key: &str, status: u16, body: &str) -> Result<()> {
+    pub async fn idempotency_finish(
+        &self,
+        tenant: TenantId,
+        scope: &str,
+        key: &str,
+        status: u16,
+        body: &str,
+    ) -> Result<()> {
         let (scope, key, body) = (scope.to_owned(), key.to_owned(), body.to_owned());
         self.writer
             .run(move |conn| {
@@ -300,7 +444,12 @@ impl SqliteStore {
             .await
     }
 
-    pub async fn idempotency_abandon(&self, tenant: TenantId, scope: &str, key: &str) -> Result<()> {
+    pub async fn idempotency_abandon(
+        &self,
+        tenant: TenantId,
+        scope: &str,
+        key: &str,
+    ) -> Result<()> {
         let (scope, key) = (scope.to_owned(), key.to_owned());
         self.writer
             .run(move |conn| {
@@ -314,7 +463,9 @@ impl SqliteStore {
     pub async fn idempotency_expire(&self, before: Timestamp) -> Result<u64> {
         self.writer
             .run(move |conn| {
-                let n = conn.prepare_cached("DELETE FROM idempotency_keys WHERE created_at < ?1")?.execute([before.as_micros()])?;
+                let n = conn
+                    .prepare_cached("DELETE FROM idempotency_keys WHERE created_at < ?1")?
+                    .execute([before.as_micros()])?;
                 Ok((n as u64, None))
             })
             .await

@@ -6,6 +6,7 @@ use crate::error::{Result, StoreError};
 use crate::flows::customer_from_parts;
 use crate::model::{ConversationFilter, PartyRecord, SessionRecord, TokenRecord};
 use crate::rows::{CONVERSATION_COLUMNS, ConversationRow, EventRow, MESSAGE_COLUMNS, MessageRow};
+use kairos_core::Timestamp;
 use kairos_core::conversation::Conversation;
 use kairos_core::customer::Customer;
 use kairos_core::event::Event;
@@ -14,7 +15,6 @@ use kairos_core::ids::{ConversationId, CustomerId, MessageId, PartyId, TenantId}
 use kairos_core::message::Message;
 use kairos_core::party::Role;
 use kairos_core::tenant::{Tenant, TenantSlug};
-use kairos_core::Timestamp;
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params, params_from_iter};
 use uuid::Uuid;
@@ -37,7 +37,8 @@ fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageRow> {
 }
 
 fn role(s: &str) -> Result<Role> {
-    s.parse().map_err(|e: kairos_core::DomainError| StoreError::Corrupt(e.to_string()))
+    s.parse()
+        .map_err(|e: kairos_core::DomainError| StoreError::Corrupt(e.to_string()))
 }
 
 fn uuid_value(u: Uuid) -> Value {
@@ -50,17 +51,34 @@ impl SqliteStore {
         self.read(move |c| {
             let row = c
                 .prepare_cached("SELECT id, slug, name, created_at FROM tenants WHERE slug = ?1")?
-                .query_row([slug], |r| Ok((r.get::<_, Uuid>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?)))
+                .query_row([slug], |r| {
+                    Ok((
+                        r.get::<_, Uuid>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, i64>(3)?,
+                    ))
+                })
                 .optional()?;
             row.map(|(id, slug, name, created)| {
-                Ok(Tenant { id: id.into(), slug: TenantSlug::parse(&slug)?, name, created_at: Timestamp::from_micros(created) })
+                Ok(Tenant {
+                    id: id.into(),
+                    slug: TenantSlug::parse(&slug)?,
+                    name,
+                    created_at: Timestamp::from_micros(created),
+                })
             })
             .transpose()
         })
         .await
     }
 
-    pub async fn party(&self, tenant: TenantId, id: Option<PartyId>, email: Option<&str>) -> Result<Option<PartyRecord>> {
+    pub async fn party(
+        &self,
+        tenant: TenantId,
+        id: Option<PartyId>,
+        email: Option<&str>,
+    ) -> Result<Option<PartyRecord>> {
         let email = email.map(str::to_owned);
         self.read(move |c| {
             let sql = "SELECT id, role, email, display_name, password_hash, created_at FROM parties WHERE tenant_id = ?1 AND (id = ?2 OR email = ?3)";
@@ -95,7 +113,11 @@ impl SqliteStore {
         .await
     }
 
-    pub async fn session_by_hash(&self, secret_hash: &[u8], now: Timestamp) -> Result<Option<SessionRecord>> {
+    pub async fn session_by_hash(
+        &self,
+        secret_hash: &[u8],
+        now: Timestamp,
+    ) -> Result<Option<SessionRecord>> {
         let hash = secret_hash.to_vec();
         self.read(move |c| {
             let row = c
@@ -132,7 +154,14 @@ impl SqliteStore {
         .await
     }
 
-    pub async fn timeline(&self, tenant: TenantId, customer: CustomerId, include_notes: bool, after: i64, limit: u32) -> Result<Vec<Message>> {
+    pub async fn timeline(
+        &self,
+        tenant: TenantId,
+        customer: CustomerId,
+        include_notes: bool,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<Message>> {
         self.read(move |c| {
             let sql = format!(
                 "SELECT {MESSAGE_COLUMNS} FROM messages m JOIN conversations c ON c.id = m.conversation_id
@@ -146,11 +175,16 @@ impl SqliteStore {
         .await
     }
 
-    pub async fn conversations(&self, tenant: TenantId, f: &ConversationFilter) -> Result<Vec<Conversation>> {
+    pub async fn conversations(
+        &self,
+        tenant: TenantId,
+        f: &ConversationFilter,
+    ) -> Result<Vec<Conversation>> {
         let f = f.clone();
         self.read(move |c| {
             // Only fixed SQL fragments are concatenated; every value is a bound parameter (B08).
-            let mut sql = format!("SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE tenant_id = ?");
+            let mut sql =
+                format!("SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE tenant_id = ?");
             let mut args: Vec<Value> = vec![uuid_value(tenant.0)];
             if let Some(s) = f.status {
                 sql.push_str(" AND status = ?");
@@ -180,16 +214,29 @@ impl SqliteStore {
             args.push(Value::Integer(i64::from(f.limit)));
             let mut stmt = c.prepare_cached(&sql)?;
             let rows = stmt.query_map(params_from_iter(args), conversation_row)?;
-            rows.map(|r| Ok(ConversationRow::into_domain(r?)?.0)).collect()
+            rows.map(|r| Ok(ConversationRow::into_domain(r?)?.0))
+                .collect()
         })
         .await
     }
 
-    pub async fn conversation(&self, tenant: TenantId, id: ConversationId) -> Result<Option<Conversation>> {
-        self.read(move |c| Ok(load_conversation(c, tenant, id)?.map(|(conv, _)| conv))).await
+    pub async fn conversation(
+        &self,
+        tenant: TenantId,
+        id: ConversationId,
+    ) -> Result<Option<Conversation>> {
+        self.read(move |c| Ok(load_conversation(c, tenant, id)?.map(|(conv, _)| conv)))
+            .await
     }
 
-    pub async fn messages(&self, tenant: TenantId, id: ConversationId, include_notes: bool, after: i64, limit: u32) -> Result<Vec<Message>> {
+    pub async fn messages(
+        &self,
+        tenant: TenantId,
+        id: ConversationId,
+        include_notes: bool,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<Message>> {
         self.read(move |c| {
             let sql = format!(
                 "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.conversation_id = ?1 AND m.tenant_id = ?2 AND m.seq > ?3
@@ -204,8 +251,13 @@ impl SqliteStore {
 
     pub async fn message(&self, tenant: TenantId, id: MessageId) -> Result<Option<Message>> {
         self.read(move |c| {
-            let sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.id = ?1 AND m.tenant_id = ?2");
-            let row = c.prepare_cached(&sql)?.query_row(params![id.0, tenant.0], message_row).optional()?;
+            let sql = format!(
+                "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.id = ?1 AND m.tenant_id = ?2"
+            );
+            let row = c
+                .prepare_cached(&sql)?
+                .query_row(params![id.0, tenant.0], message_row)
+                .optional()?;
             row.map(MessageRow::into_domain).transpose()
         })
         .await

@@ -1,10 +1,10 @@
 //! The SQLite side of [`WriteTx`]: reads inside the writer's transaction, and `append`,
 //! which numbers events and applies them to the tables.
 
+use crate::Committed;
 use crate::error::{Result, StoreError};
 use crate::flows::WriteTx;
 use crate::rows::{CONVERSATION_COLUMNS, ConversationRow, MessageInsert};
-use crate::Committed;
 use kairos_core::conversation::{Conversation, Priority, Status};
 use kairos_core::event::{EventData, NewEvent};
 use kairos_core::identity::Identity;
@@ -24,12 +24,19 @@ pub(crate) struct SqliteTx<'c> {
 
 impl<'c> SqliteTx<'c> {
     pub fn new(conn: &'c Connection, tenant: TenantId) -> Self {
-        Self { conn, tenant, last_seq: None }
+        Self {
+            conn,
+            tenant,
+            last_seq: None,
+        }
     }
 
     /// The log position this transaction wrote up to, if it appended.
     pub fn committed(&self) -> Option<Committed> {
-        self.last_seq.map(|seq| Committed { tenant_id: self.tenant, seq })
+        self.last_seq.map(|seq| Committed {
+            tenant_id: self.tenant,
+            seq,
+        })
     }
 
     pub fn conn(&self) -> &Connection {
@@ -57,12 +64,20 @@ impl<'c> SqliteTx<'c> {
         match &event.data {
             // Credentials and tenants are written by their operations directly: their
             // secrets never go on the log.
-            EventData::TenantCreated { .. } | EventData::PartyCreated { .. } | EventData::TokenCreated { .. } => {}
-            EventData::CustomerCreated { customer_id, display_name } => {
+            EventData::TenantCreated { .. }
+            | EventData::PartyCreated { .. }
+            | EventData::TokenCreated { .. } => {}
+            EventData::CustomerCreated {
+                customer_id,
+                display_name,
+            } => {
                 c.prepare_cached("INSERT INTO customers (id, tenant_id, display_name, merged_into, created_at) VALUES (?1, ?2, ?3, NULL, ?4)")?
                     .execute(params![customer_id.0, t, display_name, at])?;
             }
-            EventData::IdentityAdded { customer_id, identity } => {
+            EventData::IdentityAdded {
+                customer_id,
+                identity,
+            } => {
                 c.prepare_cached("INSERT INTO identities (tenant_id, kind, network, value, customer_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
                     .execute(params![t, identity.kind.as_str(), identity.network, identity.value, customer_id.0, at])?;
             }
@@ -73,31 +88,62 @@ impl<'c> SqliteTx<'c> {
                 c.prepare_cached("UPDATE customers SET merged_into = ?1 WHERE (id = ?2 OR merged_into = ?2) AND tenant_id = ?3")?.execute(params![into, from, t])?;
                 c.prepare_cached("UPDATE api_tokens SET customer_id = ?1 WHERE customer_id = ?2 AND tenant_id = ?3")?.execute(params![into, from, t])?;
             }
-            EventData::ConversationOpened { conversation_id, customer_id, channel, subject } => {
+            EventData::ConversationOpened {
+                conversation_id,
+                customer_id,
+                channel,
+                subject,
+            } => {
                 c.prepare_cached(
                     "INSERT INTO conversations (id, tenant_id, customer_id, status, priority, assignee, tags, channel_mask, last_channel, subject, created_at, updated_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, NULL, '[]', ?6, ?7, ?8, ?9, ?9)",
                 )?
                 .execute(params![conversation_id.0, t, customer_id.0, Status::Open.as_str(), Priority::Normal.as_str(), channel.bit(), channel.as_str(), subject, at])?;
             }
-            EventData::ConversationChanged { conversation_id, changes } => {
+            EventData::ConversationChanged {
+                conversation_id,
+                changes,
+            } => {
                 let id = conversation_id.0;
                 if let Some(s) = changes.status {
-                    c.prepare_cached("UPDATE conversations SET status = ?1 WHERE id = ?2")?.execute(params![s.as_str(), id])?;
+                    c.prepare_cached("UPDATE conversations SET status = ?1 WHERE id = ?2")?
+                        .execute(params![s.as_str(), id])?;
                 }
                 if let Some(p) = changes.priority {
-                    c.prepare_cached("UPDATE conversations SET priority = ?1 WHERE id = ?2")?.execute(params![p.as_str(), id])?;
+                    c.prepare_cached("UPDATE conversations SET priority = ?1 WHERE id = ?2")?
+                        .execute(params![p.as_str(), id])?;
                 }
                 if let Some(a) = changes.assignee {
-                    c.prepare_cached("UPDATE conversations SET assignee = ?1 WHERE id = ?2")?.execute(params![a.map(|p| p.0), id])?;
+                    c.prepare_cached("UPDATE conversations SET assignee = ?1 WHERE id = ?2")?
+                        .execute(params![a.map(|p| p.0), id])?;
                 }
                 if let Some(tags) = &changes.tags {
-                    c.prepare_cached("UPDATE conversations SET tags = ?1 WHERE id = ?2")?.execute(params![serde_json::to_string(tags)?, id])?;
+                    c.prepare_cached("UPDATE conversations SET tags = ?1 WHERE id = ?2")?
+                        .execute(params![serde_json::to_string(tags)?, id])?;
                 }
-                c.prepare_cached("UPDATE conversations SET updated_at = ?1 WHERE id = ?2")?.execute(params![at, id])?;
+                c.prepare_cached("UPDATE conversations SET updated_at = ?1 WHERE id = ?2")?
+                    .execute(params![at, id])?;
             }
-            EventData::MessageAppended { message_id, conversation_id, direction, channel, author, subject, body, attachments, external_id } => {
-                let m = MessageInsert::new(*direction, *channel, author, subject, body, attachments, external_id)?;
+            EventData::MessageAppended {
+                message_id,
+                conversation_id,
+                direction,
+                channel,
+                author,
+                subject,
+                body,
+                attachments,
+                external_id,
+            } => {
+                let m = MessageInsert::new(
+                    *direction,
+                    *channel,
+                    author,
+                    subject,
+                    body,
+                    attachments,
+                    external_id,
+                )?;
                 c.prepare_cached(
                     "INSERT INTO messages (id, tenant_id, conversation_id, seq, direction, channel, author, subject, body_text, body_html, attachments, external_id, created_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
@@ -129,14 +175,27 @@ pub(crate) fn conversation_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Conver
 }
 
 /// One conversation of a tenant, with its last channel.
-pub(crate) fn load_conversation(conn: &Connection, tenant: TenantId, id: ConversationId) -> Result<Option<(Conversation, Channel)>> {
-    let sql = format!("SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE id = ?1 AND tenant_id = ?2");
-    let row = conn.prepare_cached(&sql)?.query_row(params![id.0, tenant.0], conversation_row).optional()?;
+pub(crate) fn load_conversation(
+    conn: &Connection,
+    tenant: TenantId,
+    id: ConversationId,
+) -> Result<Option<(Conversation, Channel)>> {
+    let sql = format!(
+        "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE id = ?1 AND tenant_id = ?2"
+    );
+    let row = conn
+        .prepare_cached(&sql)?
+        .query_row(params![id.0, tenant.0], conversation_row)
+        .optional()?;
     row.map(ConversationRow::into_domain).transpose()
 }
 
 /// The owner of an identity in a tenant.
-pub(crate) fn identity_owner(conn: &Connection, tenant: TenantId, identity: &Identity) -> Result<Option<CustomerId>> {
+pub(crate) fn identity_owner(
+    conn: &Connection,
+    tenant: TenantId,
+    identity: &Identity,
+) -> Result<Option<CustomerId>> {
     Ok(conn
         .prepare_cached("SELECT customer_id FROM identities WHERE tenant_id = ?1 AND kind = ?2 AND network = ?3 AND value = ?4")?
         .query_row(params![tenant.0, identity.kind.as_str(), identity.network, identity.value], |r| r.get::<_, Uuid>(0))
@@ -145,7 +204,11 @@ pub(crate) fn identity_owner(conn: &Connection, tenant: TenantId, identity: &Ide
 }
 
 impl WriteTx for SqliteTx<'_> {
-    async fn message_by_external_id(&mut self, channel: Channel, external_id: &str) -> Result<Option<InboundIds>> {
+    async fn message_by_external_id(
+        &mut self,
+        channel: Channel,
+        external_id: &str,
+    ) -> Result<Option<InboundIds>> {
         Ok(self
             .conn
             .prepare_cached(
@@ -166,16 +229,24 @@ impl WriteTx for SqliteTx<'_> {
         Ok(self
             .conn
             .prepare_cached("SELECT merged_into FROM customers WHERE id = ?1 AND tenant_id = ?2")?
-            .query_row(params![id.0, self.tenant.0], |r| r.get::<_, Option<Uuid>>(0))
+            .query_row(params![id.0, self.tenant.0], |r| {
+                r.get::<_, Option<Uuid>>(0)
+            })
             .optional()?
             .map(|m| m.map(CustomerId::from)))
     }
 
-    async fn conversation(&mut self, id: ConversationId) -> Result<Option<(Conversation, Channel)>> {
+    async fn conversation(
+        &mut self,
+        id: ConversationId,
+    ) -> Result<Option<(Conversation, Channel)>> {
         load_conversation(self.conn, self.tenant, id)
     }
 
-    async fn open_conversation_of(&mut self, customer: CustomerId) -> Result<Option<ConversationState>> {
+    async fn open_conversation_of(
+        &mut self,
+        customer: CustomerId,
+    ) -> Result<Option<ConversationState>> {
         let row = self
             .conn
             .prepare_cached(
@@ -185,7 +256,11 @@ impl WriteTx for SqliteTx<'_> {
             .query_row(params![self.tenant.0, customer.0], |r| Ok((r.get::<_, Uuid>(0)?, r.get::<_, String>(1)?)))
             .optional()?;
         row.map(|(id, status)| {
-            Ok(ConversationState { id: id.into(), customer_id: customer, status: Status::parse(&status).map_err(|e| StoreError::Corrupt(e.to_string()))? })
+            Ok(ConversationState {
+                id: id.into(),
+                customer_id: customer,
+                status: Status::parse(&status).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            })
         })
         .transpose()
     }
@@ -207,7 +282,9 @@ impl WriteTx for SqliteTx<'_> {
             self.apply(event, seq)?;
         }
         if let Some(seq) = self.last_seq {
-            self.conn.prepare_cached("UPDATE tenants SET last_seq = ?1 WHERE id = ?2")?.execute(params![seq, self.tenant.0])?;
+            self.conn
+                .prepare_cached("UPDATE tenants SET last_seq = ?1 WHERE id = ?2")?
+                .execute(params![seq, self.tenant.0])?;
         }
         Ok(())
     }

@@ -6,8 +6,8 @@
 //! back alone), commits once — one fsync for the whole batch — and only then answers each
 //! job. Nothing is acknowledged before its commit is durable.
 
-use crate::error::{Result, StoreError};
 use crate::Committed;
+use crate::error::{Result, StoreError};
 use rusqlite::Connection;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc;
@@ -35,7 +35,10 @@ pub(crate) struct Writer {
 
 impl Writer {
     /// Starts the writer thread on `conn`.
-    pub fn start(conn: Connection, notify: broadcast::Sender<Committed>) -> std::io::Result<(Self, std::thread::JoinHandle<()>)> {
+    pub fn start(
+        conn: Connection,
+        notify: broadcast::Sender<Committed>,
+    ) -> std::io::Result<(Self, std::thread::JoinHandle<()>)> {
         let (jobs, rx) = mpsc::channel::<Job>();
         let handle = std::thread::Builder::new()
             .name("kairos-sqlite-writer".into())
@@ -67,8 +70,11 @@ impl Writer {
                 }),
             },
         });
-        self.jobs.send(job).map_err(|_| StoreError::Unavailable("the SQLite writer has stopped".into()))?;
-        rx.await.map_err(|_| StoreError::Unavailable("the SQLite writer dropped a job".into()))?
+        self.jobs
+            .send(job)
+            .map_err(|_| StoreError::Unavailable("the SQLite writer has stopped".into()))?;
+        rx.await
+            .map_err(|_| StoreError::Unavailable("the SQLite writer dropped a job".into()))?
     }
 }
 
@@ -107,7 +113,11 @@ fn commit_batch(conn: &Connection, batch: Vec<Job>, notify: &broadcast::Sender<C
             }
         };
         let ok = outcome.as_ref().is_some_and(|d| d.ok);
-        let end = if ok { "RELEASE job" } else { "ROLLBACK TO job; RELEASE job" };
+        let end = if ok {
+            "RELEASE job"
+        } else {
+            "ROLLBACK TO job; RELEASE job"
+        };
         if let Err(e) = conn.execute_batch(end) {
             tracing::error!(error = %e, "sqlite writer: cannot end a savepoint");
         }

@@ -1,0 +1,235 @@
+//! The command line: one binary, a few subcommands, global options that every command
+//! shares. Each doc comment here is the `--help` text users read.
+
+use crate::config::LogFormat;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use kairos_core::ids::CustomerId;
+use kairos_core::party::Role;
+use kairos_core::tenant::TenantSlug;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Kairos: a self-hostable helpdesk. One binary runs the server and administers it.
+///
+/// Settings come from, in order of precedence: command-line flags, `KAIROS_*` environment
+/// variables, the TOML file given with `--config`, and built-in defaults.
+#[derive(Debug, Parser)]
+#[command(name = "kairos", version, propagate_version = true)]
+pub struct Cli {
+    /// Options every command accepts.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options shared by every command.
+#[derive(Debug, Default, Clone, Args)]
+pub struct GlobalArgs {
+    /// Directory for the embedded SQLite database (`kairos.db`) and other local files.
+    /// Created if missing. [default: ./kairos-data]
+    #[arg(long, env = "KAIROS_DATA_DIR", global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Use PostgreSQL at this URL (`postgres://user:pass@host/db`) instead of SQLite.
+    /// `sqlite://DIR` selects SQLite with DIR as the data directory.
+    #[arg(
+        long,
+        env = "KAIROS_DATABASE_URL",
+        global = true,
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+
+    /// Read the database URL from this file (for secrets mounted as files, e.g. Docker or
+    /// Kubernetes secrets). `--database-url` wins when both are given.
+    #[arg(
+        long,
+        env = "KAIROS_DATABASE_URL_FILE",
+        global = true,
+        value_name = "PATH"
+    )]
+    pub database_url_file: Option<PathBuf>,
+
+    /// Read settings from this TOML file (see `kairos config example`). Unknown keys are
+    /// an error.
+    #[arg(long, env = "KAIROS_CONFIG", global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Log format on stderr: `text` for people, `json` for log collectors. [default: text]
+    #[arg(long, env = "KAIROS_LOG_FORMAT", global = true, value_enum)]
+    pub log_format: Option<LogFormat>,
+
+    /// Which logs to show, in tracing EnvFilter syntax, e.g. `info` or
+    /// `info,kairos_store=debug`. [default: info]
+    #[arg(long, env = "KAIROS_LOG_LEVEL", global = true, value_name = "FILTER")]
+    pub log_level: Option<String>,
+}
+
+/// Options of the HTTP server (used by `serve`, and shown by `config show`).
+#[derive(Debug, Default, Clone, Args)]
+pub struct ServerArgs {
+    /// Address and port the HTTP server listens on. [default: 127.0.0.1:8080]
+    #[arg(long, env = "KAIROS_LISTEN", value_name = "ADDR:PORT")]
+    pub listen: Option<SocketAddr>,
+
+    /// Give session cookies the `Secure` flag (browsers then send them over HTTPS only).
+    /// Defaults to true, except when listening on a loopback address (127.0.0.0/8, ::1),
+    /// so that a browser on http://127.0.0.1 works during development. Set to false when
+    /// serving plain HTTP on another address (not recommended).
+    #[arg(long, env = "KAIROS_SECURE_COOKIES", value_name = "BOOL")]
+    pub secure_cookies: Option<bool>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server until SIGTERM or Ctrl-C, then finish in-flight requests
+    /// (at most 30 s) and flush the database.
+    Serve(ServerArgs),
+    /// Create or upgrade the database schema, then exit (`serve` does this too).
+    Migrate,
+    /// Manage tenants (the companies served by this instance).
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Manage staff accounts (people who log in to the inbox).
+    #[command(subcommand)]
+    Staff(StaffCommand),
+    /// Fill a `demo` tenant with staff, customers and conversations in German and
+    /// English, and print an admin token on stdout. Safe to run again: it adds nothing
+    /// twice, only prints a new token.
+    Demo,
+    /// Seed many conversations quickly for load tests; writes their ids, one per line,
+    /// to a file and prints the file's path on stdout.
+    BenchSeed(BenchSeedArgs),
+    /// Print the OpenAPI 3.1 document of the HTTP API (JSON) on stdout.
+    Openapi,
+    /// Show configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+/// `kairos tenant …`
+#[derive(Debug, Subcommand)]
+pub enum TenantCommand {
+    /// Create a tenant.
+    Create {
+        /// Short URL-safe name: 2–63 characters of a-z, 0-9 and '-', starting with a letter.
+        #[arg(value_parser = parse_slug)]
+        slug: TenantSlug,
+        /// Display name. [default: the slug]
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+/// `kairos token …`
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token and print it on stdout (only the token, newline-terminated).
+    /// It is shown once: Kairos keeps only its SHA-256.
+    Create {
+        /// The tenant the token works in (its slug).
+        #[arg(long, value_parser = parse_slug)]
+        tenant: TenantSlug,
+        /// The one role the token carries: admin, agent, customer, expert, partner or
+        /// concierge.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// For `--role customer`: the customer (UUID) the token acts as.
+        #[arg(long, value_name = "ID")]
+        customer: Option<CustomerId>,
+    },
+}
+
+/// The roles a staff account may have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StaffRole {
+    /// Runs the tenant: settings, staff, tokens, and everything an agent may do.
+    Admin,
+    /// Works conversations and customers.
+    Agent,
+}
+
+impl From<StaffRole> for Role {
+    fn from(r: StaffRole) -> Self {
+        match r {
+            StaffRole::Admin => Role::Admin,
+            StaffRole::Agent => Role::Agent,
+        }
+    }
+}
+
+/// `kairos staff …`
+#[derive(Debug, Subcommand)]
+pub enum StaffCommand {
+    /// Create a staff account. The password is read from stdin (first line) when stdin
+    /// is not a terminal; otherwise, or when that line is empty, a random one is generated
+    /// and printed on stdout.
+    Create {
+        /// The tenant (its slug).
+        #[arg(long, value_parser = parse_slug)]
+        tenant: TenantSlug,
+        /// Login e-mail address.
+        #[arg(long)]
+        email: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// Role of the account.
+        #[arg(long, value_enum)]
+        role: StaffRole,
+    },
+}
+
+/// `kairos bench-seed …`
+#[derive(Debug, Args)]
+pub struct BenchSeedArgs {
+    /// The tenant to seed (must exist; see `kairos tenant create`).
+    #[arg(long, value_parser = parse_slug)]
+    pub tenant: TenantSlug,
+    /// How many conversations to create (each with a new customer and one inbound e-mail).
+    #[arg(long, value_name = "N")]
+    pub conversations: u64,
+    /// How many writes to keep in flight.
+    #[arg(long, default_value_t = 64, value_name = "N")]
+    pub concurrency: usize,
+    /// Where to write the conversation ids. [default: DATA_DIR/seed-ids.txt, or
+    /// ./seed-ids.txt with PostgreSQL]
+    #[arg(long, value_name = "PATH")]
+    pub ids_out: Option<PathBuf>,
+}
+
+/// `kairos config …`
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print a commented example `kairos.toml` with every key.
+    Example,
+    /// Print the effective configuration (after flags, environment and file) as TOML,
+    /// with passwords redacted.
+    Show(ServerArgs),
+}
+
+fn parse_slug(raw: &str) -> Result<TenantSlug, String> {
+    TenantSlug::parse(raw).map_err(|e| e.to_string())
+}
+
+fn parse_role(raw: &str) -> Result<Role, String> {
+    raw.parse::<Role>().map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,220 @@
+//! The server as a testable object: [`Application::build`] opens the store and binds the
+//! listener (so every "cannot start" error happens there), [`Application::run_until_stopped`]
+//! serves until the given shutdown future completes, then drains and flushes.
+
+use crate::config::{Config, Database};
+use crate::telemetry;
+use anyhow::Context;
+use axum::extract::ConnectInfo;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use kairos_store::Store;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tower::ServiceExt;
+
+/// Largest request head (request line and headers); larger heads get 431.
+const MAX_HEAD_BYTES: usize = 64 * 1024;
+/// A client must send its complete request head within this time (slowloris).
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// In-flight requests get this long to finish after a shutdown signal.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+/// Idempotency keys are kept at least this long (the API promises 24 h).
+const IDEMPOTENCY_TTL_MICROS: i64 = 24 * 3600 * 1_000_000;
+
+/// A built, bound, not yet serving Kairos server.
+pub struct Application {
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    store: Store,
+    router: axum::Router,
+}
+
+impl Application {
+    /// Opens (and migrates) the store and binds the HTTP listener.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let store = open_store(&config).await?;
+        let listener = match TcpListener::bind(config.listen).await {
+            Ok(l) => l,
+            Err(e) => {
+                store.close().await;
+                return Err(
+                    anyhow::Error::new(e).context(format!("cannot listen on {}", config.listen))
+                );
+            }
+        };
+        let local_addr = listener
+            .local_addr()
+            .context("cannot read the listen address")?;
+        let handle = telemetry::metrics_handle();
+        let metrics: kairos_http::MetricsRender = Arc::new(move || handle.render());
+        let state = kairos_http::AppState::new(store.clone(), metrics, config.secure_cookies);
+        let router = kairos_http::app(state);
+        Ok(Self {
+            listener,
+            local_addr,
+            store,
+            router,
+        })
+    }
+
+    /// The bound address (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The store the server uses (tests may seed through it).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Serves until `shutdown` completes; then stops accepting, lets in-flight requests
+    /// finish (at most 30 s) and closes the store, which flushes queued writes.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send,
+    ) -> anyhow::Result<()> {
+        let Application {
+            listener,
+            local_addr,
+            store,
+            router,
+        } = self;
+        tracing::info!(addr = %local_addr, backend = store.backend(), "listening");
+        let background = tokio::spawn(background(store.clone()));
+        let graceful = GracefulShutdown::new();
+        let mut http = http1::Builder::new();
+        http.timer(TokioTimer::new())
+            // max_buf_size bounds the read buffer, but hyper checks it only while a head is
+            // incomplete; max_header_size also refuses a large head that arrived in one read.
+            .max_buf_size(MAX_HEAD_BYTES)
+            .max_header_size(MAX_HEAD_BYTES)
+            .header_read_timeout(HEADER_READ_TIMEOUT)
+            .keep_alive(true);
+
+        tokio::pin!(shutdown);
+        loop {
+            let (stream, peer) = tokio::select! {
+                () = &mut shutdown => break,
+                accepted = listener.accept() => match accepted {
+                    Ok(conn) => conn,
+                    Err(e) => {
+                        // EMFILE and friends: keep serving the connections we have, retry soon.
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        continue;
+                    }
+                },
+            };
+            let _ = stream.set_nodelay(true);
+            let service = router.clone().map_request(
+                move |mut req: axum::extract::Request<hyper::body::Incoming>| {
+                    req.extensions_mut().insert(ConnectInfo(peer));
+                    req
+                },
+            );
+            let conn =
+                http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+            let conn = graceful.watch(conn);
+            tokio::spawn(async move {
+                if let Err(e) = conn.await {
+                    tracing::debug!(%peer, error = %e, "connection ended with an error");
+                }
+            });
+        }
+
+        drop(listener);
+        tracing::info!("shutting down: draining in-flight requests");
+        tokio::select! {
+            () = graceful.shutdown() => tracing::info!("all connections closed"),
+            () = tokio::time::sleep(DRAIN_TIMEOUT) => tracing::warn!("drain timeout: closing remaining connections"),
+        }
+        background.abort();
+        store.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Opens the store the configuration names: SQLite in a writable data directory (created
+/// if missing), or PostgreSQL.
+pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    let store = match &config.database {
+        Database::Sqlite => {
+            prepare_data_dir(&config.data_dir)?;
+            Store::open_sqlite(&config.data_dir).await
+        }
+        Database::Postgres(url) => Store::open_postgres(url).await,
+    };
+    store.context("cannot open the database")
+}
+
+/// Creates the data directory and proves it writable with a probe file, so a read-only
+/// volume fails at start with a clear message rather than at the first write.
+pub fn prepare_data_dir(dir: &Path) -> anyhow::Result<()> {
+    let shown = dir.display();
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the data directory {shown}"))?;
+    let probe = dir.join(format!(".kairos-write-probe-{}", std::process::id()));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&probe)
+        .and_then(|_| std::fs::remove_file(&probe))
+        .with_context(|| format!("data directory {shown} is not writable"))
+}
+
+/// Completes on SIGTERM or SIGINT (Ctrl-C).
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => tracing::info!("SIGINT received"),
+        () = term => tracing::info!("SIGTERM received"),
+    }
+}
+
+/// Periodic housekeeping: expire idempotency keys hourly, keep the metrics recorder's
+/// histograms drained.
+async fn background(store: Store) {
+    let mut hourly = tokio::time::interval(Duration::from_secs(3600));
+    let mut upkeep = tokio::time::interval(Duration::from_secs(5));
+    let metrics = telemetry::metrics_handle();
+    loop {
+        tokio::select! {
+            _ = hourly.tick() => {
+                let before = kairos_core::Timestamp::from_micros(kairos_store::now().as_micros() - IDEMPOTENCY_TTL_MICROS);
+                match store.idempotency_expire(before).await {
+                    Ok(n) => tracing::debug!(expired = n, "idempotency keys expired"),
+                    Err(e) => tracing::warn!(error = %e, "cannot expire idempotency keys"),
+                }
+            }
+            _ = upkeep.tick() => metrics.run_upkeep(),
+        }
+    }
+}

@@ -1,0 +1,374 @@
+//! The `kairos` binary end to end (temp dirs, real processes), plus the server built in
+//! process through `Application::build`.
+// Helpers outside #[test] functions may fail loudly too: this is test code.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use kairos::config::Config;
+use kairos::startup::Application;
+use kairos_store::{ConversationFilter, Store};
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// `kairos --data-dir DIR …` with no `KAIROS_*` variables leaking in from the caller.
+fn kairos(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kairos"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("KAIROS_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.arg("--data-dir").arg(dir).args(["--log-level", "warn"]);
+    cmd
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("the kairos binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn ok(cmd: &mut Command) -> Output {
+    let out = run(cmd);
+    assert!(out.status.success(), "{cmd:?} failed: {}", stderr(&out));
+    out
+}
+
+/// Runs a command that must fail within `limit`; returns its stderr.
+fn fails_within(cmd: &mut Command, limit: Duration) -> String {
+    let mut child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            let out = child.wait_with_output().expect("output");
+            assert!(!status.success(), "{cmd:?} should have failed");
+            return stderr(&out);
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("{cmd:?} still running after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn assert_one_error_line(err: &str) {
+    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "one line expected: {err}");
+    assert!(lines[0].starts_with("error: "), "{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("backtrace"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_token_is_the_only_line_on_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(kairos(dir.path()).args(["tenant", "create", "acme", "--name", "ACME Corp"]));
+    let out =
+        ok(kairos(dir.path()).args(["token", "create", "--tenant", "acme", "--role", "agent"]));
+    let text = stdout(&out);
+    assert!(text.ends_with('\n'));
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 1, "{text:?}");
+    assert!(lines[0].starts_with("kairos_"), "{text:?}");
+
+    let err = stderr(&run(kairos(dir.path()).args(["tenant", "create", "acme"])));
+    assert!(err.contains("already exists"), "{err}");
+    let err =
+        stderr(&run(kairos(dir.path()).args([
+            "token", "create", "--tenant", "nope", "--role", "agent",
+        ])));
+    assert!(err.contains("tenant nope not found"), "{err}");
+}
+
+#[test]
+fn bad_input_is_refused_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(kairos(dir.path()).args(["tenant", "create", "Bad Slug"]));
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("invalid value 'Bad Slug'") && stderr(&out).contains("a-z"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out =
+        run(kairos(dir.path()).args(["token", "create", "--tenant", "acme", "--role", "root"]));
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("role"), "{}", stderr(&out));
+    assert!(stdout(&out).is_empty());
+}
+
+#[test]
+fn staff_passwords_come_from_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(kairos(dir.path()).args(["tenant", "create", "acme"]));
+    let mut child = kairos(dir.path())
+        .args([
+            "staff",
+            "create",
+            "--tenant",
+            "acme",
+            "--email",
+            "Ann@Example.org",
+            "--name",
+            "Ann",
+            "--role",
+            "agent",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"correct horse battery staple\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).is_empty(), "the given password is not echoed");
+    assert!(stderr(&out).contains("ann@example.org"));
+
+    let out = run(kairos(dir.path())
+        .args([
+            "staff",
+            "create",
+            "--tenant",
+            "acme",
+            "--email",
+            "ann@example.org",
+            "--name",
+            "Ann",
+            "--role",
+            "agent",
+        ])
+        .stdin(Stdio::null()));
+    assert!(
+        stderr(&out).contains("already has an account"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn serve_fails_fast_when_the_port_is_taken() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let err = fails_within(
+        kairos(dir.path()).args(["serve", "--listen", &addr]),
+        Duration::from_secs(15),
+    );
+    assert!(err.contains(&format!("cannot listen on {addr}")), "{err}");
+    assert_one_error_line(&err);
+}
+
+#[test]
+fn serve_fails_fast_when_the_data_dir_is_not_writable() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("file.txt");
+    std::fs::write(&file, "not a directory").unwrap();
+    let err = fails_within(
+        kairos(&file.join("data")).args(["serve", "--listen", "127.0.0.1:0"]),
+        Duration::from_secs(15),
+    );
+    assert!(
+        err.contains("data directory") && err.contains("file.txt/data"),
+        "{err}"
+    );
+    assert_one_error_line(&err);
+}
+
+#[test]
+fn an_unreachable_database_is_one_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = fails_within(
+        kairos(dir.path()).args([
+            "--database-url",
+            "postgres://postgres:hunter2@127.0.0.1:1/x",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+        ]),
+        Duration::from_secs(30),
+    );
+    assert!(err.contains("cannot open the database"), "{err}");
+    assert!(!err.contains("hunter2"), "{err}");
+    assert_one_error_line(&err);
+}
+
+#[test]
+fn flags_beat_environment_beat_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let toml = dir.path().join("kairos.toml");
+    std::fs::write(
+        &toml,
+        "listen = \"127.0.0.1:1111\"\ndatabase_url = \"postgres://kairos:hunter2@db/kairos\"\n",
+    )
+    .unwrap();
+    let show = |env: Option<&str>, flag: Option<&str>| {
+        let mut cmd = kairos(dir.path());
+        cmd.arg("--config").arg(&toml).args(["config", "show"]);
+        if let Some(v) = env {
+            cmd.env("KAIROS_LISTEN", v);
+        }
+        if let Some(v) = flag {
+            cmd.args(["--listen", v]);
+        }
+        stdout(&ok(&mut cmd))
+    };
+    let from_file = show(None, None);
+    assert!(
+        from_file.contains("listen = \"127.0.0.1:1111\""),
+        "{from_file}"
+    );
+    assert!(
+        from_file.contains("postgres://kairos:***@db/kairos") && !from_file.contains("hunter2"),
+        "{from_file}"
+    );
+    assert!(show(Some("127.0.0.1:2222"), None).contains("listen = \"127.0.0.1:2222\""));
+    assert!(
+        show(Some("127.0.0.1:2222"), Some("127.0.0.1:3333"))
+            .contains("listen = \"127.0.0.1:3333\"")
+    );
+
+    std::fs::write(
+        &toml,
+        "listen = \"127.0.0.1:1111\"\nlisten_adress = \"x\"\n",
+    )
+    .unwrap();
+    let out = run(kairos(dir.path())
+        .arg("--config")
+        .arg(&toml)
+        .args(["config", "show"]));
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("listen_adress"), "{}", stderr(&out));
+
+    let example = stdout(&ok(kairos(dir.path()).args(["config", "example"])));
+    assert!(example.contains("# listen = \"127.0.0.1:8080\""));
+}
+
+#[tokio::test]
+async fn demo_is_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = ok(kairos(dir.path()).arg("demo"));
+    assert!(stdout(&first).trim().starts_with("kairos_") && stdout(&first).lines().count() == 1);
+    let count = || async {
+        let store = Store::open_sqlite(dir.path()).await.unwrap();
+        let tenant = store.tenant_by_slug("demo").await.unwrap().unwrap();
+        let n = store
+            .conversations(
+                tenant.id,
+                &ConversationFilter {
+                    limit: 1000,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()
+            .len();
+        store.close().await;
+        n
+    };
+    assert_eq!(count().await, 15);
+    let second = ok(kairos(dir.path()).arg("demo"));
+    assert!(
+        stderr(&second).contains("0 conversations added, 15 already present"),
+        "{}",
+        stderr(&second)
+    );
+    assert_ne!(stdout(&first), stdout(&second), "a new token each time");
+    assert_eq!(count().await, 15);
+}
+
+#[test]
+fn bench_seed_writes_one_id_per_conversation() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(kairos(dir.path()).args(["tenant", "create", "bench"]));
+    let out =
+        ok(kairos(dir.path()).args(["bench-seed", "--tenant", "bench", "--conversations", "200"]));
+    let path = stdout(&out).trim().to_owned();
+    assert!(path.ends_with("seed-ids.txt"), "{path}");
+    let ids = std::fs::read_to_string(&path).unwrap();
+    let mut ids: Vec<&str> = ids.lines().collect();
+    assert_eq!(ids.len(), 200);
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 200, "distinct conversations");
+    assert!(
+        stderr(&out).contains("seeded 200/200 (100%)"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn openapi_is_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = ok(kairos(dir.path()).arg("openapi"));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+}
+
+#[tokio::test]
+async fn the_app_serves_refuses_huge_heads_and_stops_gracefully() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::with_data_dir(dir.path());
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    let app = Application::build(config.clone()).await.unwrap();
+    let base = format!("http://{}", app.local_addr());
+    // A second instance in the same process (shared metrics recorder) must build too.
+    let mut other = config;
+    other.data_dir = dir.path().join("other");
+    let second = Application::build(other).await.unwrap();
+    second.store().close().await;
+    drop(second);
+
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until_stopped(async move {
+        let _ = stopped.await;
+    }));
+    let client = reqwest::Client::new();
+    let res = client.get(format!("{base}/healthz")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let res = client.get(format!("{base}/metrics")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+
+    let huge = "x".repeat(100 * 1024);
+    // 431, or hyper may simply close the connection.
+    if let Ok(res) = client
+        .get(format!("{base}/healthz"))
+        .header("x-huge", huge)
+        .send()
+        .await
+    {
+        assert_eq!(res.status(), 431);
+    }
+
+    stop.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(10), server)
+        .await
+        .expect("stops in time")
+        .unwrap()
+        .unwrap();
+    assert!(
+        client.get(format!("{base}/healthz")).send().await.is_err(),
+        "no longer accepting"
+    );
+}
