@@ -103,5 +103,5 @@ async fn hash_password(password: String) -> anyhow::Result<String> {
     tokio::task::spawn_blocking(move || kairos_http::auth::hash_password(&password))
         .await
         .context("the hashing task failed")?
-        .map_err(|e| anyhow::anyhow!("cannot hash the password: {e:?}"))
+        .context("cannot hash the password")
 }
