@@ -56,7 +56,8 @@ fn configure(conn: &Connection) -> Result<()> {
          PRAGMA foreign_keys = ON;
          PRAGMA busy_timeout = 5000;
          PRAGMA temp_store = MEMORY;
-         PRAGMA cache_size = -16000;",
+         PRAGMA cache_size = -16000;
+         PRAGMA journal_size_limit = 67108864;",
     )?;
     conn.set_prepared_statement_cache_capacity(128);
     Ok(())
@@ -90,6 +91,10 @@ impl SqliteStore {
         let conn = tokio::task::spawn_blocking(move || -> Result<Connection> {
             let mut conn = open_connection(&p, false)?;
             migrate::migrate(&mut conn)?;
+            // Checkpoint (and rewind the WAL) every ~4 MiB, inside the writer. Measured on two
+            // cores: a separate checkpoint thread steals the CPU the writer needs, and larger
+            // thresholds buy ~10% throughput for 2–3× the p99 (long checkpoints stall a batch).
+            conn.execute_batch("PRAGMA wal_autocheckpoint = 1000")?;
             Ok(conn)
         })
         .await

@@ -104,7 +104,7 @@ fn commit_batch(conn: &Connection, batch: Vec<Job>, notify: &broadcast::Sender<C
     }
     let mut done = Vec::with_capacity(batch.len());
     for job in batch {
-        let savepoint = conn.execute_batch("SAVEPOINT job");
+        let savepoint = run_cached(conn, "SAVEPOINT job");
         let outcome = match savepoint {
             Ok(()) => catch_unwind(AssertUnwindSafe(|| job(conn))).ok(),
             Err(e) => {
@@ -114,11 +114,11 @@ fn commit_batch(conn: &Connection, batch: Vec<Job>, notify: &broadcast::Sender<C
         };
         let ok = outcome.as_ref().is_some_and(|d| d.ok);
         let end = if ok {
-            "RELEASE job"
+            run_cached(conn, "RELEASE job")
         } else {
-            "ROLLBACK TO job; RELEASE job"
+            conn.execute_batch("ROLLBACK TO job; RELEASE job")
         };
-        if let Err(e) = conn.execute_batch(end) {
+        if let Err(e) = end {
             tracing::error!(error = %e, "sqlite writer: cannot end a savepoint");
         }
         // A job that panicked is dropped here: its caller sees the writer "drop a job".
@@ -153,4 +153,10 @@ fn commit_batch(conn: &Connection, batch: Vec<Job>, notify: &broadcast::Sender<C
             }
         }
     }
+}
+
+/// Runs a parameterless statement through the statement cache (the writer runs these for
+/// every job; parsing them each time showed up in profiles).
+fn run_cached(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(|_| ())
 }
