@@ -90,6 +90,7 @@ conformance!(
     notes_are_hidden_from_customer_reads,
     tenants_never_see_each_other,
     event_log_is_gap_free_and_resumable,
+    failing_writes_in_a_batch_roll_back_alone,
     idempotency_records_replay_and_detect_mismatch,
     tokens_and_sessions_are_found_by_hash,
     hostile_values_are_stored_verbatim_and_queries_stay_parameterised,
@@ -952,5 +953,86 @@ async fn hostile_values_are_stored_verbatim_and_queries_stay_parameterised(store
             .unwrap()
             .len(),
         payloads.len()
+    );
+}
+
+/// Writes that fail share batches with writes that succeed (group commit): the failures
+/// change nothing, the successes all land, and the log stays gap-free.
+async fn failing_writes_in_a_batch_roll_back_alone(store: Store) {
+    let t = tenant(&store, "acme").await;
+    let owner = store
+        .create_customer(
+            t,
+            None,
+            vec![Identity::email("taken@example.org").unwrap()],
+            &Actor::System,
+        )
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..60 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            if i % 3 == 0 {
+                let other = store
+                    .create_customer(t, None, vec![], &Actor::System)
+                    .await
+                    .unwrap();
+                let taken = store
+                    .add_identity(
+                        t,
+                        other,
+                        Identity::email("taken@example.org").unwrap(),
+                        &Actor::System,
+                    )
+                    .await;
+                assert!(matches!(
+                    taken,
+                    Err(StoreError::Domain(DomainError::Conflict(_)))
+                ));
+                false
+            } else {
+                store
+                    .inbound(
+                        t,
+                        email_in(
+                            &format!("ok{i}@example.org"),
+                            "fine",
+                            Some(&format!("<{i}@x>")),
+                        ),
+                        &Actor::System,
+                    )
+                    .await
+                    .unwrap();
+                true
+            }
+        }));
+    }
+    let mut ok = 0;
+    for task in tasks {
+        ok += usize::from(task.await.unwrap());
+    }
+    assert_eq!(ok, 40);
+    let events = store.events(t, 0, 10_000).await.unwrap();
+    let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
+    assert_eq!(
+        seqs,
+        (1..=events.len() as i64).collect::<Vec<_>>(),
+        "gap-free"
+    );
+    let messages = events
+        .iter()
+        .filter(|e| matches!(e.data, EventData::MessageAppended { .. }))
+        .count();
+    assert_eq!(messages, 40);
+    assert_eq!(
+        store
+            .customer(t, owner)
+            .await
+            .unwrap()
+            .unwrap()
+            .identities
+            .len(),
+        1
     );
 }

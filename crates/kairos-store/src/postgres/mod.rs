@@ -3,6 +3,7 @@
 //! keeps `seq` gap-free and in commit order, so a reader resuming from a `seq` never skips
 //! an event that commits later.
 
+mod batcher;
 mod migrate;
 mod read;
 mod tx;
@@ -11,6 +12,7 @@ use crate::Committed;
 use crate::error::{Result, StoreError};
 use crate::flows::{self, WriteTx};
 use crate::model::{IdempotencyBegin, SessionRecord};
+use futures::future::BoxFuture;
 use kairos_core::conversation::{Conversation, ConversationPatch};
 use kairos_core::event::{Actor, EventData, NewEvent};
 use kairos_core::identity::Identity;
@@ -32,6 +34,7 @@ use tx::PgTx;
 pub struct PgStore {
     pool: PgPool,
     notify: broadcast::Sender<Committed>,
+    batcher: batcher::Batcher,
 }
 
 fn is_unique_violation(e: &StoreError) -> bool {
@@ -52,7 +55,12 @@ impl PgStore {
             .await?;
         migrate::migrate(&pool).await?;
         let (notify, _) = broadcast::channel(1024);
-        Ok(Self { pool, notify })
+        let batcher = batcher::Batcher::new(pool.clone(), notify.clone());
+        Ok(Self {
+            pool,
+            notify,
+            batcher,
+        })
     }
 
     pub async fn ping(&self) -> Result<()> {
@@ -65,6 +73,7 @@ impl PgStore {
     }
 
     pub async fn close(&self) {
+        self.batcher.close();
         self.pool.close().await;
     }
 
@@ -74,17 +83,20 @@ impl PgStore {
         }
     }
 
-    /// Runs one tenant write: lock the tenant, run the flow, commit, notify.
-    async fn write<'s, T>(
-        &'s self,
-        tenant: TenantId,
-        f: impl AsyncFnOnce(&mut PgTx) -> Result<T>,
-    ) -> Result<T> {
-        let mut tx = PgTx::begin(&self.pool, tenant, true).await?;
-        let value = f(&mut tx).await?;
-        let committed = tx.commit().await?;
-        self.committed(committed);
-        Ok(value)
+    /// Runs one tenant write in that tenant's next group-committed batch; resolves after
+    /// the batch committed.
+    async fn write<T, F>(&self, tenant: TenantId, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'a> FnOnce(&'a mut PgTx) -> BoxFuture<'a, Result<T>> + Send + 'static,
+    {
+        let (job, answer) = batcher::job(f);
+        self.batcher.submit(tenant, job)?;
+        answer.await.map_err(|_| {
+            StoreError::Unavailable(
+                "the PostgreSQL writer could not run this write; see the log".into(),
+            )
+        })?
     }
 
     pub async fn create_tenant(
@@ -137,21 +149,27 @@ impl PgStore {
         actor: &Actor,
     ) -> Result<PartyId> {
         let id = PartyId::new();
+        let (email, display_name, password_hash, actor) = (
+            email.map(str::to_owned),
+            display_name.to_owned(),
+            password_hash.map(str::to_owned),
+            actor.clone(),
+        );
         let result = self
-            .write(tenant, async |tx| {
+            .write(tenant, move |tx| Box::pin(async move {
                 sqlx::query("INSERT INTO parties (id, tenant_id, role, email, display_name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
                     .bind(id.0)
                     .bind(tenant.0)
                     .bind(role.as_str())
-                    .bind(email)
-                    .bind(display_name)
-                    .bind(password_hash)
+                    .bind(&email)
+                    .bind(&display_name)
+                    .bind(&password_hash)
                     .bind(now.as_micros())
                     .execute(tx.conn())
                     .await?;
-                let data = EventData::PartyCreated { party_id: id, role, email: email.map(str::to_owned), display_name: display_name.to_owned() };
-                tx.append(vec![NewEvent::new(now, actor, data)]).await
-            })
+                let data = EventData::PartyCreated { party_id: id, role, email, display_name };
+                tx.append(vec![NewEvent::new(now, &actor, data)]).await
+            }))
             .await;
         match result {
             Err(e) if is_unique_violation(&e) => Err(DomainError::Conflict(
@@ -174,20 +192,21 @@ impl PgStore {
         actor: &Actor,
     ) -> Result<TokenId> {
         let id = TokenId::new();
-        self.write(tenant, async |tx| {
+        let (secret_hash, actor) = (secret_hash.to_vec(), actor.clone());
+        self.write(tenant, move |tx| Box::pin(async move {
             sqlx::query("INSERT INTO api_tokens (id, tenant_id, role, party_id, customer_id, secret_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
                 .bind(id.0)
                 .bind(tenant.0)
                 .bind(role.as_str())
                 .bind(party.map(|p| p.0))
                 .bind(customer.map(|c| c.0))
-                .bind(secret_hash)
+                .bind(&secret_hash)
                 .bind(now.as_micros())
                 .execute(tx.conn())
                 .await?;
             let data = EventData::TokenCreated { token_id: id, role, customer_id: customer };
-            tx.append(vec![NewEvent::new(now, actor, data)]).await
-        })
+            tx.append(vec![NewEvent::new(now, &actor, data)]).await
+        }))
         .await?;
         Ok(id)
     }
@@ -230,8 +249,11 @@ impl PgStore {
         now: Timestamp,
         actor: &Actor,
     ) -> Result<(InboundIds, bool)> {
-        self.write(tenant, async |tx| flows::inbound(tx, cmd, now, actor).await)
-            .await
+        let actor = actor.clone();
+        self.write(tenant, move |tx| {
+            Box::pin(async move { flows::inbound(tx, cmd, now, &actor).await })
+        })
+        .await
     }
 
     pub async fn create_customer(
@@ -242,8 +264,11 @@ impl PgStore {
         now: Timestamp,
         actor: &Actor,
     ) -> Result<CustomerId> {
-        self.write(tenant, async |tx| {
-            flows::create_customer(tx, display_name, identities, now, actor).await
+        let actor = actor.clone();
+        self.write(tenant, move |tx| {
+            Box::pin(async move {
+                flows::create_customer(tx, display_name, identities, now, &actor).await
+            })
         })
         .await
     }
@@ -256,8 +281,9 @@ impl PgStore {
         now: Timestamp,
         actor: &Actor,
     ) -> Result<bool> {
-        self.write(tenant, async |tx| {
-            flows::add_identity(tx, customer, identity, now, actor).await
+        let actor = actor.clone();
+        self.write(tenant, move |tx| {
+            Box::pin(async move { flows::add_identity(tx, customer, identity, now, &actor).await })
         })
         .await
     }
@@ -270,8 +296,9 @@ impl PgStore {
         now: Timestamp,
         actor: &Actor,
     ) -> Result<()> {
-        self.write(tenant, async |tx| {
-            flows::merge(tx, into, from, now, actor).await
+        let actor = actor.clone();
+        self.write(tenant, move |tx| {
+            Box::pin(async move { flows::merge(tx, into, from, now, &actor).await })
         })
         .await
     }
@@ -284,8 +311,9 @@ impl PgStore {
         now: Timestamp,
         actor: &Actor,
     ) -> Result<Conversation> {
-        self.write(tenant, async |tx| {
-            flows::patch_conversation(tx, id, &patch, now, actor).await
+        let actor = actor.clone();
+        self.write(tenant, move |tx| {
+            Box::pin(async move { flows::patch_conversation(tx, id, &patch, now, &actor).await })
         })
         .await
     }
@@ -300,8 +328,11 @@ impl PgStore {
         now: Timestamp,
         actor: &Actor,
     ) -> Result<MessageId> {
-        self.write(tenant, async |tx| {
-            flows::post_message(tx, id, only_customer, msg, now, actor).await
+        let actor = actor.clone();
+        self.write(tenant, move |tx| {
+            Box::pin(
+                async move { flows::post_message(tx, id, only_customer, msg, now, &actor).await },
+            )
         })
         .await
     }

@@ -60,6 +60,16 @@ impl PgTx {
         })
     }
 
+    /// The log position reached so far (to undo a rolled-back job's numbering).
+    pub fn seq_mark(&self) -> Option<i64> {
+        self.last_seq
+    }
+
+    /// Forgets numbering done after `mark` (its savepoint was rolled back).
+    pub fn reset_seq(&mut self, mark: Option<i64>) {
+        self.last_seq = mark;
+    }
+
     pub fn conn(&mut self) -> &mut PgConnection {
         &mut self.tx
     }
