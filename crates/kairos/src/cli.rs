@@ -9,7 +9,7 @@ use kairos_core::tenant::TenantSlug;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-/// Kairos: a self-hostable helpdesk. One binary runs the server and administers it.
+/// Kairos, the self-hostable service cloud: every customer touchpoint on one timeline. One binary runs the server and administers it.
 ///
 /// Settings come from, in order of precedence: command-line flags, `KAIROS_*` environment
 /// variables, the TOML file given with `--config`, and built-in defaults.
