@@ -1,0 +1,171 @@
+//! Per-cell checks: problem documents and no leaks in any answer (A07), effects of allowed cells.
+
+use super::fixtures::{Fixture, Snapshot, World};
+use super::table::{Route, Rt};
+use crate::helpers::{Reply, TestApp};
+use kairos_core::ids::{ConversationId, CustomerId};
+
+/// Checks every answer: problem documents for errors, and no secret, foreign token or
+/// tenant-B id in any body (A07).
+pub(super) fn audit(world: &World, cell: &str, reply: &Reply, own_token: Option<&str>) {
+    if !reply.status.is_success() {
+        let ct = reply
+            .headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        assert!(
+            ct.starts_with("application/problem+json"),
+            "{cell}: error without problem+json ({ct}): {}",
+            reply.text()
+        );
+        assert_eq!(
+            reply.json()["status"].as_u64(),
+            Some(u64::from(reply.status.as_u16())),
+            "{cell}: problem status differs from HTTP status"
+        );
+    }
+    let text = reply.text();
+    let lower = text.to_lowercase();
+    for secret in ["password", "argon2", "secret_hash"] {
+        assert!(
+            !lower.contains(secret),
+            "{cell}: response mentions {secret:?}: {text}"
+        );
+    }
+    for t in &world.tokens {
+        if Some(t.as_str()) != own_token {
+            assert!(
+                !text.contains(t.as_str()),
+                "{cell}: response contains a token: {text}"
+            );
+        }
+    }
+    for id in &world.b_ids {
+        assert!(
+            !text.contains(id.as_str()),
+            "{cell}: response to tenant A contains tenant B's id {id}: {text}"
+        );
+    }
+}
+
+/// What an allowed cell must have done.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn check_success(
+    app: &TestApp,
+    w: &World,
+    cell: &str,
+    r: &Route,
+    reply: &Reply,
+    before: &Snapshot,
+    fx: Option<&Fixture>,
+    own: Option<(CustomerId, ConversationId)>,
+) {
+    let after = w.snapshot(app, fx).await;
+    assert_eq!(
+        after.log_b, before.log_b,
+        "{cell}: a tenant-A call wrote to tenant B's log"
+    );
+    if r.writes {
+        assert!(
+            after.log_a > before.log_a,
+            "{cell}: an allowed write left no event"
+        );
+    } else {
+        assert_eq!(after.log_a, before.log_a, "{cell}: a read wrote to the log");
+    }
+    match r.rt {
+        Rt::Stream => {
+            let ct = reply
+                .headers
+                .get(http::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            assert!(ct.starts_with("text/event-stream"), "{cell}: {ct}");
+        }
+        Rt::Logout => assert!(reply.body.is_empty(), "{cell}"),
+        Rt::ListConversations => {
+            let v = reply.json();
+            let items = v["items"].as_array().unwrap();
+            assert!(!items.is_empty(), "{cell}: nothing listed");
+            if let Some((mine, my_conversation)) = own {
+                // A customer sees only their own conversations.
+                for item in items {
+                    assert_eq!(
+                        item["customer_id"].as_str(),
+                        Some(mine.to_string().as_str()),
+                        "{cell}: listed another customer's conversation"
+                    );
+                }
+                assert!(
+                    items
+                        .iter()
+                        .any(|i| i["id"].as_str() == Some(my_conversation.to_string().as_str())),
+                    "{cell}: own conversation missing"
+                );
+            }
+        }
+        Rt::PatchConversation => {
+            let c = after.conversation.as_ref().unwrap();
+            assert_eq!(c.priority.as_str(), "high", "{cell}");
+            assert_eq!(reply.json()["priority"], "high", "{cell}");
+        }
+        Rt::Merge => {
+            let fx = fx.unwrap();
+            assert_eq!(
+                after.other.as_ref().unwrap().merged_into,
+                Some(fx.customer),
+                "{cell}: not merged"
+            );
+            assert_eq!(
+                reply.json()["id"].as_str(),
+                Some(fx.customer.to_string().as_str()),
+                "{cell}"
+            );
+        }
+        Rt::AddIdentity => {
+            let n = |s: &Snapshot| s.customer.as_ref().unwrap().identities.len();
+            assert_eq!(n(&after), n(before) + 1, "{cell}: identity not added");
+        }
+        Rt::GetCustomer
+        | Rt::Timeline
+        | Rt::GetConversation
+        | Rt::ListMessages
+        | Rt::PostMessage => {
+            let v = reply.json();
+            let fx = fx.unwrap();
+            match r.rt {
+                Rt::GetCustomer => assert_eq!(
+                    v["id"].as_str(),
+                    Some(fx.customer.to_string().as_str()),
+                    "{cell}"
+                ),
+                Rt::GetConversation => assert_eq!(
+                    v["id"].as_str(),
+                    Some(fx.conversation.to_string().as_str()),
+                    "{cell}"
+                ),
+                Rt::PostMessage => assert_eq!(
+                    v["conversation_id"].as_str(),
+                    Some(fx.conversation.to_string().as_str()),
+                    "{cell}"
+                ),
+                _ => assert!(
+                    !v["items"].as_array().unwrap().is_empty(),
+                    "{cell}: empty page"
+                ),
+            }
+        }
+        Rt::Me => {
+            let v = reply.json();
+            assert_eq!(
+                v["tenant_id"].as_str(),
+                Some(w.a.to_string().as_str()),
+                "{cell}"
+            );
+        }
+        _ => {
+            let _ = reply.json();
+        }
+    }
+}

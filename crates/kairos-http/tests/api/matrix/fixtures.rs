@@ -1,0 +1,195 @@
+//! The matrix's world: tokens, fresh target objects, request bodies, snapshots and sending.
+
+use super::table::{Caller, Obj, Route, Rt};
+use crate::helpers::{Reply, TestApp};
+use http::StatusCode;
+use kairos_core::ids::{ConversationId, CustomerId, TenantId};
+use serde_json::{Value, json};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// Everything the matrix needs across cells.
+pub(super) struct World {
+    pub(super) a: TenantId,
+    pub(super) b: TenantId,
+    pub(super) admin_a: String,
+    pub(super) admin_b: String,
+    /// One token per non-customer role of tenant A (customer tokens are minted per cell).
+    pub(super) role_tokens: Vec<(Caller, String)>,
+    /// Every token minted so far: none may appear in a response (except POST /tokens' own).
+    pub(super) tokens: Vec<String>,
+    /// Every id of tenant B: none may appear in a response to a caller of tenant A.
+    pub(super) b_ids: Vec<String>,
+    pub(super) seq: u64,
+}
+
+/// What a cell acts on.
+pub(super) struct Fixture {
+    /// The tenant the target object lives in.
+    pub(super) tenant: TenantId,
+    pub(super) customer: CustomerId,
+    pub(super) conversation: ConversationId,
+    /// For merge: the customer merged away (same tenant as the target).
+    pub(super) other: Option<CustomerId>,
+}
+
+/// What a refused cell must leave as it was.
+#[derive(Debug, PartialEq)]
+pub(super) struct Snapshot {
+    pub(super) log_a: usize,
+    pub(super) log_b: usize,
+    pub(super) customer: Option<kairos_core::customer::Customer>,
+    pub(super) other: Option<kairos_core::customer::Customer>,
+    pub(super) conversation: Option<kairos_core::conversation::Conversation>,
+}
+
+impl World {
+    pub(super) fn unique(&mut self, what: &str) -> String {
+        self.seq += 1;
+        format!("{what}-{}-{}", self.seq, Uuid::new_v4().simple())
+    }
+
+    fn admin_of(&self, tenant: TenantId) -> String {
+        if tenant == self.a {
+            self.admin_a.clone()
+        } else {
+            self.admin_b.clone()
+        }
+    }
+
+    /// A fresh customer with one open conversation in `tenant`.
+    pub(super) async fn subject(
+        &mut self,
+        app: &TestApp,
+        tenant: TenantId,
+    ) -> (CustomerId, ConversationId) {
+        let email = format!("{}@example.org", self.unique("subject"));
+        let token = self.admin_of(tenant);
+        let r = app
+            .inbound(
+                &token,
+                "email",
+                "email",
+                &email,
+                "hello from the matrix",
+                None,
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::CREATED,
+            "fixture inbound: {}",
+            r.text()
+        );
+        let v = r.json();
+        let customer: CustomerId = v["customer_id"].as_str().unwrap().parse().unwrap();
+        let conversation: ConversationId = v["conversation_id"].as_str().unwrap().parse().unwrap();
+        if tenant == self.b {
+            self.b_ids.push(customer.to_string());
+            self.b_ids.push(conversation.to_string());
+        }
+        (customer, conversation)
+    }
+
+    pub(super) async fn snapshot(&self, app: &TestApp, fx: Option<&Fixture>) -> Snapshot {
+        let (customer, other, conversation) = match fx {
+            Some(fx) => (
+                app.store.customer(fx.tenant, fx.customer).await.unwrap(),
+                match fx.other {
+                    Some(o) => app.store.customer(fx.tenant, o).await.unwrap(),
+                    None => None,
+                },
+                app.store
+                    .conversation(fx.tenant, fx.conversation)
+                    .await
+                    .unwrap(),
+            ),
+            None => (None, None, None),
+        };
+        Snapshot {
+            log_a: app.log_len(self.a).await,
+            log_b: app.log_len(self.b).await,
+            customer,
+            other,
+            conversation,
+        }
+    }
+
+    /// The request body of a route (valid unless the caller smuggles fields into it).
+    pub(super) fn body(&mut self, rt: Rt, fx: Option<&Fixture>) -> Option<Value> {
+        match rt {
+            Rt::Inbound => {
+                let email = format!("{}@example.org", self.unique("inbound"));
+                Some(
+                    json!({"channel": "email", "from": {"kind": "email", "value": email}, "subject": "Hello", "body": "hi"}),
+                )
+            }
+            Rt::CreateCustomer => Some(json!({"display_name": "Matrix Cell"})),
+            Rt::AddIdentity => Some(
+                json!({"kind": "email", "value": format!("{}@example.org", self.unique("identity"))}),
+            ),
+            Rt::Merge => Some(
+                json!({"other": fx.and_then(|f| f.other).expect("merge needs another customer").0}),
+            ),
+            Rt::PatchConversation => Some(json!({"priority": "high"})),
+            Rt::PostMessage => Some(json!({"body": "hi"})),
+            Rt::Staff => Some(json!({
+                "email": format!("{}@example.org", self.unique("staff")),
+                "display_name": "Matrix Staff",
+                "role": "agent",
+                "password": "correct horse battery staple",
+            })),
+            Rt::Tokens => Some(json!({"role": "agent"})),
+            _ => None,
+        }
+    }
+
+    pub(super) fn token_of(&self, caller: Caller) -> Option<String> {
+        self.role_tokens
+            .iter()
+            .find(|(c, _)| *c == caller)
+            .map(|(_, t)| t.clone())
+    }
+}
+
+pub(super) fn path_for(r: &Route, fx: Option<&Fixture>, id_override: Option<Uuid>) -> String {
+    match (r.obj, fx) {
+        (Obj::None, _) => r.path.to_owned(),
+        (Obj::Customer, Some(fx)) => r
+            .path
+            .replace("{id}", &id_override.unwrap_or(fx.customer.0).to_string()),
+        (Obj::Conversation, Some(fx)) => r.path.replace(
+            "{id}",
+            &id_override.unwrap_or(fx.conversation.0).to_string(),
+        ),
+        (_, None) => unreachable!("an object route without a fixture"),
+    }
+}
+
+/// Sends one request; the event stream is read for its head only when it is answered 2xx.
+pub(super) async fn send(
+    app: &TestApp,
+    r: &Route,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> Reply {
+    if r.rt == Rt::Stream {
+        let (status, headers) = app.head_only(r.method, path, token).await;
+        if status.is_success() {
+            return Reply {
+                status,
+                headers,
+                body: Vec::new(),
+            };
+        }
+        // A refusal is a finite problem document.
+        return tokio::time::timeout(
+            Duration::from_secs(10),
+            app.call(r.method, path, token, body),
+        )
+        .await
+        .expect("a refused stream answers at once");
+    }
+    app.call(r.method, path, token, body).await
+}

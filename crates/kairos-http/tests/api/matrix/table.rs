@@ -1,0 +1,262 @@
+//! The A01 table: callers, targets, routes, and the status every cell must answer.
+
+use http::StatusCode;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Caller {
+    Admin,
+    Agent,
+    Customer,
+    Expert,
+    Partner,
+    Concierge,
+    Anonymous,
+}
+
+pub(super) const CALLERS: [Caller; 7] = [
+    Caller::Admin,
+    Caller::Agent,
+    Caller::Customer,
+    Caller::Expert,
+    Caller::Partner,
+    Caller::Concierge,
+    Caller::Anonymous,
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Target {
+    /// The customer caller's own customer / conversation; for staff, an object of tenant A.
+    Own,
+    /// Another customer (or its conversation) of tenant A.
+    OtherSameTenant,
+    /// A customer (or its conversation) of tenant B.
+    OtherTenant,
+}
+
+pub(super) const TARGETS: [Target; 3] = [Target::Own, Target::OtherSameTenant, Target::OtherTenant];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Obj {
+    None,
+    Customer,
+    Conversation,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Rt {
+    Inbound,
+    CreateCustomer,
+    GetCustomer,
+    AddIdentity,
+    Merge,
+    Timeline,
+    ListConversations,
+    GetConversation,
+    PatchConversation,
+    ListMessages,
+    PostMessage,
+    Events,
+    Stream,
+    Staff,
+    Tokens,
+    Me,
+    Logout,
+}
+
+pub(super) struct Route {
+    pub(super) rt: Rt,
+    pub(super) method: &'static str,
+    /// `{id}` is replaced by the target object's id.
+    pub(super) path: &'static str,
+    pub(super) obj: Obj,
+    /// The status of an allowed call.
+    pub(super) ok: StatusCode,
+    /// Whether an allowed call appends to the log.
+    pub(super) writes: bool,
+}
+
+const fn route(
+    rt: Rt,
+    method: &'static str,
+    path: &'static str,
+    obj: Obj,
+    ok: StatusCode,
+    writes: bool,
+) -> Route {
+    Route {
+        rt,
+        method,
+        path,
+        obj,
+        ok,
+        writes,
+    }
+}
+
+const OK: StatusCode = StatusCode::OK;
+const CREATED: StatusCode = StatusCode::CREATED;
+
+pub(super) const ROUTES: [Route; 17] = [
+    route(
+        Rt::Inbound,
+        "POST",
+        "/api/v1/inbound",
+        Obj::None,
+        CREATED,
+        true,
+    ),
+    route(
+        Rt::CreateCustomer,
+        "POST",
+        "/api/v1/customers",
+        Obj::None,
+        CREATED,
+        true,
+    ),
+    route(
+        Rt::GetCustomer,
+        "GET",
+        "/api/v1/customers/{id}",
+        Obj::Customer,
+        OK,
+        false,
+    ),
+    route(
+        Rt::AddIdentity,
+        "POST",
+        "/api/v1/customers/{id}/identities",
+        Obj::Customer,
+        CREATED,
+        true,
+    ),
+    route(
+        Rt::Merge,
+        "POST",
+        "/api/v1/customers/{id}/merge",
+        Obj::Customer,
+        OK,
+        true,
+    ),
+    route(
+        Rt::Timeline,
+        "GET",
+        "/api/v1/customers/{id}/timeline",
+        Obj::Customer,
+        OK,
+        false,
+    ),
+    route(
+        Rt::ListConversations,
+        "GET",
+        "/api/v1/conversations",
+        Obj::None,
+        OK,
+        false,
+    ),
+    route(
+        Rt::GetConversation,
+        "GET",
+        "/api/v1/conversations/{id}",
+        Obj::Conversation,
+        OK,
+        false,
+    ),
+    route(
+        Rt::PatchConversation,
+        "PATCH",
+        "/api/v1/conversations/{id}",
+        Obj::Conversation,
+        OK,
+        true,
+    ),
+    route(
+        Rt::ListMessages,
+        "GET",
+        "/api/v1/conversations/{id}/messages",
+        Obj::Conversation,
+        OK,
+        false,
+    ),
+    route(
+        Rt::PostMessage,
+        "POST",
+        "/api/v1/conversations/{id}/messages",
+        Obj::Conversation,
+        CREATED,
+        true,
+    ),
+    route(Rt::Events, "GET", "/api/v1/events", Obj::None, OK, false),
+    route(
+        Rt::Stream,
+        "GET",
+        "/api/v1/events/stream",
+        Obj::None,
+        OK,
+        false,
+    ),
+    route(Rt::Staff, "POST", "/api/v1/staff", Obj::None, CREATED, true),
+    route(
+        Rt::Tokens,
+        "POST",
+        "/api/v1/tokens",
+        Obj::None,
+        CREATED,
+        true,
+    ),
+    route(Rt::Me, "GET", "/api/v1/auth/me", Obj::None, OK, false),
+    route(
+        Rt::Logout,
+        "POST",
+        "/api/v1/auth/logout",
+        Obj::None,
+        StatusCode::NO_CONTENT,
+        false,
+    ),
+];
+
+/// Routes a customer may use (on their own objects only).
+pub(super) const CUSTOMER_ROUTES: [Rt; 6] = [
+    Rt::GetCustomer,
+    Rt::Timeline,
+    Rt::ListConversations,
+    Rt::GetConversation,
+    Rt::ListMessages,
+    Rt::PostMessage,
+];
+
+/// The expected status of one cell.
+pub(super) fn expected(r: &Route, caller: Caller, target: Option<Target>) -> StatusCode {
+    if caller == Caller::Anonymous {
+        return StatusCode::UNAUTHORIZED;
+    }
+    if matches!(r.rt, Rt::Me | Rt::Logout) {
+        return r.ok;
+    }
+    match caller {
+        Caller::Admin | Caller::Agent => {
+            if matches!(r.rt, Rt::Staff | Rt::Tokens) && caller == Caller::Agent {
+                StatusCode::FORBIDDEN
+            } else if target == Some(Target::OtherTenant) {
+                StatusCode::NOT_FOUND
+            } else {
+                r.ok
+            }
+        }
+        Caller::Customer if CUSTOMER_ROUTES.contains(&r.rt) => match target {
+            None | Some(Target::Own) => r.ok,
+            Some(_) => StatusCode::NOT_FOUND,
+        },
+        _ => StatusCode::FORBIDDEN,
+    }
+}
+
+/// Fields a client must never be able to set (A05).
+pub(super) const SMUGGLED: [&str; 7] = [
+    "tenant_id",
+    "id",
+    "role",
+    "customer_id",
+    "verified",
+    "owner_id",
+    "balance",
+];
