@@ -254,3 +254,20 @@ pub struct Page<T: ToSchema> {
     /// Pass as `cursor` (lists) or `after` (logs, timelines) for the next page.
     pub next_cursor: Option<String>,
 }
+
+impl<T: ToSchema> Page<T> {
+    /// A page of `items` shown as `T`. A full page (`limit` items) carries the cursor of
+    /// its last item; a shorter one is the end.
+    pub fn of<S>(items: &[S], limit: u32, cursor: impl Fn(&S) -> String) -> Self
+    where
+        T: for<'a> From<&'a S>,
+    {
+        let next_cursor = (items.len() == limit as usize)
+            .then(|| items.last().map(&cursor))
+            .flatten();
+        Self {
+            items: items.iter().map(T::from).collect(),
+            next_cursor,
+        }
+    }
+}

@@ -1,7 +1,7 @@
 //! Conversations: list, read, change, and their messages.
 
 use super::inbound::parse_attachments;
-use super::page_limit;
+use super::{SeqPageQuery, page_limit};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{ApiError, Problem};
@@ -98,13 +98,11 @@ async fn list(
         limit,
     };
     let items = state.store.conversations(p.tenant_id, &filter).await?;
-    let next_cursor = (items.len() == limit as usize)
-        .then(|| items.last().map(|c| c.id.to_string()))
-        .flatten();
-    Ok(axum::Json(Page {
-        items: items.iter().map(ConversationView::from).collect(),
-        next_cursor,
-    }))
+    Ok(axum::Json(Page::<ConversationView>::of(
+        &items,
+        limit,
+        |c| c.id.to_string(),
+    )))
 }
 
 /// One conversation.
@@ -176,24 +174,14 @@ async fn patch(
     Ok(axum::Json(ConversationView::from(&conversation)))
 }
 
-/// Message paging.
-#[derive(Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct MessagesQuery {
-    /// Messages after this log position (the previous page's `next_cursor`).
-    after: Option<i64>,
-    /// Page size, 1–500 (default 100).
-    limit: Option<u32>,
-}
-
 /// The conversation's messages in order. Customers never see internal notes.
-#[utoipa::path(get, path = "/api/v1/conversations/{id}/messages", tag = "conversations", params(("id" = Uuid, Path), MessagesQuery),
+#[utoipa::path(get, path = "/api/v1/conversations/{id}/messages", tag = "conversations", params(("id" = Uuid, Path), SeqPageQuery),
     responses((status = 200, body = Page<MessageView>), (status = 404, body = Problem)), security(("bearer" = [])))]
 async fn list_messages(
     State(state): State<AppState>,
     p: Principal,
     Path(id): Path<String>,
-    Query(q): Query<MessagesQuery>,
+    Query(q): Query<SeqPageQuery>,
 ) -> Result<axum::Json<Page<MessageView>>, ApiError> {
     let c = visible(&state, &p, &id).await?;
     let limit = page_limit(q.limit, 100, 500)?;
@@ -207,13 +195,9 @@ async fn list_messages(
             limit,
         )
         .await?;
-    let next_cursor = (items.len() == limit as usize)
-        .then(|| items.last().map(|m| m.seq.to_string()))
-        .flatten();
-    Ok(axum::Json(Page {
-        items: items.iter().map(MessageView::from).collect(),
-        next_cursor,
-    }))
+    Ok(axum::Json(Page::<MessageView>::of(&items, limit, |m| {
+        m.seq.to_string()
+    })))
 }
 
 /// A message to add.

@@ -1,7 +1,7 @@
 //! Customers: create, read, identities, merge, timeline.
 
 use super::inbound::parse_identity;
-use super::page_limit;
+use super::{SeqPageQuery, page_limit};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{ApiError, Problem};
@@ -14,7 +14,7 @@ use kairos_core::customer::Customer;
 use kairos_core::ids::{CustomerId, TenantId};
 use kairos_core::party::{Role, parse_display_name};
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -171,25 +171,15 @@ async fn merge(
     )))
 }
 
-/// Timeline paging.
-#[derive(Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct TimelineQuery {
-    /// Return touchpoints after this log position (the previous page's `next_cursor`).
-    after: Option<i64>,
-    /// Page size, 1–500 (default 100).
-    limit: Option<u32>,
-}
-
 /// Every touchpoint of the customer across channels, in order. Customers see their own
 /// timeline without internal notes.
-#[utoipa::path(get, path = "/api/v1/customers/{id}/timeline", tag = "customers", params(("id" = Uuid, Path), TimelineQuery),
+#[utoipa::path(get, path = "/api/v1/customers/{id}/timeline", tag = "customers", params(("id" = Uuid, Path), SeqPageQuery),
     responses((status = 200, body = Page<MessageView>), (status = 404, body = Problem)), security(("bearer" = [])))]
 async fn timeline(
     State(state): State<AppState>,
     p: Principal,
     Path(id): Path<String>,
-    Query(q): Query<TimelineQuery>,
+    Query(q): Query<SeqPageQuery>,
 ) -> Result<axum::Json<Page<MessageView>>, ApiError> {
     let id: CustomerId = parse_id(&id, "customer")?;
     may_read_customer(&p, id)?;
@@ -207,11 +197,7 @@ async fn timeline(
             limit,
         )
         .await?;
-    let next_cursor = (items.len() == limit as usize)
-        .then(|| items.last().map(|m| m.seq.to_string()))
-        .flatten();
-    Ok(axum::Json(Page {
-        items: items.iter().map(MessageView::from).collect(),
-        next_cursor,
-    }))
+    Ok(axum::Json(Page::<MessageView>::of(&items, limit, |m| {
+        m.seq.to_string()
+    })))
 }

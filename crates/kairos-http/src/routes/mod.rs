@@ -35,6 +35,16 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .merge(health::documented())
 }
 
+/// Paging along the log: items after a `seq`.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SeqPageQuery {
+    /// Items after this log position (the previous page's `next_cursor`).
+    after: Option<i64>,
+    /// Page size, 1–500 (default 100).
+    limit: Option<u32>,
+}
+
 /// Page size bounds shared by list endpoints.
 pub(crate) fn page_limit(requested: Option<u32>, default: u32, max: u32) -> Result<u32, ApiError> {
     match requested {
