@@ -35,17 +35,29 @@ pub struct AppState {
     /// Whether session cookies get the `Secure` flag and `__Host-` prefix (off only for
     /// plain-HTTP development on localhost).
     pub(crate) secure_cookies: bool,
+    /// Flips to `true` when the server begins to shut down; long-lived responses (the event
+    /// stream) end then, so draining does not wait for them.
+    pub(crate) shutdown: tokio::sync::watch::Receiver<bool>,
+    shutdown_tx: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl AppState {
     /// Builds the shared state.
     pub fn new(store: Store, metrics: MetricsRender, secure_cookies: bool) -> Self {
+        let (shutdown_tx, shutdown) = tokio::sync::watch::channel(false);
         Self {
             store,
             tokens: Arc::new(auth::TokenCache::default()),
             metrics,
             secure_cookies,
+            shutdown,
+            shutdown_tx: Arc::new(shutdown_tx),
         }
+    }
+
+    /// Tells long-lived responses (event streams) to end: call it when shutdown begins.
+    pub fn begin_shutdown(&self) {
+        self.shutdown_tx.send_replace(true);
     }
 }
 

@@ -33,6 +33,7 @@ pub struct Application {
     listener: TcpListener,
     local_addr: SocketAddr,
     store: Store,
+    state: kairos_http::AppState,
     router: axum::Router,
 }
 
@@ -55,11 +56,12 @@ impl Application {
         let handle = telemetry::metrics_handle();
         let metrics: kairos_http::MetricsRender = Arc::new(move || handle.render());
         let state = kairos_http::AppState::new(store.clone(), metrics, config.secure_cookies);
-        let router = kairos_http::app(state);
+        let router = kairos_http::app(state.clone());
         Ok(Self {
             listener,
             local_addr,
             store,
+            state,
             router,
         })
     }
@@ -84,6 +86,7 @@ impl Application {
             listener,
             local_addr,
             store,
+            state,
             router,
         } = self;
         tracing::info!(addr = %local_addr, backend = store.backend(), "listening");
@@ -131,6 +134,7 @@ impl Application {
 
         drop(listener);
         tracing::info!("shutting down: draining in-flight requests");
+        state.begin_shutdown();
         tokio::select! {
             () = graceful.shutdown() => tracing::info!("all connections closed"),
             () = tokio::time::sleep(DRAIN_TIMEOUT) => tracing::warn!("drain timeout: closing remaining connections"),

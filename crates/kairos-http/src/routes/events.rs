@@ -80,6 +80,7 @@ async fn stream(
     // Subscribe before the first read so a commit between read and wait is not missed.
     let mut notices = state.store.subscribe();
     let store = state.store.clone();
+    let mut shutdown = state.shutdown.clone();
     let events = async_stream::stream! {
         loop {
             let batch = match store.events(tenant, cursor, BATCH).await {
@@ -110,9 +111,17 @@ async fn stream(
                     }
                 }
             };
-            match tokio::time::timeout(Duration::from_secs(30), wait).await {
-                Ok(false) => break,
-                Ok(true) | Err(_) => continue,
+            if *shutdown.borrow() {
+                break;
+            }
+            tokio::select! {
+                // The server is stopping: end the stream; the client resumes elsewhere with
+                // Last-Event-ID.
+                _ = shutdown.changed() => break,
+                woke = tokio::time::timeout(Duration::from_secs(30), wait) => match woke {
+                    Ok(false) => break,
+                    Ok(true) | Err(_) => continue,
+                },
             }
         }
     };

@@ -23,6 +23,7 @@ pub enum Backend {
 /// The app under test.
 pub struct TestApp {
     pub store: Store,
+    pub state: AppState,
     pub router: axum::Router,
     _dir: Option<tempfile::TempDir>,
 }
@@ -88,7 +89,8 @@ pub async fn spawn_on(backend: Backend) -> Option<TestApp> {
     let state = AppState::new(store.clone(), Arc::new(|| "# metrics\n".to_owned()), false);
     Some(TestApp {
         store,
-        router: app(state),
+        router: app(state.clone()),
+        state,
         _dir: dir,
     })
 }

@@ -99,3 +99,30 @@ async fn stream_delivers_live_events_and_resumes_from_last_event_id() {
         403
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streams_end_when_the_server_shuts_down() {
+    let app = spawn().await;
+    let t = app.tenant("acme").await;
+    let admin = app.token(t, Role::Admin, None).await;
+    let req = Request::builder()
+        .uri("/api/v1/events/stream")
+        .header("authorization", format!("Bearer {admin}"))
+        .body(Body::empty())
+        .unwrap();
+    let response = app.router.clone().oneshot(req).await.unwrap();
+    let mut body = BodyStream::new(response.into_body());
+    // The history arrives, then the stream waits for news.
+    assert!(body.next().await.is_some());
+    app.state.begin_shutdown();
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        while let Some(frame) = body.next().await {
+            frame.unwrap();
+        }
+    })
+    .await;
+    assert!(
+        ended.is_ok(),
+        "the stream ends promptly so draining does not wait 30 s"
+    );
+}

@@ -47,7 +47,14 @@ struct ReadPool {
     permits: Semaphore,
 }
 
-fn configure(conn: &Connection) -> Result<()> {
+/// Page cache of the writer (KiB): its B-tree pages are hot on every commit.
+const WRITER_CACHE_KIB: i64 = 16 * 1024;
+/// Page cache of each reader (KiB); the OS page cache serves the rest. Kept small so that
+/// memory stays flat as data grows (five connections × 16 MiB measured 91 MiB RSS at
+/// 1,000,000 conversations).
+const READER_CACHE_KIB: i64 = 4 * 1024;
+
+fn configure(conn: &Connection, cache_kib: i64) -> Result<()> {
     // WAL lets readers run beside the writer; FULL makes every COMMIT fsync the WAL, so an
     // acknowledged write survives power loss, not just a crash (checklist I06, J01, J02).
     conn.execute_batch(
@@ -56,9 +63,9 @@ fn configure(conn: &Connection) -> Result<()> {
          PRAGMA foreign_keys = ON;
          PRAGMA busy_timeout = 5000;
          PRAGMA temp_store = MEMORY;
-         PRAGMA cache_size = -16000;
          PRAGMA journal_size_limit = 67108864;",
     )?;
+    conn.execute_batch(&format!("PRAGMA cache_size = -{cache_kib}"))?;
     conn.set_prepared_statement_cache_capacity(128);
     Ok(())
 }
@@ -75,7 +82,14 @@ fn open_connection(path: &Path, read_only: bool) -> Result<Connection> {
             | OpenFlags::SQLITE_OPEN_URI
     };
     let conn = Connection::open_with_flags(path, flags)?;
-    configure(&conn)?;
+    configure(
+        &conn,
+        if read_only {
+            READER_CACHE_KIB
+        } else {
+            WRITER_CACHE_KIB
+        },
+    )?;
     Ok(conn)
 }
 
