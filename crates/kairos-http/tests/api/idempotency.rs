@@ -123,3 +123,44 @@ async fn concurrent_requests_with_one_key_run_once() {
         "ran exactly once: {statuses:?}"
     );
 }
+
+#[tokio::test]
+async fn unauthenticated_posts_with_a_key_are_judged_by_their_route() {
+    let app = spawn().await;
+    let t = app.tenant("acme").await;
+    let body =
+        json!({"channel": "api", "from": {"kind": "email", "value": "a@example.org"}, "body": "x"});
+    let before = app.log_len(t).await;
+    let anonymous = Request::builder()
+        .method("POST")
+        .uri("/api/v1/inbound")
+        .header("content-type", "application/json")
+        .header("idempotency-key", "k")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    assert_eq!(app.send(anonymous).await.status, 401);
+    assert_eq!(app.log_len(t).await, before);
+    // Sign-in takes no caller: a key does not get in its way.
+    let hash = kairos_http::auth::hash_password("a long enough password").unwrap();
+    app.store
+        .create_party(
+            t,
+            Role::Agent,
+            Some("eva@acme.example"),
+            "Eva",
+            Some(&hash),
+            &kairos_core::event::Actor::System,
+        )
+        .await
+        .unwrap();
+    let login = Request::builder()
+        .method("POST")
+        .uri("/api/v1/auth/login")
+        .header("content-type", "application/json")
+        .header("idempotency-key", "k")
+        .body(Body::from(json!({"tenant": "acme", "email": "eva@acme.example", "password": "a long enough password"}).to_string()))
+        .unwrap();
+    let r = app.send(login).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.headers.contains_key("set-cookie"));
+}
