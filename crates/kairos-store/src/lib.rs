@@ -94,6 +94,13 @@ impl Store {
         dispatch!(self, s => s.ping().await)
     }
 
+    /// Checks the database's consistency: the engine's own check (SQLite
+    /// `integrity_check`), and for every tenant that its log is gap-free and agrees with
+    /// `last_seq`. Returns the problems found (empty: all is well).
+    pub async fn check(&self) -> Result<Vec<String>> {
+        dispatch!(self, s => s.check().await)
+    }
+
     /// Subscribes to commit notices of every tenant.
     pub fn subscribe(&self) -> broadcast::Receiver<Committed> {
         dispatch!(self, s => s.subscribe())

@@ -154,3 +154,10 @@ impl<'a> MessageInsert<'a> {
         })
     }
 }
+
+/// Tenants whose log is not `1..=last_seq` without gaps (same SQL on both backends).
+pub(crate) const LOG_CHECK_SQL: &str =
+    "SELECT t.slug, t.last_seq, count(e.seq), coalesce(max(e.seq), 0)
+     FROM tenants t LEFT JOIN events e ON e.tenant_id = t.id
+     GROUP BY t.id, t.slug, t.last_seq
+     HAVING count(e.seq) != t.last_seq OR coalesce(max(e.seq), 0) != t.last_seq";

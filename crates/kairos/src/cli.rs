@@ -91,6 +91,9 @@ pub enum Command {
     Serve(ServerArgs),
     /// Create or upgrade the database schema, then exit (`serve` does this too).
     Migrate,
+    /// Check the database: SQLite's integrity check, and that every tenant's event log is
+    /// gap-free and agrees with its last position. Prints `ok` or the problems (exit 1).
+    Check,
     /// Manage tenants (the companies served by this instance).
     #[command(subcommand)]
     Tenant(TenantCommand),

@@ -170,6 +170,12 @@ async fn every_acknowledged_post_survives_kill_9(db: Option<&str>) {
     let mut acked_total = 0;
     for round in 0..3 {
         let acked = burst_then_kill(data, db, &token, round).await;
+        // J01: the database is consistent after the crash, before anything repairs it.
+        assert_eq!(
+            run_ok(kairos(data, db, &["check"])).trim(),
+            "ok",
+            "round {round}"
+        );
         assert!(
             acked.len() > 20,
             "the burst got going before the kill ({} acks)",

@@ -68,6 +68,21 @@ impl PgStore {
         Ok(())
     }
 
+    pub async fn check(&self) -> Result<Vec<String>> {
+        let rows = sqlx::query(crate::rows::LOG_CHECK_SQL)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let (slug, last_seq, count, max): (String, i64, i64, i64) =
+                    (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?);
+                Ok(format!(
+                    "tenant {slug}: last_seq {last_seq}, {count} events, newest seq {max}"
+                ))
+            })
+            .collect()
+    }
+
     pub fn subscribe(&self) -> broadcast::Receiver<Committed> {
         self.notify.subscribe()
     }

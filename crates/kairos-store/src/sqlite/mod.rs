@@ -177,6 +177,37 @@ impl SqliteStore {
             .map(|_| ())
     }
 
+    pub async fn check(&self) -> Result<Vec<String>> {
+        self.read(|c| {
+            let mut problems: Vec<String> = Vec::new();
+            let mut stmt = c.prepare("PRAGMA integrity_check")?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            for row in rows {
+                let line = row?;
+                if line != "ok" {
+                    problems.push(format!("sqlite integrity_check: {line}"));
+                }
+            }
+            let mut stmt = c.prepare(crate::rows::LOG_CHECK_SQL)?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                ))
+            })?;
+            for row in rows {
+                let (slug, last_seq, count, max) = row?;
+                problems.push(format!(
+                    "tenant {slug}: last_seq {last_seq}, {count} events, newest seq {max}"
+                ));
+            }
+            Ok(problems)
+        })
+        .await
+    }
+
     pub fn subscribe(&self) -> broadcast::Receiver<Committed> {
         self.notify.subscribe()
     }

@@ -127,3 +127,24 @@ pub(super) async fn failing_writes_in_a_batch_roll_back_alone(store: Store) {
         1
     );
 }
+
+/// `Store::check` finds a damaged log (here: an event deleted behind Kairos' back).
+#[tokio::test]
+async fn check_finds_a_gap_in_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_sqlite(dir.path()).await.unwrap();
+    let t = tenant(&store, "acme").await;
+    store
+        .inbound(t, email_in("a@example.org", "hi", None), &Actor::System)
+        .await
+        .unwrap();
+    assert!(
+        store.check().await.unwrap().is_empty(),
+        "a healthy store has no problems"
+    );
+    let raw = rusqlite::Connection::open(dir.path().join("kairos.db")).unwrap();
+    raw.execute("DELETE FROM events WHERE seq = 2", []).unwrap();
+    let problems = store.check().await.unwrap();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("tenant acme"), "{problems:?}");
+}
