@@ -68,6 +68,25 @@ macro_rules! dispatch {
     };
 }
 
+/// Runs a write flow (see `flows`) in the backend's writer: on SQLite's writer thread
+/// (where the flow's futures complete without waiting: rusqlite is synchronous), on
+/// PostgreSQL as a job of the tenant's group-commit task. `$tx` is bound to the backend's
+/// transaction; the body is written once and expanded per backend.
+macro_rules! flow {
+    ($self:ident, $tenant:expr, |$tx:ident| $body:expr) => {
+        match $self {
+            Store::Sqlite(s) => {
+                s.write($tenant, move |$tx| futures::executor::block_on($body))
+                    .await
+            }
+            Store::Postgres(s) => {
+                s.write($tenant, move |$tx| Box::pin(async move { $body.await }))
+                    .await
+            }
+        }
+    };
+}
+
 impl Store {
     /// Opens (creating if needed) the SQLite database `kairos.db` in `data_dir` and migrates it.
     pub async fn open_sqlite(data_dir: &Path) -> Result<Self> {
@@ -192,7 +211,8 @@ impl Store {
         cmd: InboundCommand,
         actor: &Actor,
     ) -> Result<(InboundIds, bool)> {
-        dispatch!(self, s => s.inbound(tenant, cmd, now(), actor).await)
+        let (now, actor) = (now(), actor.clone());
+        flow!(self, tenant, |tx| flows::inbound(tx, cmd, now, &actor))
     }
 
     /// Creates a customer with identities.
@@ -203,7 +223,14 @@ impl Store {
         identities: Vec<Identity>,
         actor: &Actor,
     ) -> Result<CustomerId> {
-        dispatch!(self, s => s.create_customer(tenant, display_name, identities, now(), actor).await)
+        let (now, actor) = (now(), actor.clone());
+        flow!(self, tenant, |tx| flows::create_customer(
+            tx,
+            display_name,
+            identities,
+            now,
+            &actor
+        ))
     }
 
     /// A customer of this tenant with its identities.
@@ -219,7 +246,10 @@ impl Store {
         identity: Identity,
         actor: &Actor,
     ) -> Result<bool> {
-        dispatch!(self, s => s.add_identity(tenant, customer, identity, now(), actor).await)
+        let (now, actor) = (now(), actor.clone());
+        flow!(self, tenant, |tx| flows::add_identity(
+            tx, customer, identity, now, &actor
+        ))
     }
 
     /// Merges `from` into `into`: identities and conversations move, `from` points to `into`.
@@ -230,7 +260,8 @@ impl Store {
         from: CustomerId,
         actor: &Actor,
     ) -> Result<()> {
-        dispatch!(self, s => s.merge(tenant, into, from, now(), actor).await)
+        let (now, actor) = (now(), actor.clone());
+        flow!(self, tenant, |tx| flows::merge(tx, into, from, now, &actor))
     }
 
     /// The customer's touchpoints in order, after log position `after`.
@@ -273,7 +304,10 @@ impl Store {
         patch: ConversationPatch,
         actor: &Actor,
     ) -> Result<Conversation> {
-        dispatch!(self, s => s.patch_conversation(tenant, id, patch, now(), actor).await)
+        let (now, actor) = (now(), actor.clone());
+        flow!(self, tenant, |tx| flows::patch_conversation(
+            tx, id, &patch, now, &actor
+        ))
     }
 
     /// Adds a message to a conversation (restricted to `only_customer`'s, when given).
@@ -285,7 +319,15 @@ impl Store {
         msg: PostMessage,
         actor: &Actor,
     ) -> Result<MessageId> {
-        dispatch!(self, s => s.post_message(tenant, id, only_customer, msg, now(), actor).await)
+        let (now, actor) = (now(), actor.clone());
+        flow!(self, tenant, |tx| flows::post_message(
+            tx,
+            id,
+            only_customer,
+            msg,
+            now,
+            &actor
+        ))
     }
 
     /// A conversation's messages in order, after log position `after`.

@@ -10,16 +10,12 @@ mod tx;
 
 use crate::Committed;
 use crate::error::{Result, StoreError};
-use crate::flows::{self, WriteTx};
+use crate::flows::WriteTx;
 use crate::model::{IdempotencyBegin, SessionRecord};
 use futures::future::BoxFuture;
-use kairos_core::conversation::{Conversation, ConversationPatch};
 use kairos_core::event::{Actor, EventData, NewEvent};
-use kairos_core::identity::Identity;
-use kairos_core::ids::{ConversationId, CustomerId, MessageId, PartyId, TenantId, TokenId};
-use kairos_core::inbound::{InboundCommand, InboundIds};
+use kairos_core::ids::{CustomerId, PartyId, TenantId, TokenId};
 use kairos_core::party::Role;
-use kairos_core::reply::PostMessage;
 use kairos_core::tenant::{Tenant, TenantSlug};
 use kairos_core::{DomainError, Timestamp};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -100,7 +96,7 @@ impl PgStore {
 
     /// Runs one tenant write in that tenant's next group-committed batch; resolves after
     /// the batch committed.
-    async fn write<T, F>(&self, tenant: TenantId, f: F) -> Result<T>
+    pub(crate) async fn write<T, F>(&self, tenant: TenantId, f: F) -> Result<T>
     where
         T: Send + 'static,
         F: for<'a> FnOnce(&'a mut PgTx) -> BoxFuture<'a, Result<T>> + Send + 'static,
@@ -255,101 +251,6 @@ impl PgStore {
             .execute(&self.pool)
             .await?;
         Ok(())
-    }
-
-    pub async fn inbound(
-        &self,
-        tenant: TenantId,
-        cmd: InboundCommand,
-        now: Timestamp,
-        actor: &Actor,
-    ) -> Result<(InboundIds, bool)> {
-        let actor = actor.clone();
-        self.write(tenant, move |tx| {
-            Box::pin(async move { flows::inbound(tx, cmd, now, &actor).await })
-        })
-        .await
-    }
-
-    pub async fn create_customer(
-        &self,
-        tenant: TenantId,
-        display_name: Option<String>,
-        identities: Vec<Identity>,
-        now: Timestamp,
-        actor: &Actor,
-    ) -> Result<CustomerId> {
-        let actor = actor.clone();
-        self.write(tenant, move |tx| {
-            Box::pin(async move {
-                flows::create_customer(tx, display_name, identities, now, &actor).await
-            })
-        })
-        .await
-    }
-
-    pub async fn add_identity(
-        &self,
-        tenant: TenantId,
-        customer: CustomerId,
-        identity: Identity,
-        now: Timestamp,
-        actor: &Actor,
-    ) -> Result<bool> {
-        let actor = actor.clone();
-        self.write(tenant, move |tx| {
-            Box::pin(async move { flows::add_identity(tx, customer, identity, now, &actor).await })
-        })
-        .await
-    }
-
-    pub async fn merge(
-        &self,
-        tenant: TenantId,
-        into: CustomerId,
-        from: CustomerId,
-        now: Timestamp,
-        actor: &Actor,
-    ) -> Result<()> {
-        let actor = actor.clone();
-        self.write(tenant, move |tx| {
-            Box::pin(async move { flows::merge(tx, into, from, now, &actor).await })
-        })
-        .await
-    }
-
-    pub async fn patch_conversation(
-        &self,
-        tenant: TenantId,
-        id: ConversationId,
-        patch: ConversationPatch,
-        now: Timestamp,
-        actor: &Actor,
-    ) -> Result<Conversation> {
-        let actor = actor.clone();
-        self.write(tenant, move |tx| {
-            Box::pin(async move { flows::patch_conversation(tx, id, &patch, now, &actor).await })
-        })
-        .await
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    pub async fn post_message(
-        &self,
-        tenant: TenantId,
-        id: ConversationId,
-        only_customer: Option<CustomerId>,
-        msg: PostMessage,
-        now: Timestamp,
-        actor: &Actor,
-    ) -> Result<MessageId> {
-        let actor = actor.clone();
-        self.write(tenant, move |tx| {
-            Box::pin(
-                async move { flows::post_message(tx, id, only_customer, msg, now, &actor).await },
-            )
-        })
-        .await
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -8,16 +8,11 @@ mod writer;
 
 use crate::Committed;
 use crate::error::{Result, StoreError};
-use crate::flows;
 use crate::model::{IdempotencyBegin, SessionRecord};
 use futures::executor::block_on;
-use kairos_core::conversation::{Conversation, ConversationPatch};
 use kairos_core::event::{Actor, EventData, NewEvent};
-use kairos_core::identity::Identity;
-use kairos_core::ids::{ConversationId, CustomerId, MessageId, PartyId, TenantId, TokenId};
-use kairos_core::inbound::{InboundCommand, InboundIds};
+use kairos_core::ids::{CustomerId, PartyId, TenantId, TokenId};
 use kairos_core::party::Role;
-use kairos_core::reply::PostMessage;
 use kairos_core::tenant::{Tenant, TenantSlug};
 use kairos_core::{DomainError, Timestamp};
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params};
@@ -157,7 +152,7 @@ impl SqliteStore {
     }
 
     /// Runs a write for `tenant` in the writer's next batch.
-    async fn write<T, F>(&self, tenant: TenantId, f: F) -> Result<T>
+    pub(crate) async fn write<T, F>(&self, tenant: TenantId, f: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut SqliteTx<'_>) -> Result<T> + Send + 'static,
@@ -340,103 +335,6 @@ impl SqliteStore {
                 Ok(((), None))
             })
             .await
-    }
-
-    pub async fn inbound(
-        &self,
-        tenant: TenantId,
-        cmd: InboundCommand,
-        now: Timestamp,
-        actor: &Actor,
-    ) -> Result<(InboundIds, bool)> {
-        let actor = actor.clone();
-        self.write(tenant, move |tx| {
-            block_on(flows::inbound(tx, cmd, now, &actor))
-        })
-        .await
-    }
-
-    pub async fn create_customer(
-        &self,
-        tenant: TenantId,
-        display_name: Option<String>,
-        identities: Vec<Identity>,
-        now: Timestamp,
-        actor: &Actor,
-    ) -> Result<CustomerId> {
-        let actor = actor.clone();
-        self.write(tenant, move |tx| {
-            block_on(flows::create_customer(
-                tx,
-                display_name,
-                identities,
-                now,
-                &actor,
-            ))
-        })
-        .await
-    }
-
-    pub async fn add_identity(
-        &self,
-        tenant: TenantId,
-        customer: CustomerId,
-        identity: Identity,
-        now: Timestamp,
-        actor: &Actor,
-    ) -> Result<bool> {
-        let actor = actor.clone();
-        self.write(tenant, move |tx| {
-            block_on(flows::add_identity(tx, customer, identity, now, &actor))
-        })
-        .await
-    }
-
-    pub async fn merge(
-        &self,
-        tenant: TenantId,
-        into: CustomerId,
-        from: CustomerId,
-        now: Timestamp,
-        actor: &Actor,
-    ) -> Result<()> {
-        let actor = actor.clone();
-        self.write(tenant, move |tx| {
-            block_on(flows::merge(tx, into, from, now, &actor))
-        })
-        .await
-    }
-
-    pub async fn patch_conversation(
-        &self,
-        tenant: TenantId,
-        id: ConversationId,
-        patch: ConversationPatch,
-        now: Timestamp,
-        actor: &Actor,
-    ) -> Result<Conversation> {
-        let actor = actor.clone();
-        self.write(tenant, move |tx| {
-            block_on(flows::patch_conversation(tx, id, &patch, now, &actor))
-        })
-        .await
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    pub async fn post_message(
-        &self,
-        tenant: TenantId,
-        id: ConversationId,
-        only_customer: Option<CustomerId>,
-        msg: PostMessage,
-        now: Timestamp,
-        actor: &Actor,
-    ) -> Result<MessageId> {
-        let actor = actor.clone();
-        self.write(tenant, move |tx| {
-            block_on(flows::post_message(tx, id, only_customer, msg, now, &actor))
-        })
-        .await
     }
 
     #[allow(clippy::too_many_arguments)]
