@@ -256,3 +256,44 @@ async fn openapi_is_generated_3_1_and_names_every_route() {
     assert!(doc["paths"]["/api/v1/conversations/{id}"]["patch"].is_object());
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
 }
+
+/// A05/A06: the admin routes that do take a role refuse every role they must not grant,
+/// and malformed accounts, and store nothing.
+#[tokio::test]
+async fn admin_routes_refuse_bad_roles_and_accounts() {
+    let app = spawn().await;
+    let t = app.tenant("acme").await;
+    let admin = app.token(t, Role::Admin, None).await;
+    let before = app.log_len(t).await;
+    let staff = |email: &str, role: &str| json!({"email": email, "display_name": "X", "role": role, "password": "a long enough password"});
+    for (body, status) in [
+        (staff("x@acme.example", "root"), 422),
+        (staff("x@acme.example", "customer"), 422),
+        (staff("x@acme.example", "partner"), 422),
+        (staff("x\r\nBcc: y@evil.example", "agent"), 422),
+        (staff("not-an-address", "agent"), 422),
+        (
+            json!({"email": "x@acme.example", "display_name": "X", "role": "agent", "password": "a long enough password", "tenant_id": "x"}),
+            400,
+        ),
+    ] {
+        let r = app
+            .call("POST", "/api/v1/staff", Some(&admin), Some(body.clone()))
+            .await;
+        assert_eq!(r.status.as_u16(), status, "{body} → {}", r.text());
+    }
+    let customer = uuid::Uuid::now_v7();
+    for (body, status) in [
+        (json!({"role": "root"}), 422),
+        (json!({"role": "customer"}), 422),
+        (json!({"role": "agent", "customer_id": customer}), 422),
+        (json!({"role": "customer", "customer_id": customer}), 404),
+        (json!({"role": "admin", "tenant_id": customer}), 400),
+    ] {
+        let r = app
+            .call("POST", "/api/v1/tokens", Some(&admin), Some(body.clone()))
+            .await;
+        assert_eq!(r.status.as_u16(), status, "{body} → {}", r.text());
+    }
+    assert_eq!(app.log_len(t).await, before, "nothing was created");
+}
