@@ -8,6 +8,7 @@ use crate::identity::Identity;
 use crate::ids::{ConversationId, CustomerId, EventId, MessageId, PartyId, TenantId, TokenId};
 use crate::message::{Attachment, Author, Body, Channel, Direction};
 use crate::party::Role;
+use crate::receipt::SeenKind;
 use crate::timestamp::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -132,6 +133,17 @@ pub enum EventData {
         /// The channel's id for de-duplication.
         external_id: Option<String>,
     },
+    /// A participant received or read a conversation's messages up to a log position
+    /// (delivery and read receipts); the event's actor says who.
+    #[serde(rename = "conversation.seen")]
+    ConversationSeen {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// Delivered to a device, or read by a person.
+        kind: SeenKind,
+        /// Every message of the conversation up to this `seq` is covered.
+        up_to_seq: i64,
+    },
 }
 
 impl EventData {
@@ -147,6 +159,7 @@ impl EventData {
             EventData::ConversationOpened { .. } => "conversation.opened",
             EventData::ConversationChanged { .. } => "conversation.changed",
             EventData::MessageAppended { .. } => "message.appended",
+            EventData::ConversationSeen { .. } => "conversation.seen",
         }
     }
 
@@ -158,6 +171,25 @@ impl EventData {
             | EventData::ConversationOpened { customer_id, .. } => Some(*customer_id),
             EventData::CustomersMerged { into, .. } => Some(*into),
             EventData::TokenCreated { customer_id, .. } => *customer_id,
+            _ => None,
+        }
+    }
+
+    /// The conversation this event is about, when it is about one.
+    pub fn conversation(&self) -> Option<ConversationId> {
+        match self {
+            EventData::ConversationOpened {
+                conversation_id, ..
+            }
+            | EventData::ConversationChanged {
+                conversation_id, ..
+            }
+            | EventData::MessageAppended {
+                conversation_id, ..
+            }
+            | EventData::ConversationSeen {
+                conversation_id, ..
+            } => Some(*conversation_id),
             _ => None,
         }
     }

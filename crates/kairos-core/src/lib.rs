@@ -19,9 +19,11 @@ pub mod inbound;
 pub mod merge;
 pub mod message;
 pub mod party;
+pub mod receipt;
 pub mod reply;
 pub mod tenant;
 pub mod timestamp;
+pub mod visibility;
 
 pub use error::{Code, DomainError, ErrorCode};
 pub use timestamp::Timestamp;

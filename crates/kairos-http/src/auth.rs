@@ -180,6 +180,36 @@ pub(crate) fn session_cookie_name(secure: bool) -> &'static str {
     }
 }
 
+/// Resolves the caller of an API token (from a header or a socket's `auth` frame).
+pub(crate) async fn principal_for_token(
+    state: &AppState,
+    token: &str,
+) -> Result<Principal, ApiError> {
+    if token.is_empty() || token.len() > 256 {
+        return Err(ApiError::unauthenticated());
+    }
+    let hash = hash_secret(token);
+    let record = match state.tokens.get(&hash) {
+        Some(r) => r,
+        None => {
+            let r = state
+                .store
+                .token_by_hash(&hash)
+                .await?
+                .ok_or_else(ApiError::unauthenticated)?;
+            state.tokens.put(hash, r.clone());
+            r
+        }
+    };
+    Ok(Principal {
+        tenant_id: record.tenant_id,
+        role: record.role,
+        party_id: record.party_id,
+        customer_id: record.customer_id,
+        via: Via::Token(record.id),
+    })
+}
+
 /// Resolves the caller from `Authorization: Bearer` or the session cookie.
 pub(crate) async fn authenticate(
     state: &AppState,
@@ -194,26 +224,7 @@ pub(crate) async fn authenticate(
             .map(str::trim)
             .filter(|t| !t.is_empty() && t.len() <= 256)
             .ok_or_else(ApiError::unauthenticated)?;
-        let hash = hash_secret(token);
-        let record = match state.tokens.get(&hash) {
-            Some(r) => r,
-            None => {
-                let r = state
-                    .store
-                    .token_by_hash(&hash)
-                    .await?
-                    .ok_or_else(ApiError::unauthenticated)?;
-                state.tokens.put(hash, r.clone());
-                r
-            }
-        };
-        return Ok(Principal {
-            tenant_id: record.tenant_id,
-            role: record.role,
-            party_id: record.party_id,
-            customer_id: record.customer_id,
-            via: Via::Token(record.id),
-        });
+        return principal_for_token(state, token).await;
     }
     let cookie_name = session_cookie_name(state.secure_cookies);
     let secret = headers

@@ -152,6 +152,19 @@ impl ApiError {
             )
         }
     }
+    /// The stable code and the client-facing detail, for WebSocket error frames (a 5xx
+    /// cause is logged here, never sent).
+    pub(crate) fn for_socket(&self) -> (&'static str, &str) {
+        if self.status().is_server_error() {
+            tracing::error!(
+                code = self.code.code,
+                cause = self.cause.as_deref().unwrap_or(""),
+                "socket request failed"
+            );
+        }
+        (self.code.code, &self.detail)
+    }
+
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
         StatusCode::from_u16(self.code.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)

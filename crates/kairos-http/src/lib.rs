@@ -10,6 +10,7 @@ pub mod auth;
 mod error;
 mod extract;
 mod idempotency;
+mod live;
 mod openapi;
 mod routes;
 mod security;
@@ -39,6 +40,10 @@ pub struct AppState {
     /// stream) end then, so draining does not wait for them.
     pub(crate) shutdown: tokio::sync::watch::Receiver<bool>,
     shutdown_tx: Arc<tokio::sync::watch::Sender<bool>>,
+    /// Live sockets and the fan-out of the log to them.
+    pub(crate) hub: Arc<live::Hub>,
+    /// The key visitor tokens are signed with, loaded from the store on first use.
+    visitor_key: Arc<tokio::sync::OnceCell<[u8; kairos_store::keys::SIGNING_KEY_LEN]>>,
 }
 
 impl AppState {
@@ -46,6 +51,8 @@ impl AppState {
     pub fn new(store: Store, metrics: MetricsRender, secure_cookies: bool) -> Self {
         let (shutdown_tx, shutdown) = tokio::sync::watch::channel(false);
         Self {
+            hub: live::Hub::new(store.clone()),
+            visitor_key: Arc::default(),
             store,
             tokens: Arc::new(auth::TokenCache::default()),
             metrics,
@@ -53,6 +60,21 @@ impl AppState {
             shutdown,
             shutdown_tx: Arc::new(shutdown_tx),
         }
+    }
+
+    /// The visitor-token signing key (created in the store by the first instance asking).
+    pub(crate) async fn visitor_key(
+        &self,
+    ) -> Result<[u8; kairos_store::keys::SIGNING_KEY_LEN], kairos_store::StoreError> {
+        self.visitor_key
+            .get_or_try_init(|| async {
+                let candidate: [u8; kairos_store::keys::SIGNING_KEY_LEN] = rand::random();
+                self.store
+                    .signing_key(live::visitor::KEY_NAME, candidate)
+                    .await
+            })
+            .await
+            .copied()
     }
 
     /// Tells long-lived responses (event streams) to end: call it when shutdown begins.

@@ -15,11 +15,14 @@ use kairos_core::inbound::{
 };
 use kairos_core::merge::{self, AddIdentity};
 use kairos_core::message::Channel;
+use kairos_core::receipt::{self, SeenKind};
 use kairos_core::reply::{self, PostMessage};
 use kairos_core::{DomainError, Timestamp};
 
 /// A write transaction bound to one tenant: the reads the flows need, and `append`.
 pub(crate) trait WriteTx {
+    /// The tenant log's newest `seq` as this transaction sees it.
+    async fn latest_seq(&mut self) -> Result<i64>;
     /// The ids of the message with this channel and external id, if stored.
     async fn message_by_external_id(
         &mut self,
@@ -202,6 +205,30 @@ pub(crate) async fn post_message<T: WriteTx>(
     let (message_id, events) = reply::post(&state(&conversation), last_channel, msg, now, actor)?;
     tx.append(events).await?;
     Ok(message_id)
+}
+
+/// Records a delivery or read receipt. `only_customer` restricts it to that customer's
+/// conversations (customer callers), answering not-found otherwise.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn mark_seen<T: WriteTx>(
+    tx: &mut T,
+    id: ConversationId,
+    only_customer: Option<CustomerId>,
+    kind: SeenKind,
+    up_to_seq: i64,
+    now: Timestamp,
+    actor: &Actor,
+) -> Result<()> {
+    let (conversation, _) = tx
+        .conversation(id)
+        .await?
+        .ok_or(StoreError::not_found("conversation"))?;
+    if only_customer.is_some_and(|c| c != conversation.customer_id) {
+        return Err(StoreError::not_found("conversation"));
+    }
+    let latest = tx.latest_seq().await?;
+    let event = receipt::mark_seen(id, kind, up_to_seq, latest, now, actor)?;
+    tx.append(vec![event]).await
 }
 
 /// Loads a customer with identities — shared shape for both backends' readers.

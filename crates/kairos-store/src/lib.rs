@@ -10,6 +10,7 @@
 
 mod error;
 mod flows;
+pub mod keys;
 pub mod model;
 mod postgres;
 mod rows;
@@ -238,6 +239,16 @@ impl Store {
         dispatch!(self, s => s.customer(tenant, id).await)
     }
 
+    /// The customer owning this identity, if any (identities move on merge, so this is the
+    /// surviving customer).
+    pub async fn customer_by_identity(
+        &self,
+        tenant: TenantId,
+        identity: &Identity,
+    ) -> Result<Option<CustomerId>> {
+        dispatch!(self, s => s.customer_by_identity(tenant, identity).await)
+    }
+
     /// Adds an identity; `true` if it was new for this customer.
     pub async fn add_identity(
         &self,
@@ -330,6 +341,29 @@ impl Store {
         ))
     }
 
+    /// Records a delivery or read receipt (restricted to `only_customer`'s conversations,
+    /// when given).
+    pub async fn mark_seen(
+        &self,
+        tenant: TenantId,
+        id: ConversationId,
+        only_customer: Option<CustomerId>,
+        kind: kairos_core::receipt::SeenKind,
+        up_to_seq: i64,
+        actor: &Actor,
+    ) -> Result<()> {
+        let (now, actor) = (now(), actor.clone());
+        flow!(self, tenant, |tx| flows::mark_seen(
+            tx,
+            id,
+            only_customer,
+            kind,
+            up_to_seq,
+            now,
+            &actor
+        ))
+    }
+
     /// A conversation's messages in order, after log position `after`.
     pub async fn messages(
         &self,
@@ -348,6 +382,11 @@ impl Store {
     }
 
     // ---- the log ------------------------------------------------------------------------
+
+    /// The tenant log's newest `seq` (0 for none).
+    pub async fn log_head(&self, tenant: TenantId) -> Result<i64> {
+        dispatch!(self, s => s.log_head(tenant).await)
+    }
 
     /// Events of a tenant after `after`, in `seq` order.
     pub async fn events(&self, tenant: TenantId, after: i64, limit: u32) -> Result<Vec<Event>> {

@@ -146,6 +146,8 @@ fn dummy_hash() -> &'static str {
 async fn logout(State(state): State<AppState>, p: Principal) -> Result<Response, ApiError> {
     if let Via::Session { hash, .. } = &p.via {
         state.store.delete_session(hash).await?;
+        // Sockets opened with this session close now, not when they next ask (M05).
+        state.hub.revoke_session(hash);
     }
     let secure = if state.secure_cookies { "; Secure" } else { "" };
     let cookie = format!(

@@ -6,6 +6,7 @@ mod customers;
 mod events;
 mod health;
 mod inbound;
+mod live;
 mod staff;
 
 use crate::AppState;
@@ -32,6 +33,7 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .merge(events::router())
         .merge(auth::router())
         .merge(staff::router())
+        .merge(live::router())
         .merge(health::documented())
 }
 

@@ -203,3 +203,14 @@ impl TestApp {
         self.store.events(tenant, 0, 100_000).await.unwrap().len()
     }
 }
+
+impl TestApp {
+    /// Serves the app on a loopback port (for WebSocket tests); returns its address.
+    pub async fn serve(&self) -> std::net::SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let router = self.router.clone();
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        addr
+    }
+}

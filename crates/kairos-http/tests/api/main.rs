@@ -6,6 +6,7 @@ mod acceptance;
 mod helpers;
 mod hostile;
 mod idempotency;
+mod live;
 mod matrix;
 mod sessions;
 mod stream;

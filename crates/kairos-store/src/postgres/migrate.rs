@@ -6,11 +6,18 @@ use sha2::{Digest, Sha256};
 use sqlx::{PgPool, Row};
 
 /// `(version, name, sql)` in order.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../../migrations/postgres/0001_foundation.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../../migrations/postgres/0001_foundation.sql"),
+    ),
+    (
+        4,
+        "signing_keys",
+        include_str!("../../migrations/postgres/0004_signing_keys.sql"),
+    ),
+];
 
 /// Arbitrary constant naming Kairos' migration lock.
 const LOCK_KEY: i64 = 0x6b61_6972_6f73;

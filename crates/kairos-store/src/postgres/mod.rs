@@ -4,6 +4,7 @@
 //! an event that commits later.
 
 mod batcher;
+mod keys;
 mod migrate;
 mod read;
 mod tx;

@@ -128,6 +128,33 @@ impl PgStore {
         .transpose()
     }
 
+    pub async fn customer_by_identity(
+        &self,
+        tenant: TenantId,
+        identity: &Identity,
+    ) -> Result<Option<CustomerId>> {
+        let row = sqlx::query("SELECT customer_id FROM identities WHERE tenant_id = $1 AND kind = $2 AND network = $3 AND value = $4")
+            .bind(tenant.0)
+            .bind(identity.kind.as_str())
+            .bind(&identity.network)
+            .bind(&identity.value)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(r) => Some(r.try_get::<Uuid, _>(0)?.into()),
+            None => None,
+        })
+    }
+
+    pub async fn log_head(&self, tenant: TenantId) -> Result<i64> {
+        let row = sqlx::query("SELECT last_seq FROM tenants WHERE id = $1")
+            .bind(tenant.0)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::not_found("tenant"))?;
+        Ok(row.try_get(0)?)
+    }
+
     pub async fn customer(&self, tenant: TenantId, id: CustomerId) -> Result<Option<Customer>> {
         let row = sqlx::query("SELECT display_name, merged_into, created_at FROM customers WHERE id = $1 AND tenant_id = $2")
             .bind(id.0)

@@ -84,16 +84,25 @@ impl PgTx {
         Ok(committed)
     }
 
+    async fn current_seq(&mut self) -> Result<i64> {
+        match (self.last_seq, self.locked_seq) {
+            (Some(s), _) | (None, Some(s)) => Ok(s),
+            (None, None) => {
+                let row = sqlx::query("SELECT last_seq FROM tenants WHERE id = $1 FOR UPDATE")
+                    .bind(self.tenant.0)
+                    .fetch_optional(&mut *self.tx)
+                    .await?
+                    .ok_or(StoreError::not_found("tenant"))?;
+                let seq: i64 = row.try_get(0)?;
+                // Holding the row lock now, the position cannot move under us.
+                self.locked_seq = Some(seq);
+                Ok(seq)
+            }
+        }
+    }
+
     async fn next_seq(&mut self) -> Result<i64> {
-        let current = match (self.last_seq, self.locked_seq) {
-            (Some(s), _) | (None, Some(s)) => s,
-            (None, None) => sqlx::query("SELECT last_seq FROM tenants WHERE id = $1 FOR UPDATE")
-                .bind(self.tenant.0)
-                .fetch_optional(&mut *self.tx)
-                .await?
-                .ok_or(StoreError::not_found("tenant"))?
-                .try_get(0)?,
-        };
+        let current = self.current_seq().await?;
         self.last_seq = Some(current + 1);
         Ok(current + 1)
     }
@@ -244,6 +253,8 @@ impl PgTx {
                     .execute(&mut *c)
                     .await?;
             }
+            // Receipts live on the log only: readers take the newest one.
+            EventData::ConversationSeen { .. } => {}
         }
         Ok(())
     }
@@ -272,6 +283,10 @@ pub(crate) async fn load_conversation(
 }
 
 impl WriteTx for PgTx {
+    async fn latest_seq(&mut self) -> Result<i64> {
+        self.current_seq().await
+    }
+
     async fn message_by_external_id(
         &mut self,
         channel: Channel,

@@ -46,6 +46,32 @@ fn uuid_value(u: Uuid) -> Value {
 }
 
 impl SqliteStore {
+    pub async fn customer_by_identity(
+        &self,
+        tenant: TenantId,
+        identity: &Identity,
+    ) -> Result<Option<CustomerId>> {
+        let identity = identity.clone();
+        self.read(move |c| {
+            let id: Option<Uuid> = c
+                .prepare_cached("SELECT customer_id FROM identities WHERE tenant_id = ?1 AND kind = ?2 AND network = ?3 AND value = ?4")?
+                .query_row(params![tenant.0, identity.kind.as_str(), identity.network, identity.value], |r| r.get(0))
+                .optional()?;
+            Ok(id.map(Into::into))
+        })
+        .await
+    }
+
+    pub async fn log_head(&self, tenant: TenantId) -> Result<i64> {
+        self.read(move |c| {
+            c.prepare_cached("SELECT last_seq FROM tenants WHERE id = ?1")?
+                .query_row([tenant.0], |r| r.get(0))
+                .optional()?
+                .ok_or(StoreError::not_found("tenant"))
+        })
+        .await
+    }
+
     pub async fn tenant_by_slug(&self, slug: &str) -> Result<Option<Tenant>> {
         let slug = slug.to_owned();
         self.read(move |c| {

@@ -43,16 +43,20 @@ impl<'c> SqliteTx<'c> {
         self.conn
     }
 
-    fn next_seq(&mut self) -> Result<i64> {
-        let current = match self.last_seq {
-            Some(s) => s,
+    fn current_seq(&self) -> Result<i64> {
+        match self.last_seq {
+            Some(s) => Ok(s),
             None => self
                 .conn
                 .prepare_cached("SELECT last_seq FROM tenants WHERE id = ?1")?
                 .query_row([self.tenant.0], |r| r.get(0))
                 .optional()?
-                .ok_or(StoreError::not_found("tenant"))?,
-        };
+                .ok_or(StoreError::not_found("tenant")),
+        }
+    }
+
+    fn next_seq(&mut self) -> Result<i64> {
+        let current = self.current_seq()?;
         self.last_seq = Some(current + 1);
         Ok(current + 1)
     }
@@ -152,6 +156,8 @@ impl<'c> SqliteTx<'c> {
                 c.prepare_cached("UPDATE conversations SET channel_mask = channel_mask | ?1, last_channel = ?2, updated_at = ?3 WHERE id = ?4")?
                     .execute(params![channel.bit(), channel.as_str(), at, conversation_id.0])?;
             }
+            // Receipts live on the log only: readers take the newest one.
+            EventData::ConversationSeen { .. } => {}
         }
         Ok(())
     }
@@ -204,6 +210,10 @@ pub(crate) fn identity_owner(
 }
 
 impl WriteTx for SqliteTx<'_> {
+    async fn latest_seq(&mut self) -> Result<i64> {
+        self.current_seq()
+    }
+
     async fn message_by_external_id(
         &mut self,
         channel: Channel,
