@@ -8,7 +8,6 @@ use anyhow::Context;
 use axum::extract::ConnectInfo;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use kairos_store::Store;
 use std::future::Future;
@@ -17,6 +16,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
+use tokio_util::task::TaskTracker;
 use tower::ServiceExt;
 
 /// Largest request head (request line and headers); larger heads get 431.
@@ -91,7 +91,10 @@ impl Application {
         } = self;
         tracing::info!(addr = %local_addr, backend = store.backend(), "listening");
         let background = tokio::spawn(background(store.clone()));
-        let graceful = GracefulShutdown::new();
+        // Connections are tracked by hand rather than with hyper-util's GracefulShutdown,
+        // which cannot watch an HTTP/1 connection that allows upgrades (the WebSocket doors).
+        let connections = TaskTracker::new();
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let mut http = http1::Builder::new();
         http.timer(TokioTimer::new())
             // max_buf_size bounds the read buffer, but hyper checks it only while a head is
@@ -122,11 +125,21 @@ impl Application {
                     req
                 },
             );
-            let conn =
-                http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
-            let conn = graceful.watch(conn);
-            tokio::spawn(async move {
-                if let Err(e) = conn.await {
+            // Upgrades: the live-chat WebSocket doors take the connection over.
+            let conn = http
+                .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service))
+                .with_upgrades();
+            let mut stop = stop_rx.clone();
+            connections.spawn(async move {
+                tokio::pin!(conn);
+                let ended = tokio::select! {
+                    ended = conn.as_mut() => ended,
+                    () = async { drop(stop.wait_for(|stopping| *stopping).await) } => {
+                        conn.as_mut().graceful_shutdown();
+                        conn.await
+                    }
+                };
+                if let Err(e) = ended {
                     tracing::debug!(%peer, error = %e, "connection ended with an error");
                 }
             });
@@ -135,8 +148,10 @@ impl Application {
         drop(listener);
         tracing::info!("shutting down: draining in-flight requests");
         state.begin_shutdown();
+        stop_tx.send_replace(true);
+        connections.close();
         tokio::select! {
-            () = graceful.shutdown() => tracing::info!("all connections closed"),
+            () = connections.wait() => tracing::info!("all connections closed"),
             () = tokio::time::sleep(DRAIN_TIMEOUT) => tracing::warn!("drain timeout: closing remaining connections"),
         }
         background.abort();

@@ -3,6 +3,7 @@
 // Helpers outside #[test] functions may fail loudly too: this is test code.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+use futures::{SinkExt, StreamExt};
 use kairos::config::Config;
 use kairos::startup::Application;
 use kairos_store::{ConversationFilter, Store};
@@ -10,6 +11,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
+use tokio_tungstenite::tungstenite::Message;
 
 /// `kairos --data-dir DIR …` with no `KAIROS_*` variables leaking in from the caller.
 fn kairos(dir: &Path) -> Command {
@@ -332,6 +334,7 @@ async fn the_app_serves_refuses_huge_heads_and_stops_gracefully() {
     let mut config = Config::with_data_dir(dir.path());
     config.listen = "127.0.0.1:0".parse().unwrap();
     let app = Application::build(config.clone()).await.unwrap();
+    let app_store = app.store().clone();
     let base = format!("http://{}", app.local_addr());
     // A second instance in the same process (shared metrics recorder) must build too.
     let mut other = config;
@@ -350,6 +353,30 @@ async fn the_app_serves_refuses_huge_heads_and_stops_gracefully() {
     let res = client.get(format!("{base}/metrics")).send().await.unwrap();
     assert_eq!(res.status(), 200);
 
+    // The live-chat door upgrades on the real server (not only on axum::serve in tests).
+    app_store
+        .create_tenant(
+            &kairos_core::tenant::TenantSlug::parse("acme").unwrap(),
+            "Acme",
+        )
+        .await
+        .unwrap();
+    let visitor: serde_json::Value = client
+        .post(format!("{base}/api/v1/chat/visitors"))
+        .json(&serde_json::json!({"tenant": "acme"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ws_url = format!("{}/api/v1/chat/socket", base.replace("http://", "ws://"));
+    let (mut socket, _) = tokio_tungstenite::connect_async(ws_url).await.unwrap();
+    let auth = serde_json::json!({"type": "auth", "token": visitor["visitor_token"]});
+    socket.send(Message::text(auth.to_string())).await.unwrap();
+    let ready = socket.next().await.unwrap().unwrap();
+    assert!(ready.to_text().unwrap().contains("\"ready\""), "{ready:?}");
+
     let huge = "x".repeat(100 * 1024);
     // 431, or hyper may simply close the connection.
     if let Ok(res) = client
@@ -362,6 +389,15 @@ async fn the_app_serves_refuses_huge_heads_and_stops_gracefully() {
     }
 
     stop.send(()).unwrap();
+    // Open sockets are told to reconnect elsewhere, so draining does not wait for them.
+    let closing = loop {
+        match socket.next().await {
+            Some(Ok(Message::Close(frame))) => break frame,
+            Some(Ok(_)) => continue,
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    };
+    assert_eq!(closing.map(|f| u16::from(f.code)), Some(1012));
     tokio::time::timeout(Duration::from_secs(10), server)
         .await
         .expect("stops in time")

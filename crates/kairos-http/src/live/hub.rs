@@ -19,8 +19,11 @@ use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::mpsc;
 
-/// Frames a socket may have queued before it counts as too slow and is dropped.
-pub(crate) const QUEUE: usize = 256;
+/// Frames a customer socket may have queued before it counts as too slow and is dropped
+/// (the queue allocates as it fills, so the bound costs nothing while idle).
+pub(crate) const CUSTOMER_QUEUE: usize = 256;
+/// The same for staff sockets, which see the whole tenant's traffic.
+pub(crate) const STAFF_QUEUE: usize = 4096;
 /// Conversation owners remembered per tenant before the cache starts over.
 const OWNER_CACHE: usize = 50_000;
 /// Events read per round by a pump.
@@ -222,7 +225,11 @@ impl Hub {
         // Read the head before registering: a pump started now begins there, so every
         // event committed after the registration is after its cursor.
         let head = self.store.log_head(tenant).await?;
-        let (tx, rx) = mpsc::channel(QUEUE);
+        let capacity = match viewer {
+            Some(Viewer::Staff) => STAFF_QUEUE,
+            _ => CUSTOMER_QUEUE,
+        };
+        let (tx, rx) = mpsc::channel(capacity);
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let sub = Sub {
             tx,
