@@ -9,6 +9,7 @@ use crate::ids::{ConversationId, CustomerId, EventId, MessageId, PartyId, Tenant
 use crate::message::{Attachment, Author, Body, Channel, Direction};
 use crate::party::Role;
 use crate::receipt::SeenKind;
+use crate::sla::{Clock, Metric};
 use crate::timestamp::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -144,6 +145,33 @@ pub enum EventData {
         /// Every message of the conversation up to this `seq` is covered.
         up_to_seq: i64,
     },
+    /// A tenant setting (e.g. `sla`) was replaced.
+    #[serde(rename = "setting.changed")]
+    SettingChanged {
+        /// The setting's key.
+        key: String,
+        /// Its new value.
+        value: serde_json::Value,
+    },
+    /// An SLA clock of a conversation started, paused, resumed, was met or stopped; `clock`
+    /// is its new state, with its due time.
+    #[serde(rename = "sla.clock")]
+    SlaClockChanged {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// The clock as it is now.
+        clock: Clock,
+    },
+    /// A running SLA clock passed its due time.
+    #[serde(rename = "sla.breached")]
+    SlaBreached {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// Which clock.
+        metric: Metric,
+        /// When it was due.
+        due_at: Timestamp,
+    },
 }
 
 impl EventData {
@@ -160,6 +188,9 @@ impl EventData {
             EventData::ConversationChanged { .. } => "conversation.changed",
             EventData::MessageAppended { .. } => "message.appended",
             EventData::ConversationSeen { .. } => "conversation.seen",
+            EventData::SettingChanged { .. } => "setting.changed",
+            EventData::SlaClockChanged { .. } => "sla.clock",
+            EventData::SlaBreached { .. } => "sla.breached",
         }
     }
 
@@ -188,6 +219,12 @@ impl EventData {
                 conversation_id, ..
             }
             | EventData::ConversationSeen {
+                conversation_id, ..
+            }
+            | EventData::SlaClockChanged {
+                conversation_id, ..
+            }
+            | EventData::SlaBreached {
                 conversation_id, ..
             } => Some(*conversation_id),
             _ => None,

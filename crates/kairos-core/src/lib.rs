@@ -9,6 +9,7 @@
 //! (`cargo tree -p kairos-core -e normal`).
 #![forbid(unsafe_code)]
 
+pub mod business_hours;
 pub mod conversation;
 pub mod customer;
 pub mod error;
@@ -21,6 +22,7 @@ pub mod message;
 pub mod party;
 pub mod receipt;
 pub mod reply;
+pub mod sla;
 pub mod tenant;
 pub mod timestamp;
 pub mod visibility;

@@ -58,7 +58,11 @@ pub fn view_for<'a>(
         | EventData::IdentityAdded { customer_id, .. } => {
             (*customer_id == customer).then_some(Cow::Borrowed(data))
         }
-        EventData::TenantCreated { .. }
+        // SLA clocks and settings are the team's business.
+        EventData::SettingChanged { .. }
+        | EventData::SlaClockChanged { .. }
+        | EventData::SlaBreached { .. }
+        | EventData::TenantCreated { .. }
         | EventData::PartyCreated { .. }
         | EventData::TokenCreated { .. }
         | EventData::CustomersMerged { .. } => None,

@@ -88,6 +88,8 @@ macro_rules! flow {
     };
 }
 
+mod sla;
+
 impl Store {
     /// Opens (creating if needed) the SQLite database `kairos.db` in `data_dir` and migrates it.
     pub async fn open_sqlite(data_dir: &Path) -> Result<Self> {

@@ -91,6 +91,12 @@ impl Application {
         } = self;
         tracing::info!(addr = %local_addr, backend = store.backend(), "listening");
         let background = tokio::spawn(background(store.clone()));
+        let (workers_stop, workers_stopped) = tokio::sync::watch::channel(false);
+        let sla = tokio::spawn(kairos_workflow::sla::run(
+            store.clone(),
+            kairos_workflow::system_clock(),
+            workers_stopped,
+        ));
         // Connections are tracked by hand rather than with hyper-util's GracefulShutdown,
         // which cannot watch an HTTP/1 connection that allows upgrades (the WebSocket doors).
         let connections = TaskTracker::new();
@@ -155,6 +161,9 @@ impl Application {
             () = tokio::time::sleep(DRAIN_TIMEOUT) => tracing::warn!("drain timeout: closing remaining connections"),
         }
         background.abort();
+        workers_stop.send_replace(true);
+        // Each worker step is one transaction: stopping between steps loses nothing.
+        let _ = tokio::time::timeout(Duration::from_secs(5), sla).await;
         store.close().await;
         tracing::info!("stopped");
         Ok(())

@@ -7,6 +7,7 @@ mod events;
 mod health;
 mod inbound;
 mod live;
+mod sla;
 mod staff;
 
 use crate::AppState;
@@ -34,6 +35,7 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .merge(auth::router())
         .merge(staff::router())
         .merge(live::router())
+        .merge(sla::router())
         .merge(health::documented())
 }
 

@@ -9,4 +9,5 @@ mod idempotency;
 mod live;
 mod matrix;
 mod sessions;
+mod sla;
 mod stream;

@@ -17,6 +17,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "signing_keys",
         include_str!("../../migrations/postgres/0004_signing_keys.sql"),
     ),
+    (
+        6,
+        "sla",
+        include_str!("../../migrations/postgres/0006_sla.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming Kairos' migration lock.

@@ -7,6 +7,7 @@ mod batcher;
 mod keys;
 mod migrate;
 mod read;
+mod sla;
 mod tx;
 
 use crate::Committed;

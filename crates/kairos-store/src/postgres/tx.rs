@@ -70,6 +70,10 @@ impl PgTx {
         self.last_seq = mark;
     }
 
+    pub fn tenant(&self) -> TenantId {
+        self.tenant
+    }
+
     pub fn conn(&mut self) -> &mut PgConnection {
         &mut self.tx
     }
@@ -255,6 +259,18 @@ impl PgTx {
             }
             // Receipts live on the log only: readers take the newest one.
             EventData::ConversationSeen { .. } => {}
+            EventData::SettingChanged { key, value } => {
+                super::sla::apply_setting(c, t, key, value, at).await?
+            }
+            EventData::SlaClockChanged {
+                conversation_id,
+                clock,
+            } => super::sla::apply_clock(c, t, *conversation_id, clock).await?,
+            EventData::SlaBreached {
+                conversation_id,
+                metric,
+                ..
+            } => super::sla::apply_breach(c, *conversation_id, *metric).await?,
         }
         Ok(())
     }

@@ -20,6 +20,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "signing_keys",
         include_str!("../../migrations/sqlite/0004_signing_keys.sql"),
     ),
+    (
+        6,
+        "sla",
+        include_str!("../../migrations/sqlite/0006_sla.sql"),
+    ),
 ];
 
 fn checksum(sql: &str) -> Vec<u8> {

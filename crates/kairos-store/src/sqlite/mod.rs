@@ -4,6 +4,7 @@
 mod keys;
 mod migrate;
 mod read;
+mod sla;
 mod tx;
 mod writer;
 

@@ -43,6 +43,10 @@ impl<'c> SqliteTx<'c> {
         self.conn
     }
 
+    pub fn tenant(&self) -> TenantId {
+        self.tenant
+    }
+
     fn current_seq(&self) -> Result<i64> {
         match self.last_seq {
             Some(s) => Ok(s),
@@ -158,6 +162,18 @@ impl<'c> SqliteTx<'c> {
             }
             // Receipts live on the log only: readers take the newest one.
             EventData::ConversationSeen { .. } => {}
+            EventData::SettingChanged { key, value } => {
+                super::sla::apply_setting(c, t, key, value, at)?
+            }
+            EventData::SlaClockChanged {
+                conversation_id,
+                clock,
+            } => super::sla::apply_clock(c, t, *conversation_id, clock)?,
+            EventData::SlaBreached {
+                conversation_id,
+                metric,
+                ..
+            } => super::sla::apply_breach(c, *conversation_id, *metric)?,
         }
         Ok(())
     }

@@ -61,6 +61,9 @@ pub(super) enum Rt {
     Tokens,
     Me,
     Logout,
+    GetSla,
+    PutSla,
+    SlaClocks,
 }
 
 pub(super) struct Route {
@@ -96,7 +99,7 @@ const fn route(
 const OK: StatusCode = StatusCode::OK;
 const CREATED: StatusCode = StatusCode::CREATED;
 
-pub(super) const ROUTES: [Route; 17] = [
+pub(super) const ROUTES: [Route; 20] = [
     route(
         Rt::Inbound,
         "POST",
@@ -212,6 +215,16 @@ pub(super) const ROUTES: [Route; 17] = [
         StatusCode::NO_CONTENT,
         false,
     ),
+    route(Rt::GetSla, "GET", "/api/v1/sla", Obj::None, OK, false),
+    route(Rt::PutSla, "PUT", "/api/v1/sla", Obj::None, OK, true),
+    route(
+        Rt::SlaClocks,
+        "GET",
+        "/api/v1/conversations/{id}/sla",
+        Obj::Conversation,
+        OK,
+        false,
+    ),
 ];
 
 /// Routes a customer may use (on their own objects only).
@@ -234,7 +247,7 @@ pub(super) fn expected(r: &Route, caller: Caller, target: Option<Target>) -> Sta
     }
     match caller {
         Caller::Admin | Caller::Agent => {
-            if matches!(r.rt, Rt::Staff | Rt::Tokens) && caller == Caller::Agent {
+            if matches!(r.rt, Rt::Staff | Rt::Tokens | Rt::PutSla) && caller == Caller::Agent {
                 StatusCode::FORBIDDEN
             } else if target == Some(Target::OtherTenant) {
                 StatusCode::NOT_FOUND

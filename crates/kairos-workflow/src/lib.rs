@@ -1,0 +1,18 @@
+//! Kairos workflow: workers that follow each tenant's event log and write their decisions
+//! back to it. The decisions themselves are the core's (`kairos_core::sla`); this crate
+//! only schedules them: which tenants to look at, from which `seq`, and when a clock is due.
+#![forbid(unsafe_code)]
+
+pub mod sla;
+
+use kairos_core::Timestamp;
+use std::sync::Arc;
+
+/// Where a worker gets the time from: the wall clock in production, a hand-moved one in
+/// tests.
+pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
+
+/// The wall clock.
+pub fn system_clock() -> Clock {
+    Arc::new(kairos_store::now)
+}
