@@ -9,6 +9,7 @@ use crate::ids::{ConversationId, CustomerId, EventId, MessageId, PartyId, Tenant
 use crate::message::{Attachment, Author, Body, Channel, Direction};
 use crate::party::Role;
 use crate::receipt::SeenKind;
+use crate::routing::AgentStatus;
 use crate::sla::{Clock, Metric};
 use crate::timestamp::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -172,6 +173,24 @@ pub enum EventData {
         /// When it was due.
         due_at: Timestamp,
     },
+    /// An admin set an agent's skills and capacity.
+    #[serde(rename = "agent.profile")]
+    AgentProfileChanged {
+        /// The agent.
+        party_id: PartyId,
+        /// Their skills, normalised.
+        skills: Vec<String>,
+        /// How many open or pending conversations they take at most.
+        capacity: u32,
+    },
+    /// An agent changed their availability.
+    #[serde(rename = "agent.status")]
+    AgentStatusChanged {
+        /// The agent.
+        party_id: PartyId,
+        /// Their availability now.
+        status: AgentStatus,
+    },
 }
 
 impl EventData {
@@ -191,6 +210,8 @@ impl EventData {
             EventData::SettingChanged { .. } => "setting.changed",
             EventData::SlaClockChanged { .. } => "sla.clock",
             EventData::SlaBreached { .. } => "sla.breached",
+            EventData::AgentProfileChanged { .. } => "agent.profile",
+            EventData::AgentStatusChanged { .. } => "agent.status",
         }
     }
 

@@ -22,6 +22,7 @@ pub mod message;
 pub mod party;
 pub mod receipt;
 pub mod reply;
+pub mod routing;
 pub mod sla;
 pub mod tenant;
 pub mod timestamp;

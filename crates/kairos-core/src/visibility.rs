@@ -60,6 +60,8 @@ pub fn view_for<'a>(
         }
         // SLA clocks and settings are the team's business.
         EventData::SettingChanged { .. }
+        | EventData::AgentProfileChanged { .. }
+        | EventData::AgentStatusChanged { .. }
         | EventData::SlaClockChanged { .. }
         | EventData::SlaBreached { .. }
         | EventData::TenantCreated { .. }

@@ -88,6 +88,7 @@ macro_rules! flow {
     };
 }
 
+mod agents;
 mod sla;
 
 impl Store {

@@ -95,6 +95,10 @@ impl Application {
         let sla = tokio::spawn(kairos_workflow::sla::run(
             store.clone(),
             kairos_workflow::system_clock(),
+            workers_stopped.clone(),
+        ));
+        let routing = tokio::spawn(kairos_workflow::routing::run(
+            store.clone(),
             workers_stopped,
         ));
         // Connections are tracked by hand rather than with hyper-util's GracefulShutdown,
@@ -164,6 +168,7 @@ impl Application {
         workers_stop.send_replace(true);
         // Each worker step is one transaction: stopping between steps loses nothing.
         let _ = tokio::time::timeout(Duration::from_secs(5), sla).await;
+        let _ = tokio::time::timeout(Duration::from_secs(5), routing).await;
         store.close().await;
         tracing::info!("stopped");
         Ok(())

@@ -1,5 +1,6 @@
 //! The routes, one module per resource, merged here with the middleware stack.
 
+mod agents;
 mod auth;
 mod conversations;
 mod customers;
@@ -36,6 +37,7 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .merge(staff::router())
         .merge(live::router())
         .merge(sla::router())
+        .merge(agents::router())
         .merge(health::documented())
 }
 

@@ -8,6 +8,7 @@ mod hostile;
 mod idempotency;
 mod live;
 mod matrix;
+mod routing;
 mod sessions;
 mod sla;
 mod stream;

@@ -22,6 +22,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "sla",
         include_str!("../../migrations/postgres/0006_sla.sql"),
     ),
+    (
+        7,
+        "agents",
+        include_str!("../../migrations/postgres/0007_agents.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming Kairos' migration lock.

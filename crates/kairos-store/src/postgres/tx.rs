@@ -209,6 +209,9 @@ impl PgTx {
                 .bind(at)
                 .execute(&mut *c)
                 .await?;
+                if let Some(Some(p)) = changes.assignee {
+                    super::agents::apply_assigned(c, p, at).await?;
+                }
             }
             EventData::MessageAppended {
                 message_id,
@@ -271,6 +274,14 @@ impl PgTx {
                 metric,
                 ..
             } => super::sla::apply_breach(c, *conversation_id, *metric).await?,
+            EventData::AgentProfileChanged {
+                party_id,
+                skills,
+                capacity,
+            } => super::agents::apply_profile(c, t, *party_id, skills, *capacity).await?,
+            EventData::AgentStatusChanged { party_id, status } => {
+                super::agents::apply_status(c, t, *party_id, *status).await?
+            }
         }
         Ok(())
     }

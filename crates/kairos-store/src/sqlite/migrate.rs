@@ -25,6 +25,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "sla",
         include_str!("../../migrations/sqlite/0006_sla.sql"),
     ),
+    (
+        7,
+        "agents",
+        include_str!("../../migrations/sqlite/0007_agents.sql"),
+    ),
 ];
 
 fn checksum(sql: &str) -> Vec<u8> {

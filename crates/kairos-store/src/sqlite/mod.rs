@@ -1,6 +1,7 @@
 //! Embedded SQLite backend: WAL, `synchronous=FULL`, one group-committing writer thread and
 //! a small pool of read connections.
 
+mod agents;
 mod keys;
 mod migrate;
 mod read;
@@ -23,6 +24,8 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::{Semaphore, broadcast};
 use tx::SqliteTx;
 use writer::Writer;
+
+pub(crate) use agents::DEFAULT_CAPACITY;
 
 /// `(request_hash, status, response, created_at)` of an idempotency record.
 type IdempotencyRow = (Vec<u8>, Option<i64>, Option<String>, i64);

@@ -124,6 +124,9 @@ impl<'c> SqliteTx<'c> {
                 if let Some(a) = changes.assignee {
                     c.prepare_cached("UPDATE conversations SET assignee = ?1 WHERE id = ?2")?
                         .execute(params![a.map(|p| p.0), id])?;
+                    if let Some(p) = a {
+                        super::agents::apply_assigned(c, p, at)?;
+                    }
                 }
                 if let Some(tags) = &changes.tags {
                     c.prepare_cached("UPDATE conversations SET tags = ?1 WHERE id = ?2")?
@@ -174,6 +177,14 @@ impl<'c> SqliteTx<'c> {
                 metric,
                 ..
             } => super::sla::apply_breach(c, *conversation_id, *metric)?,
+            EventData::AgentProfileChanged {
+                party_id,
+                skills,
+                capacity,
+            } => super::agents::apply_profile(c, t, *party_id, skills, *capacity)?,
+            EventData::AgentStatusChanged { party_id, status } => {
+                super::agents::apply_status(c, t, *party_id, *status)?
+            }
         }
         Ok(())
     }

@@ -140,6 +140,9 @@ impl World {
                 "password": "correct horse battery staple",
             })),
             Rt::Tokens => Some(json!({"role": "agent"})),
+            Rt::PutRouting => {
+                Some(json!({"enabled": true, "queues": [{"name": "Q", "skills": ["de"]}]}))
+            }
             Rt::PutSla => Some(
                 json!({"policies": [{"name": "Std", "targets": {"normal": {"first_response": 3600}}}]}),
             ),

@@ -64,6 +64,9 @@ pub(super) enum Rt {
     GetSla,
     PutSla,
     SlaClocks,
+    Agents,
+    GetRouting,
+    PutRouting,
 }
 
 pub(super) struct Route {
@@ -99,7 +102,7 @@ const fn route(
 const OK: StatusCode = StatusCode::OK;
 const CREATED: StatusCode = StatusCode::CREATED;
 
-pub(super) const ROUTES: [Route; 20] = [
+pub(super) const ROUTES: [Route; 23] = [
     route(
         Rt::Inbound,
         "POST",
@@ -217,6 +220,23 @@ pub(super) const ROUTES: [Route; 20] = [
     ),
     route(Rt::GetSla, "GET", "/api/v1/sla", Obj::None, OK, false),
     route(Rt::PutSla, "PUT", "/api/v1/sla", Obj::None, OK, true),
+    route(Rt::Agents, "GET", "/api/v1/agents", Obj::None, OK, false),
+    route(
+        Rt::GetRouting,
+        "GET",
+        "/api/v1/routing",
+        Obj::None,
+        OK,
+        false,
+    ),
+    route(
+        Rt::PutRouting,
+        "PUT",
+        "/api/v1/routing",
+        Obj::None,
+        OK,
+        true,
+    ),
     route(
         Rt::SlaClocks,
         "GET",
@@ -247,7 +267,9 @@ pub(super) fn expected(r: &Route, caller: Caller, target: Option<Target>) -> Sta
     }
     match caller {
         Caller::Admin | Caller::Agent => {
-            if matches!(r.rt, Rt::Staff | Rt::Tokens | Rt::PutSla) && caller == Caller::Agent {
+            if matches!(r.rt, Rt::Staff | Rt::Tokens | Rt::PutSla | Rt::PutRouting)
+                && caller == Caller::Agent
+            {
                 StatusCode::FORBIDDEN
             } else if target == Some(Target::OtherTenant) {
                 StatusCode::NOT_FOUND
