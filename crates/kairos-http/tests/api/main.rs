@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod acceptance;
+mod channel_switch;
 mod helpers;
 mod hostile;
 mod idempotency;
