@@ -15,6 +15,10 @@ use utoipa::{Modify, OpenApi};
         (name = "auth", description = "Staff sign-in"),
         (name = "admin", description = "Staff accounts and tokens"),
         (name = "operations", description = "Health"),
+        (name = "live", description = "Live chat: visitor tokens and the WebSocket doors"),
+        (name = "sla", description = "Business hours, SLA policies and clocks"),
+        (name = "routing", description = "Agents' skills, capacity, availability; routing queues"),
+        (name = "mail", description = "The e-mail channel: support addresses"),
     )
 )]
 struct ApiDoc;

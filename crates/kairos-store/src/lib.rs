@@ -8,6 +8,7 @@
 //! May depend on the core and on database drivers; never on HTTP.
 #![forbid(unsafe_code)]
 
+pub mod blobs;
 mod error;
 mod flows;
 pub mod keys;
@@ -89,6 +90,7 @@ macro_rules! flow {
 }
 
 mod agents;
+pub mod mail;
 mod sla;
 
 impl Store {

@@ -81,6 +81,17 @@ pub struct ServerArgs {
     /// serving plain HTTP on another address (not recommended).
     #[arg(long, env = "KAIROS_SECURE_COOKIES", value_name = "BOOL")]
     pub secure_cookies: Option<bool>,
+
+    /// Also receive e-mail by SMTP on this address (e.g. 0.0.0.0:25 behind your MX, or
+    /// 127.0.0.1:2525). Mail is taken for the support addresses tenants configured
+    /// (`POST /api/v1/mail/addresses`); nothing is relayed. [default: off]
+    #[arg(long, env = "KAIROS_SMTP_LISTEN", value_name = "ADDR:PORT")]
+    pub smtp_listen: Option<SocketAddr>,
+
+    /// The host name Kairos greets SMTP clients with and signs outbound Message-IDs under.
+    /// [default: localhost]
+    #[arg(long, env = "KAIROS_MAIL_HOSTNAME", value_name = "NAME")]
+    pub mail_hostname: Option<String>,
 }
 
 /// The subcommands.

@@ -15,6 +15,8 @@ use std::path::{Path, PathBuf};
 pub const DEFAULT_DATA_DIR: &str = "./kairos-data";
 /// Default listen address.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// Default mail host name.
+pub const DEFAULT_MAIL_HOSTNAME: &str = "localhost";
 
 /// Log output format.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -51,6 +53,10 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Log filter (EnvFilter syntax).
     pub log_level: String,
+    /// SMTP listen address; `None`: no SMTP listener.
+    pub smtp_listen: Option<SocketAddr>,
+    /// Host name for the SMTP greeting and outbound Message-IDs.
+    pub mail_hostname: String,
 }
 
 impl Config {
@@ -65,6 +71,8 @@ impl Config {
             secure_cookies: default_secure_cookies(&listen),
             log_format: LogFormat::Text,
             log_level: "info".into(),
+            smtp_listen: None,
+            mail_hostname: DEFAULT_MAIL_HOSTNAME.into(),
         }
     }
 
@@ -131,6 +139,23 @@ impl Config {
             errors.push(format!("log level {log_level:?}: {e}"));
         }
 
+        let smtp_listen = server.smtp_listen.or(file.smtp_listen);
+        let mail_hostname = server
+            .mail_hostname
+            .clone()
+            .or(file.mail_hostname)
+            .unwrap_or_else(|| DEFAULT_MAIL_HOSTNAME.into());
+        if mail_hostname.is_empty()
+            || mail_hostname.len() > 253
+            || !mail_hostname
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+        {
+            errors.push(format!(
+                "mail host name {mail_hostname:?}: expected a DNS name such as mail.example.com"
+            ));
+        }
+
         if !errors.is_empty() {
             bail!("invalid configuration: {}", errors.join("; "));
         }
@@ -141,6 +166,8 @@ impl Config {
             secure_cookies,
             log_format,
             log_level,
+            smtp_listen,
+            mail_hostname,
         })
     }
 
@@ -157,6 +184,8 @@ impl Config {
             secure_cookies: Some(self.secure_cookies),
             log_format: Some(self.log_format),
             log_level: Some(self.log_level.clone()),
+            smtp_listen: self.smtp_listen,
+            mail_hostname: Some(self.mail_hostname.clone()),
         };
         toml::to_string(&view).context("cannot render the configuration")
     }
@@ -175,6 +204,8 @@ impl fmt::Debug for Config {
             .field("secure_cookies", &self.secure_cookies)
             .field("log_format", &self.log_format)
             .field("log_level", &self.log_level)
+            .field("smtp_listen", &self.smtp_listen)
+            .field("mail_hostname", &self.mail_hostname)
             .finish()
     }
 }
@@ -210,6 +241,12 @@ pub struct FileConfig {
     /// See `--log-level`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub log_level: Option<String>,
+    /// See `--smtp-listen`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub smtp_listen: Option<SocketAddr>,
+    /// See `--mail-hostname`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mail_hostname: Option<String>,
 }
 
 impl FileConfig {
@@ -338,7 +375,7 @@ mod tests {
         assert_eq!(c.data_dir, PathBuf::from("/srv/kairos"));
         let server = ServerArgs {
             listen: Some("127.0.0.1:7000".parse().unwrap()),
-            secure_cookies: None,
+            ..Default::default()
         };
         let c = Config::load(&global, Some(&server)).unwrap();
         assert_eq!(c.listen.port(), 7000);

@@ -35,6 +35,7 @@ pub struct Application {
     store: Store,
     state: kairos_http::AppState,
     router: axum::Router,
+    smtp: Option<kairos_mail::smtp::SmtpServer>,
 }
 
 impl Application {
@@ -53,6 +54,16 @@ impl Application {
         let local_addr = listener
             .local_addr()
             .context("cannot read the listen address")?;
+        let smtp = match config.smtp_listen {
+            Some(addr) => match bind_smtp(&config, &store, addr).await {
+                Ok(server) => Some(server),
+                Err(e) => {
+                    store.close().await;
+                    return Err(e);
+                }
+            },
+            None => None,
+        };
         let handle = telemetry::metrics_handle();
         let metrics: kairos_http::MetricsRender = Arc::new(move || handle.render());
         let state = kairos_http::AppState::new(store.clone(), metrics, config.secure_cookies);
@@ -63,7 +74,13 @@ impl Application {
             store,
             state,
             router,
+            smtp,
         })
+    }
+
+    /// The bound SMTP address, when SMTP is on.
+    pub fn smtp_addr(&self) -> Option<SocketAddr> {
+        self.smtp.as_ref().and_then(|s| s.local_addr().ok())
     }
 
     /// The bound address (useful with port 0).
@@ -88,6 +105,7 @@ impl Application {
             store,
             state,
             router,
+            smtp,
         } = self;
         tracing::info!(addr = %local_addr, backend = store.backend(), "listening");
         let background = tokio::spawn(background(store.clone()));
@@ -105,6 +123,12 @@ impl Application {
         // which cannot watch an HTTP/1 connection that allows upgrades (the WebSocket doors).
         let connections = TaskTracker::new();
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let smtp = smtp.map(|server| {
+            if let Ok(addr) = server.local_addr() {
+                tracing::info!(%addr, "receiving mail by SMTP");
+            }
+            tokio::spawn(server.run(stop_rx.clone()))
+        });
         let mut http = http1::Builder::new();
         http.timer(TokioTimer::new())
             // max_buf_size bounds the read buffer, but hyper checks it only while a head is
@@ -164,6 +188,10 @@ impl Application {
             () = connections.wait() => tracing::info!("all connections closed"),
             () = tokio::time::sleep(DRAIN_TIMEOUT) => tracing::warn!("drain timeout: closing remaining connections"),
         }
+        if let Some(smtp) = smtp {
+            // The listener tells open sessions 421 and finishes messages being received.
+            let _ = tokio::time::timeout(Duration::from_secs(35), smtp).await;
+        }
         background.abort();
         workers_stop.send_replace(true);
         // Each worker step is one transaction: stopping between steps loses nothing.
@@ -173,6 +201,29 @@ impl Application {
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// Binds the SMTP listener, with attachments kept in `<data dir>/blobs`.
+async fn bind_smtp(
+    config: &Config,
+    store: &Store,
+    addr: SocketAddr,
+) -> anyhow::Result<kairos_mail::smtp::SmtpServer> {
+    let blobs =
+        kairos_store::blobs::BlobStore::open(config.data_dir.join("blobs")).with_context(|| {
+            format!(
+                "cannot create the blob directory in {}",
+                config.data_dir.display()
+            )
+        })?;
+    let mailroom = kairos_mail::Mailroom::new(store.clone(), blobs)
+        .await
+        .context("cannot load the mail signing key")?;
+    let mut smtp = kairos_mail::smtp::SmtpConfig::default();
+    smtp.limits.hostname = config.mail_hostname.clone();
+    kairos_mail::smtp::SmtpServer::bind(addr, smtp, mailroom)
+        .await
+        .with_context(|| format!("cannot listen for SMTP on {addr}"))
 }
 
 /// Opens the store the configuration names: SQLite in a writable data directory (created

@@ -8,6 +8,7 @@ mod events;
 mod health;
 mod inbound;
 mod live;
+mod mail;
 mod sla;
 mod staff;
 
@@ -38,6 +39,7 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .merge(live::router())
         .merge(sla::router())
         .merge(agents::router())
+        .merge(mail::router())
         .merge(health::documented())
 }
 

@@ -8,6 +8,7 @@ mod helpers;
 mod hostile;
 mod idempotency;
 mod live;
+mod mail;
 mod matrix;
 mod routing;
 mod sessions;

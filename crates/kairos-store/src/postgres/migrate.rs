@@ -13,6 +13,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/postgres/0001_foundation.sql"),
     ),
     (
+        3,
+        "mail",
+        include_str!("../../migrations/postgres/0003_mail.sql"),
+    ),
+    (
         4,
         "signing_keys",
         include_str!("../../migrations/postgres/0004_signing_keys.sql"),

@@ -6,6 +6,7 @@
 mod agents;
 mod batcher;
 mod keys;
+mod mail;
 mod migrate;
 mod read;
 mod sla;

@@ -16,6 +16,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0001_foundation.sql"),
     ),
     (
+        3,
+        "mail",
+        include_str!("../../migrations/sqlite/0003_mail.sql"),
+    ),
+    (
         4,
         "signing_keys",
         include_str!("../../migrations/sqlite/0004_signing_keys.sql"),

@@ -3,6 +3,7 @@
 
 mod agents;
 mod keys;
+mod mail;
 mod migrate;
 mod read;
 mod sla;

@@ -164,6 +164,7 @@ pub(super) async fn check_success(
                 "{cell}"
             );
         }
+        Rt::RemoveMailAddress => assert!(reply.body.is_empty(), "{cell}: 204 has no body"),
         _ => {
             let _ = reply.json();
         }

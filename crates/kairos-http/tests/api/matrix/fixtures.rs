@@ -143,6 +143,9 @@ impl World {
             Rt::PutRouting => {
                 Some(json!({"enabled": true, "queues": [{"name": "Q", "skills": ["de"]}]}))
             }
+            Rt::AddMailAddress => {
+                Some(json!({"address": format!("{}@matrix.test", self.unique("help"))}))
+            }
             Rt::PutSla => Some(
                 json!({"policies": [{"name": "Std", "targets": {"normal": {"first_response": 3600}}}]}),
             ),

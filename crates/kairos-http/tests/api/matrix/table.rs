@@ -67,6 +67,9 @@ pub(super) enum Rt {
     Agents,
     GetRouting,
     PutRouting,
+    MailAddresses,
+    AddMailAddress,
+    RemoveMailAddress,
 }
 
 pub(super) struct Route {
@@ -102,7 +105,7 @@ const fn route(
 const OK: StatusCode = StatusCode::OK;
 const CREATED: StatusCode = StatusCode::CREATED;
 
-pub(super) const ROUTES: [Route; 23] = [
+pub(super) const ROUTES: [Route; 26] = [
     route(
         Rt::Inbound,
         "POST",
@@ -238,6 +241,30 @@ pub(super) const ROUTES: [Route; 23] = [
         true,
     ),
     route(
+        Rt::MailAddresses,
+        "GET",
+        "/api/v1/mail/addresses",
+        Obj::None,
+        OK,
+        false,
+    ),
+    route(
+        Rt::AddMailAddress,
+        "POST",
+        "/api/v1/mail/addresses",
+        Obj::None,
+        CREATED,
+        false,
+    ),
+    route(
+        Rt::RemoveMailAddress,
+        "DELETE",
+        "/api/v1/mail/addresses/help@matrix.test",
+        Obj::None,
+        StatusCode::NO_CONTENT,
+        false,
+    ),
+    route(
         Rt::SlaClocks,
         "GET",
         "/api/v1/conversations/{id}/sla",
@@ -267,8 +294,15 @@ pub(super) fn expected(r: &Route, caller: Caller, target: Option<Target>) -> Sta
     }
     match caller {
         Caller::Admin | Caller::Agent => {
-            if matches!(r.rt, Rt::Staff | Rt::Tokens | Rt::PutSla | Rt::PutRouting)
-                && caller == Caller::Agent
+            if matches!(
+                r.rt,
+                Rt::Staff
+                    | Rt::Tokens
+                    | Rt::PutSla
+                    | Rt::PutRouting
+                    | Rt::AddMailAddress
+                    | Rt::RemoveMailAddress
+            ) && caller == Caller::Agent
             {
                 StatusCode::FORBIDDEN
             } else if target == Some(Target::OtherTenant) {

@@ -1,0 +1,121 @@
+//! Support addresses: admins add and remove them; an address belongs to one tenant (C07).
+
+use crate::helpers::spawn;
+use http::StatusCode;
+use kairos_core::party::Role;
+use serde_json::json;
+
+#[tokio::test]
+async fn c07_an_address_belongs_to_one_tenant_and_refusals_do_not_say_whose() {
+    let app = spawn().await;
+    let (a, b) = (app.tenant("acme").await, app.tenant("other").await);
+    let admin_a = app.token(a, Role::Admin, None).await;
+    let admin_b = app.token(b, Role::Admin, None).await;
+    let agent_a = app.token(a, Role::Agent, None).await;
+
+    let added = app
+        .call(
+            "POST",
+            "/api/v1/mail/addresses",
+            Some(&admin_a),
+            Some(json!({"address": " Support@ACME.test "})),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
+    assert_eq!(added.json()["address"], "support@acme.test");
+    // Adding it again is harmless.
+    let again = app
+        .call(
+            "POST",
+            "/api/v1/mail/addresses",
+            Some(&admin_a),
+            Some(json!({"address": "support@acme.test"})),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CREATED);
+
+    let taken = app
+        .call(
+            "POST",
+            "/api/v1/mail/addresses",
+            Some(&admin_b),
+            Some(json!({"address": "SUPPORT@acme.test"})),
+        )
+        .await;
+    assert_eq!(taken.status, StatusCode::CONFLICT);
+    assert!(
+        !taken.text().contains("acme\""),
+        "does not name the owner: {}",
+        taken.text()
+    );
+    // B removing A's address changes nothing.
+    let removed = app
+        .call(
+            "DELETE",
+            "/api/v1/mail/addresses/support@acme.test",
+            Some(&admin_b),
+            None,
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.store
+            .mail_address_tenant("support@acme.test")
+            .await
+            .unwrap(),
+        Some(a)
+    );
+
+    for bad in [
+        "",
+        "no-at-sign",
+        "a@",
+        "<a@b.c>",
+        &format!("{}@x.test", "a".repeat(300)),
+    ] {
+        let r = app
+            .call(
+                "POST",
+                "/api/v1/mail/addresses",
+                Some(&admin_a),
+                Some(json!({"address": bad})),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad:?}: {}",
+            r.text()
+        );
+    }
+    let list = app
+        .call("GET", "/api/v1/mail/addresses", Some(&agent_a), None)
+        .await;
+    assert_eq!(list.json()["addresses"], json!(["support@acme.test"]));
+    let forbidden = app
+        .call(
+            "POST",
+            "/api/v1/mail/addresses",
+            Some(&agent_a),
+            Some(json!({"address": "x@acme.test"})),
+        )
+        .await;
+    assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+
+    let gone = app
+        .call(
+            "DELETE",
+            "/api/v1/mail/addresses/support@acme.test",
+            Some(&admin_a),
+            None,
+        )
+        .await;
+    assert_eq!(gone.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.store
+            .mail_address_tenant("support@acme.test")
+            .await
+            .unwrap(),
+        None
+    );
+}

@@ -1,0 +1,33 @@
+-- E-mail channel: the support addresses each tenant receives mail for, the outbox of mail
+-- waiting for the relay, and when each sender last got an automatic reply (RFC 3834).
+-- Configuration and delivery bookkeeping live beside the log; the messages are on it.
+CREATE TABLE mail_addresses (
+    address    TEXT PRIMARY KEY,
+    tenant_id  BLOB NOT NULL REFERENCES tenants(id),
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX mail_addresses_tenant ON mail_addresses (tenant_id);
+
+CREATE TABLE mail_outbox (
+    id              BLOB PRIMARY KEY,
+    tenant_id       BLOB NOT NULL REFERENCES tenants(id),
+    message_id      BLOB,
+    mail_from       TEXT NOT NULL,
+    recipient       TEXT NOT NULL,
+    raw             BLOB NOT NULL,
+    state           TEXT NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error      TEXT,
+    created_at      INTEGER NOT NULL,
+    done_at         INTEGER
+);
+CREATE INDEX mail_outbox_due ON mail_outbox (state, next_attempt_at);
+CREATE UNIQUE INDEX mail_outbox_message ON mail_outbox (message_id) WHERE message_id IS NOT NULL;
+
+CREATE TABLE mail_auto_replies (
+    tenant_id   BLOB NOT NULL REFERENCES tenants(id),
+    address     TEXT NOT NULL,
+    last_sent_at INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, address)
+);
