@@ -17,6 +17,7 @@ pub mod event;
 pub mod identity;
 pub mod ids;
 pub mod inbound;
+pub mod mail;
 pub mod merge;
 pub mod message;
 pub mod party;

@@ -4,14 +4,19 @@
 //! The answer is given only after the store's commit (and the attachments' fsync), so a
 //! `250` or an IMAP "imported" never precedes durability.
 
+use crate::outbound::compose::{self, Draft};
+use crate::outbound::worker;
 use crate::parse::{self, InboundMail, ParseError};
 use crate::thread_token::ThreadTokens;
+use kairos_core::Timestamp;
 use kairos_core::event::Actor;
 use kairos_core::identity::{Identity, IdentityKind};
-use kairos_core::ids::TenantId;
+use kairos_core::ids::{MessageId, TenantId};
 use kairos_core::inbound::{InboundCommand, InboundIds};
+use kairos_core::mail::{AUTO_REPLY_DAYS, may_auto_reply};
 use kairos_core::message::{Attachment, Body, Channel, MAX_ATTACHMENTS, MAX_BODY_BYTES};
 use kairos_store::blobs::BlobStore;
+use kairos_store::mail::OutboxMail;
 use kairos_store::{Store, StoreError};
 use sha2::{Digest, Sha256};
 
@@ -66,17 +71,18 @@ pub struct Mailroom {
     store: Store,
     blobs: BlobStore,
     tokens: ThreadTokens,
+    hostname: String,
 }
 
 impl Mailroom {
-    /// A mailroom over `store`, keeping attachments in `blobs`.
-    pub async fn new(store: Store, blobs: BlobStore) -> Result<Self, StoreError> {
-        let candidate: [u8; kairos_store::keys::SIGNING_KEY_LEN] = rand_key();
-        let key = store.signing_key(THREAD_KEY, candidate).await?;
+    /// A mailroom over `store`, keeping attachments in `blobs`; `hostname` is the domain
+    /// of the Message-IDs it signs.
+    pub async fn new(store: Store, blobs: BlobStore, hostname: &str) -> Result<Self, StoreError> {
         Ok(Self {
+            tokens: thread_tokens(&store).await?,
             store,
             blobs,
-            tokens: ThreadTokens::new(key.to_vec()),
+            hostname: hostname.to_owned(),
         })
     }
 
@@ -153,13 +159,100 @@ impl Mailroom {
             conversation_id: self.tokens.conversation(tenant, &mail.thread_ids),
         };
         let (ids, created) = self.store.inbound(tenant, cmd, &Actor::System).await?;
+        if let Some(rfc_id) = &mail.message_id {
+            // Replies then carry In-Reply-To/References the customer's mail program threads.
+            self.store
+                .record_mail_id(tenant, ids.conversation_id, ids.message_id, rfc_id)
+                .await?;
+        }
         metrics::counter!("kairos_mail_ingested_total").increment(1);
+        if created {
+            // The acknowledgement is a courtesy: failing to queue it never refuses the mail.
+            if let Err(e) = self
+                .acknowledge(tenant, &mail, &from.value, envelope_from.is_none(), ids)
+                .await
+            {
+                tracing::warn!(error = %e, %tenant, "cannot queue the automatic reply");
+            }
+        }
         Ok(Ingested {
             ids,
             created,
             automated: mail.automated || envelope_from.is_none() && mail.from.is_none(),
             sender: from.value,
         })
+    }
+
+    /// Queues the tenant's automatic acknowledgement for a new conversation, within the
+    /// rules of RFC 3834 (checklist C10): never to automated mail, the null sender or
+    /// robots, at most once per sender in [`AUTO_REPLY_DAYS`] days, marked
+    /// `Auto-Submitted: auto-replied`, and never repeating what the sender wrote (C09).
+    async fn acknowledge(
+        &self,
+        tenant: TenantId,
+        mail: &InboundMail,
+        sender: &str,
+        null_sender: bool,
+        ids: InboundIds,
+    ) -> Result<(), StoreError> {
+        let settings = worker::settings(&self.store, tenant).await?;
+        let Some(reply) = settings.auto_reply else {
+            return Ok(());
+        };
+        if !may_auto_reply(sender, mail.automated, null_sender) {
+            return Ok(());
+        }
+        let first = self
+            .store
+            .messages(tenant, ids.conversation_id, false, 0, 2)
+            .await?
+            .len()
+            == 1;
+        if !first {
+            return Ok(());
+        }
+        let (Some(from), from_name) = worker::sender(&self.store, tenant).await? else {
+            return Ok(());
+        };
+        let now = kairos_store::now();
+        let since = Timestamp::from_micros(now.as_micros() - AUTO_REPLY_DAYS * 86_400_000_000);
+        if !self
+            .store
+            .auto_reply_claim(tenant, sender, since, now)
+            .await?
+        {
+            return Ok(());
+        }
+        let draft = Draft {
+            from: from.clone(),
+            from_name,
+            to: sender.to_owned(),
+            subject: reply.subject,
+            text: reply.text,
+            html: None,
+            message_id: self.tokens.message_id(
+                tenant,
+                ids.conversation_id,
+                MessageId::new(),
+                &self.hostname,
+            ),
+            thread: mail.message_id.iter().cloned().collect(),
+            automatic: true,
+        };
+        let Ok(raw) = compose::render(&draft) else {
+            return Ok(());
+        };
+        let queued = OutboxMail {
+            id: uuid::Uuid::now_v7(),
+            tenant_id: tenant,
+            message_id: None,
+            mail_from: from,
+            recipient: draft.to,
+            raw,
+            attempts: 0,
+        };
+        self.store.outbox_enqueue(&queued, now).await?;
+        Ok(())
     }
 
     async fn store_blob(
@@ -224,6 +317,13 @@ pub fn dedupe_key(sender: &str, mail: &InboundMail) -> String {
         }
         None => format!("email-raw:{}", mail.raw_sha256),
     }
+}
+
+/// The thread tokens of this installation (the key is created by the first caller and
+/// shared by every instance on the same database).
+pub async fn thread_tokens(store: &Store) -> Result<ThreadTokens, StoreError> {
+    let key = store.signing_key(THREAD_KEY, rand_key()).await?;
+    Ok(ThreadTokens::new(key.to_vec()))
 }
 
 fn rand_key() -> [u8; kairos_store::keys::SIGNING_KEY_LEN] {

@@ -4,10 +4,12 @@
 //! - [`smtp`]: the inbound SMTP listener (session state machine, DATA decoder, server).
 //! - [`ingest`]: raw mail → attachments in the blob store → one inbound touchpoint.
 //! - [`thread_token`]: signed Message-IDs that thread replies into their conversation.
+//! - [`outbound`]: composing replies and acknowledgements, the outbox worker, the relay.
 //!
 //! May depend on the core and the store; never on HTTP.
 
 pub mod ingest;
+pub mod outbound;
 pub mod parse;
 pub mod smtp;
 pub mod thread_token;

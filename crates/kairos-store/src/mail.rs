@@ -3,7 +3,7 @@
 
 use crate::{Result, Store, StoreError};
 use kairos_core::Timestamp;
-use kairos_core::ids::{MessageId, TenantId};
+use kairos_core::ids::{ConversationId, MessageId, TenantId};
 use uuid::Uuid;
 
 /// One mail in the outbox.
@@ -85,6 +85,11 @@ impl Store {
         dispatch!(self, s => s.outbox_due(now, limit).await)
     }
 
+    /// Claims a due mail for one sender until `lease` (`false`: another sender has it).
+    pub async fn outbox_claim(&self, id: Uuid, now: Timestamp, lease: Timestamp) -> Result<bool> {
+        dispatch!(self, s => s.outbox_claim(id, now, lease).await)
+    }
+
     /// Records an attempt: `state` after it, when to try next (if queued), and the error.
     pub async fn outbox_attempted(
         &self,
@@ -112,6 +117,40 @@ impl Store {
         now: Timestamp,
     ) -> Result<bool> {
         dispatch!(self, s => s.auto_reply_claim(tenant, address, since, now).await)
+    }
+}
+
+impl Store {
+    /// Notes the Message-ID of the mail behind `message` (inbound or outbound).
+    pub async fn record_mail_id(
+        &self,
+        tenant: TenantId,
+        conversation: ConversationId,
+        message: MessageId,
+        rfc_id: &str,
+    ) -> Result<()> {
+        let now = crate::now();
+        dispatch!(self, s => s.record_mail_id(tenant, conversation, message, rfc_id, now).await)
+    }
+
+    /// The Message-IDs of a conversation's mail, newest first (at most `limit`).
+    pub async fn mail_ids(
+        &self,
+        tenant: TenantId,
+        conversation: ConversationId,
+        limit: u32,
+    ) -> Result<Vec<String>> {
+        dispatch!(self, s => s.mail_ids(tenant, conversation, limit).await)
+    }
+
+    /// Moves a log consumer that keeps its own bookkeeping (idempotent effects) to `seq`.
+    pub async fn set_consumer_cursor(
+        &self,
+        tenant: TenantId,
+        consumer: &str,
+        seq: i64,
+    ) -> Result<()> {
+        dispatch!(self, s => s.set_consumer_cursor(tenant, consumer, seq).await)
     }
 }
 

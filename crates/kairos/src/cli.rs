@@ -88,6 +88,13 @@ pub struct ServerArgs {
     #[arg(long, env = "KAIROS_SMTP_LISTEN", value_name = "ADDR:PORT")]
     pub smtp_listen: Option<SocketAddr>,
 
+    /// Send outbound mail (agents' e-mail replies, acknowledgements) through this relay:
+    /// smtp://host:25 (plain), smtp://host:587?tls=required (STARTTLS),
+    /// smtps://host:465 (TLS); credentials as smtp://user:password@host. Without a relay,
+    /// mail waits in the outbox. [default: none]
+    #[arg(long, env = "KAIROS_SMTP_RELAY", value_name = "URL")]
+    pub smtp_relay: Option<String>,
+
     /// The host name Kairos greets SMTP clients with and signs outbound Message-IDs under.
     /// [default: localhost]
     #[arg(long, env = "KAIROS_MAIL_HOSTNAME", value_name = "NAME")]

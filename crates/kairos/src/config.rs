@@ -57,6 +57,8 @@ pub struct Config {
     pub smtp_listen: Option<SocketAddr>,
     /// Host name for the SMTP greeting and outbound Message-IDs.
     pub mail_hostname: String,
+    /// Relay URL for outbound mail (a secret: it may hold a password).
+    pub smtp_relay: Option<String>,
 }
 
 impl Config {
@@ -73,6 +75,7 @@ impl Config {
             log_level: "info".into(),
             smtp_listen: None,
             mail_hostname: DEFAULT_MAIL_HOSTNAME.into(),
+            smtp_relay: None,
         }
     }
 
@@ -140,6 +143,15 @@ impl Config {
         }
 
         let smtp_listen = server.smtp_listen.or(file.smtp_listen);
+        let smtp_relay = server.smtp_relay.clone().or(file.smtp_relay);
+        if let Some(url) = &smtp_relay
+            && !(url.starts_with("smtp://") || url.starts_with("smtps://"))
+        {
+            errors.push(format!(
+                "SMTP relay {}: expected smtp://… or smtps://…",
+                redact_url(url)
+            ));
+        }
         let mail_hostname = server
             .mail_hostname
             .clone()
@@ -168,6 +180,7 @@ impl Config {
             log_level,
             smtp_listen,
             mail_hostname,
+            smtp_relay,
         })
     }
 
@@ -186,6 +199,7 @@ impl Config {
             log_level: Some(self.log_level.clone()),
             smtp_listen: self.smtp_listen,
             mail_hostname: Some(self.mail_hostname.clone()),
+            smtp_relay: self.smtp_relay.as_deref().map(redact_url),
         };
         toml::to_string(&view).context("cannot render the configuration")
     }
@@ -206,6 +220,7 @@ impl fmt::Debug for Config {
             .field("log_level", &self.log_level)
             .field("smtp_listen", &self.smtp_listen)
             .field("mail_hostname", &self.mail_hostname)
+            .field("smtp_relay", &self.smtp_relay.as_deref().map(redact_url))
             .finish()
     }
 }
@@ -247,6 +262,9 @@ pub struct FileConfig {
     /// See `--mail-hostname`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mail_hostname: Option<String>,
+    /// See `--smtp-relay`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub smtp_relay: Option<String>,
 }
 
 impl FileConfig {
@@ -343,6 +361,7 @@ mod tests {
         assert_eq!(redact_url("postgres://db/kairos"), "postgres://db/kairos");
         let mut c = Config::with_data_dir("x");
         c.database = Database::Postgres("postgres://u:hunter2@h/d".into());
+        c.smtp_relay = Some("smtps://mailer:hunter2@relay.example:465".into());
         assert!(!format!("{c:?}").contains("hunter2"));
         assert!(!c.to_redacted_toml().unwrap().contains("hunter2"));
     }

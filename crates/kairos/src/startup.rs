@@ -36,6 +36,7 @@ pub struct Application {
     state: kairos_http::AppState,
     router: axum::Router,
     smtp: Option<kairos_mail::smtp::SmtpServer>,
+    outbox: kairos_mail::outbound::worker::Outbound,
 }
 
 impl Application {
@@ -54,6 +55,13 @@ impl Application {
         let local_addr = listener
             .local_addr()
             .context("cannot read the listen address")?;
+        let outbox = match outbound(&config, &store).await {
+            Ok(o) => o,
+            Err(e) => {
+                store.close().await;
+                return Err(e);
+            }
+        };
         let smtp = match config.smtp_listen {
             Some(addr) => match bind_smtp(&config, &store, addr).await {
                 Ok(server) => Some(server),
@@ -75,6 +83,7 @@ impl Application {
             state,
             router,
             smtp,
+            outbox,
         })
     }
 
@@ -106,6 +115,7 @@ impl Application {
             state,
             router,
             smtp,
+            outbox,
         } = self;
         tracing::info!(addr = %local_addr, backend = store.backend(), "listening");
         let background = tokio::spawn(background(store.clone()));
@@ -117,12 +127,19 @@ impl Application {
         ));
         let routing = tokio::spawn(kairos_workflow::routing::run(
             store.clone(),
-            workers_stopped,
+            workers_stopped.clone(),
         ));
         // Connections are tracked by hand rather than with hyper-util's GracefulShutdown,
         // which cannot watch an HTTP/1 connection that allows upgrades (the WebSocket doors).
         let connections = TaskTracker::new();
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let outbox = tokio::spawn(kairos_mail::outbound::worker::run(
+            store.clone(),
+            outbox.tokens,
+            outbox.relay,
+            outbox.config,
+            workers_stopped.clone(),
+        ));
         let smtp = smtp.map(|server| {
             if let Ok(addr) = server.local_addr() {
                 tracing::info!(%addr, "receiving mail by SMTP");
@@ -197,10 +214,35 @@ impl Application {
         // Each worker step is one transaction: stopping between steps loses nothing.
         let _ = tokio::time::timeout(Duration::from_secs(5), sla).await;
         let _ = tokio::time::timeout(Duration::from_secs(5), routing).await;
+        let _ = tokio::time::timeout(Duration::from_secs(70), outbox).await;
         store.close().await;
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// The outbox worker's parts: thread tokens, the relay (if configured), its settings.
+async fn outbound(
+    config: &Config,
+    store: &Store,
+) -> anyhow::Result<kairos_mail::outbound::worker::Outbound> {
+    let relay = match &config.smtp_relay {
+        Some(url) => Some(
+            kairos_mail::outbound::Relay::from_url(url)
+                .map_err(|e| anyhow::anyhow!("cannot use the SMTP relay: {e}"))?,
+        ),
+        None => None,
+    };
+    Ok(kairos_mail::outbound::worker::Outbound {
+        tokens: kairos_mail::ingest::thread_tokens(store)
+            .await
+            .context("cannot load the mail signing key")?,
+        relay,
+        config: kairos_mail::outbound::OutboxConfig {
+            hostname: config.mail_hostname.clone(),
+            ..Default::default()
+        },
+    })
 }
 
 /// Binds the SMTP listener, with attachments kept in `<data dir>/blobs`.
@@ -216,7 +258,7 @@ async fn bind_smtp(
                 config.data_dir.display()
             )
         })?;
-    let mailroom = kairos_mail::Mailroom::new(store.clone(), blobs)
+    let mailroom = kairos_mail::Mailroom::new(store.clone(), blobs, &config.mail_hostname)
         .await
         .context("cannot load the mail signing key")?;
     let mut smtp = kairos_mail::smtp::SmtpConfig::default();

@@ -333,12 +333,15 @@ async fn the_app_serves_refuses_huge_heads_and_stops_gracefully() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = Config::with_data_dir(dir.path());
     config.listen = "127.0.0.1:0".parse().unwrap();
+    config.smtp_listen = Some("127.0.0.1:0".parse().unwrap());
     let app = Application::build(config.clone()).await.unwrap();
+    let smtp_addr = app.smtp_addr().expect("SMTP is on");
     let app_store = app.store().clone();
     let base = format!("http://{}", app.local_addr());
     // A second instance in the same process (shared metrics recorder) must build too.
     let mut other = config;
     other.data_dir = dir.path().join("other");
+    other.smtp_listen = None;
     let second = Application::build(other).await.unwrap();
     second.store().close().await;
     drop(second);
@@ -377,6 +380,47 @@ async fn the_app_serves_refuses_huge_heads_and_stops_gracefully() {
     let ready = socket.next().await.unwrap().unwrap();
     assert!(ready.to_text().unwrap().contains("\"ready\""), "{ready:?}");
 
+    // Mail by SMTP on the real server lands on the tenant's log before the 250.
+    let acme = app_store.tenant_by_slug("acme").await.unwrap().unwrap().id;
+    app_store
+        .add_mail_address(acme, "support@acme.test")
+        .await
+        .unwrap();
+    let head = app_store.log_head(acme).await.unwrap();
+    let smtp = tokio::net::TcpStream::connect(smtp_addr).await.unwrap();
+    let mut smtp = tokio::io::BufReader::new(smtp);
+    let mut exchange = async |line: &str| {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+        if !line.is_empty() {
+            smtp.get_mut().write_all(line.as_bytes()).await.unwrap();
+        }
+        let mut reply = String::new();
+        loop {
+            let mut l = String::new();
+            smtp.read_line(&mut l).await.unwrap();
+            reply.push_str(&l);
+            if l.as_bytes().get(3) != Some(&b'-') {
+                return reply;
+            }
+        }
+    };
+    assert!(exchange("").await.starts_with("220"));
+    assert!(exchange("EHLO client.test\r\n").await.starts_with("250"));
+    assert!(
+        exchange("MAIL FROM:<anna@example.org>\r\n")
+            .await
+            .starts_with("250")
+    );
+    assert!(
+        exchange("RCPT TO:<support@acme.test>\r\n")
+            .await
+            .starts_with("250")
+    );
+    assert!(exchange("DATA\r\n").await.starts_with("354"));
+    let stored = exchange("From: anna@example.org\r\nSubject: Hi\r\n\r\nHello\r\n.\r\n").await;
+    assert!(stored.starts_with("250"), "{stored}");
+    assert!(app_store.log_head(acme).await.unwrap() > head);
+
     let huge = "x".repeat(100 * 1024);
     // 431, or hyper may simply close the connection.
     if let Ok(res) = client
@@ -406,5 +450,9 @@ async fn the_app_serves_refuses_huge_heads_and_stops_gracefully() {
     assert!(
         client.get(format!("{base}/healthz")).send().await.is_err(),
         "no longer accepting"
+    );
+    assert!(
+        tokio::net::TcpStream::connect(smtp_addr).await.is_err(),
+        "no longer accepting mail"
     );
 }

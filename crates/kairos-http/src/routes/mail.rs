@@ -1,4 +1,5 @@
-//! The e-mail channel's settings: the support addresses a tenant receives mail for.
+//! The e-mail channel's settings (the support addresses a tenant receives mail for, the
+//! sender and the automatic acknowledgement) and the outbox.
 
 use crate::AppState;
 use crate::auth::Principal;
@@ -7,16 +8,20 @@ use crate::extract::Json;
 use axum::extract::{Path, State};
 use http::StatusCode;
 use kairos_core::identity::{Identity, IdentityKind};
+use kairos_core::mail::{MailSettings, SETTINGS_KEY};
 use kairos_core::party::Role;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use uuid::Uuid;
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_addresses, add_address))
         .routes(routes!(remove_address))
+        .routes(routes!(get_settings, put_settings))
+        .routes(routes!(outbox))
 }
 
 /// A support address.
@@ -86,4 +91,116 @@ async fn remove_address(
         .remove_mail_address(p.tenant_id, &address)
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The mail settings: `from_address` (one of the support addresses), `from_name`, and
+/// `auto_reply` (`subject`, `text`) — the acknowledgement of a new conversation by mail,
+/// sent within RFC 3834's rules. See `docs/mail.md`.
+#[derive(Deserialize, Serialize, ToSchema)]
+#[serde(transparent)]
+#[schema(value_type = Object)]
+pub(crate) struct MailSettingsDocument(MailSettings);
+
+/// The tenant's mail settings (staff).
+#[utoipa::path(get, path = "/api/v1/mail/settings", tag = "mail",
+    responses((status = 200, body = MailSettingsDocument), (status = 403, body = Problem)), security(("bearer" = [])))]
+async fn get_settings(
+    State(state): State<AppState>,
+    p: Principal,
+) -> Result<axum::Json<MailSettingsDocument>, ApiError> {
+    p.require_staff()?;
+    let settings = match state.store.setting(p.tenant_id, SETTINGS_KEY).await? {
+        Some(v) => serde_json::from_value(v)
+            .map_err(|e| ApiError::internal(format!("stored mail settings: {e}")))?,
+        None => MailSettings::default(),
+    };
+    Ok(axum::Json(MailSettingsDocument(settings)))
+}
+
+/// Replaces the mail settings (admins). `from_address` must be one of the tenant's
+/// support addresses: a tenant cannot send as anyone else.
+#[utoipa::path(put, path = "/api/v1/mail/settings", tag = "mail", request_body = MailSettingsDocument,
+    responses((status = 200, body = MailSettingsDocument), (status = 400, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+async fn put_settings(
+    State(state): State<AppState>,
+    p: Principal,
+    Json(MailSettingsDocument(settings)): Json<MailSettingsDocument>,
+) -> Result<axum::Json<MailSettingsDocument>, ApiError> {
+    p.require(&[Role::Admin])?;
+    let settings = settings.validate()?;
+    if let Some(from) = &settings.from_address
+        && !state
+            .store
+            .mail_addresses(p.tenant_id)
+            .await?
+            .contains(from)
+    {
+        return Err(ApiError::invalid(
+            "from_address",
+            "must be one of the tenant's support addresses",
+        ));
+    }
+    let value = serde_json::to_value(&settings).map_err(|e| ApiError::internal(e.to_string()))?;
+    state
+        .store
+        .put_setting(p.tenant_id, SETTINGS_KEY, value, &p.actor())
+        .await?;
+    Ok(axum::Json(MailSettingsDocument(settings)))
+}
+
+/// One mail in the outbox.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct OutboxView {
+    /// Its id.
+    id: Uuid,
+    /// The conversation message it carries (none for acknowledgements).
+    message_id: Option<Uuid>,
+    /// Recipient.
+    recipient: String,
+    /// `queued`, `sent` or `failed`.
+    state: String,
+    /// Delivery attempts so far.
+    attempts: u32,
+    /// When the next attempt is due (RFC 3339; queued mail only).
+    next_attempt_at: Option<String>,
+    /// What the relay (or Kairos) said last time.
+    last_error: Option<String>,
+    /// When it was queued (RFC 3339).
+    created_at: String,
+}
+
+/// The outbox.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct OutboxPage {
+    /// Newest first, at most 100.
+    items: Vec<OutboxView>,
+}
+
+/// The newest 100 outbound mails with their delivery state (staff): why a reply has not
+/// arrived is answered here.
+#[utoipa::path(get, path = "/api/v1/mail/outbox", tag = "mail",
+    responses((status = 200, body = OutboxPage), (status = 403, body = Problem)), security(("bearer" = [])))]
+async fn outbox(
+    State(state): State<AppState>,
+    p: Principal,
+) -> Result<axum::Json<OutboxPage>, ApiError> {
+    p.require_staff()?;
+    let items = state
+        .store
+        .outbox(p.tenant_id, 100)
+        .await?
+        .into_iter()
+        .map(|e| OutboxView {
+            id: e.id,
+            message_id: e.message_id.map(|m| m.0),
+            recipient: e.recipient,
+            next_attempt_at: (e.state == "queued").then(|| e.next_attempt_at.to_rfc3339()),
+            state: e.state,
+            attempts: e.attempts,
+            last_error: e.last_error,
+            created_at: e.created_at.to_rfc3339(),
+        })
+        .collect();
+    Ok(axum::Json(OutboxPage { items }))
 }

@@ -102,6 +102,49 @@ async fn c07_an_address_belongs_to_one_tenant_and_refusals_do_not_say_whose() {
         .await;
     assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
 
+    // The sender must be one of the tenant's own addresses (no sending as someone else).
+    let foreign_from = app
+        .call(
+            "PUT",
+            "/api/v1/mail/settings",
+            Some(&admin_b),
+            Some(json!({"from_address": "support@acme.test"})),
+        )
+        .await;
+    assert_eq!(
+        foreign_from.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        foreign_from.text()
+    );
+    let own_from = app
+        .call(
+            "PUT",
+            "/api/v1/mail/settings",
+            Some(&admin_a),
+            Some(json!({"from_address": "Support@acme.test", "from_name": "Acme"})),
+        )
+        .await;
+    assert_eq!(own_from.status, StatusCode::OK, "{}", own_from.text());
+    assert_eq!(own_from.json()["from_address"], "support@acme.test");
+    let injected = app
+        .call(
+            "PUT",
+            "/api/v1/mail/settings",
+            Some(&admin_a),
+            Some(json!({"auto_reply": {"subject": "x\r\nBcc: v@x.test", "text": "t"}})),
+        )
+        .await;
+    assert_eq!(
+        injected.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "B10: header injection"
+    );
+    let outbox = app
+        .call("GET", "/api/v1/mail/outbox", Some(&agent_a), None)
+        .await;
+    assert_eq!(outbox.json()["items"], json!([]));
+
     let gone = app
         .call(
             "DELETE",

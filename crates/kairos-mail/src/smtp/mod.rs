@@ -4,5 +4,5 @@ pub mod data;
 pub mod server;
 pub mod session;
 
-pub use server::{SmtpConfig, SmtpServer};
+pub use server::{Delivery, SmtpConfig, SmtpServer};
 pub use session::SessionLimits;

@@ -1,15 +1,17 @@
 //! The SMTP listener: accepts connections, enforces the transport limits (line and session
 //! byte caps, timeouts, connection caps, early talkers) and drives [`Session`] and
-//! [`DataDecoder`]; recipients are looked up and messages handed to the [`Mailroom`].
+//! [`DataDecoder`]; recipients are looked up and messages handed to a [`Delivery`] — the
+//! [`Mailroom`] in Kairos, a recording sink in tests of outbound mail.
 //!
 //! Checklist L01 (bounded buffers), L05 (timeouts, caps), L07 (early talkers); the
 //! protocol rules themselves live in `session.rs` and `data.rs`.
 
 use super::data::{DataDecoder, DataEnd};
-use super::session::{Reply, Session, SessionLimits, Step};
+use super::session::{Envelope, Reply, Session, SessionLimits, Step};
 use crate::ingest::{Mailroom, Refusal};
 use kairos_core::ids::TenantId;
 use std::collections::HashMap;
+use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -57,20 +59,24 @@ impl Default for SmtpConfig {
     }
 }
 
-/// A bound SMTP listener.
-pub struct SmtpServer {
-    listener: TcpListener,
-    config: Arc<SmtpConfig>,
-    mailroom: Mailroom,
+/// Where a listener hands what it receives.
+pub trait Delivery: Clone + Send + Sync + 'static {
+    /// Whether mail for `address` is taken here; `Err` when that cannot be told now (451).
+    fn accepts(&self, address: &str) -> impl Future<Output = Result<bool, String>> + Send;
+    /// Takes one message; the reply is what the client is told (250 only once it is durable).
+    fn deliver(&self, envelope: Envelope, raw: Vec<u8>) -> impl Future<Output = Reply> + Send;
 }
 
-impl SmtpServer {
+/// A bound SMTP listener.
+pub struct SmtpServer<D = Mailroom> {
+    listener: TcpListener,
+    config: Arc<SmtpConfig>,
+    mailroom: D,
+}
+
+impl<D: Delivery> SmtpServer<D> {
     /// Binds `addr`.
-    pub async fn bind(
-        addr: SocketAddr,
-        config: SmtpConfig,
-        mailroom: Mailroom,
-    ) -> std::io::Result<Self> {
+    pub async fn bind(addr: SocketAddr, config: SmtpConfig, mailroom: D) -> std::io::Result<Self> {
         Ok(Self {
             listener: TcpListener::bind(addr).await?,
             config: Arc::new(config),
@@ -291,10 +297,10 @@ impl Conn {
     }
 }
 
-async fn serve(
+async fn serve<D: Delivery>(
     conn: &mut Conn,
     config: &SmtpConfig,
-    mailroom: &Mailroom,
+    mailroom: &D,
     stop: watch::Receiver<bool>,
 ) -> Result<(), End> {
     let mut session = Session::new(config.limits.clone());
@@ -307,20 +313,18 @@ async fn serve(
         Err(_) => {}
     }
     conn.send(&session.greeting()).await?;
-    let mut tenants: HashMap<String, TenantId> = HashMap::new();
+    let mut stop = stop;
     loop {
-        if *stop.borrow() {
-            return Err(End::Stopping);
-        }
-        let line = conn.line().await?;
+        // Waiting for a command is where a stopping server says goodbye (421); a message
+        // being received is finished first.
+        let line = tokio::select! {
+            line = conn.line() => line?,
+            () = async { drop(stop.wait_for(|s| *s).await) } => return Err(End::Stopping),
+        };
         let step = session.command(&line);
         let step = match step {
-            Step::LookUp(address) => match mailroom.tenant_for(&address).await {
-                Ok(Some(tenant)) => {
-                    tenants.insert(address.clone(), tenant);
-                    session.recipient(address, true)
-                }
-                Ok(None) => session.recipient(address, false),
+            Step::LookUp(address) => match mailroom.accepts(&address).await {
+                Ok(ours) => session.recipient(address, ours),
                 Err(e) => {
                     tracing::warn!(error = %e, "smtp: recipient lookup failed");
                     Step::Reply(Reply::new(451, "4.3.0 Local error, try again later"))
@@ -348,56 +352,50 @@ async fn serve(
                     DataEnd::BareNewline => {
                         Reply::new(554, "5.6.0 Bare CR or LF in message data (RFC 5321 §2.3.8)")
                     }
-                    DataEnd::Message(raw) => {
-                        let targets: Vec<TenantId> = unique(
-                            envelope
-                                .recipients
-                                .iter()
-                                .filter_map(|r| tenants.get(r).copied()),
-                        );
-                        deliver(mailroom, &targets, envelope.mail_from.as_deref(), raw).await
-                    }
+                    DataEnd::Message(raw) => mailroom.deliver(envelope, raw).await,
                 };
-                tenants.clear();
                 conn.send(&reply).await?;
             }
         }
     }
 }
 
-/// Hands the message to each tenant it is addressed to; 250 only when all took it.
-async fn deliver(
-    mailroom: &Mailroom,
-    tenants: &[TenantId],
-    mail_from: Option<&str>,
-    raw: Vec<u8>,
-) -> Reply {
-    for tenant in tenants {
-        match mailroom.ingest(*tenant, mail_from, raw.clone()).await {
-            Ok(done) => {
-                tracing::info!(
-                    tenant = %tenant,
+impl Delivery for Mailroom {
+    async fn accepts(&self, address: &str) -> Result<bool, String> {
+        self.tenant_for(address)
+            .await
+            .map(|t| t.is_some())
+            .map_err(|e| e.to_string())
+    }
+
+    /// Hands the message to each tenant it is addressed to; 250 only when all took it.
+    async fn deliver(&self, envelope: Envelope, raw: Vec<u8>) -> Reply {
+        let mut tenants: Vec<TenantId> = Vec::new();
+        for rcpt in &envelope.recipients {
+            match self.tenant_for(rcpt).await {
+                Ok(Some(t)) if !tenants.contains(&t) => tenants.push(t),
+                Ok(_) => {}
+                Err(_) => return Reply::new(451, "4.3.0 Local error, try again later"),
+            }
+        }
+        for tenant in tenants {
+            match self
+                .ingest(tenant, envelope.mail_from.as_deref(), raw.clone())
+                .await
+            {
+                Ok(done) => tracing::info!(
+                    %tenant,
                     conversation = %done.ids.conversation_id,
                     created = done.created,
                     "mail received"
-                );
+                ),
+                Err(Refusal::Permanent(why)) => {
+                    metrics::counter!("kairos_mail_refused_total").increment(1);
+                    return Reply::new(554, format!("5.6.0 {why}"));
+                }
+                Err(Refusal::Temporary(why)) => return Reply::new(451, format!("4.3.0 {why}")),
             }
-            Err(Refusal::Permanent(why)) => {
-                metrics::counter!("kairos_mail_refused_total").increment(1);
-                return Reply::new(554, format!("5.6.0 {why}"));
-            }
-            Err(Refusal::Temporary(why)) => return Reply::new(451, format!("4.3.0 {why}")),
         }
+        Reply::new(250, "2.0.0 OK: stored")
     }
-    Reply::new(250, "2.0.0 OK: stored")
-}
-
-fn unique<T: PartialEq>(items: impl Iterator<Item = T>) -> Vec<T> {
-    let mut out = Vec::new();
-    for item in items {
-        if !out.contains(&item) {
-            out.push(item);
-        }
-    }
-    out
 }

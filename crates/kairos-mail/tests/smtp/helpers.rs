@@ -29,6 +29,7 @@ pub struct Mailhost {
     pub tenant: TenantId,
     pub addr: SocketAddr,
     pub blobs: PathBuf,
+    pub mailroom: Mailroom,
     _stop: watch::Sender<bool>,
     _dir: tempfile::TempDir,
 }
@@ -68,16 +69,20 @@ pub async fn start(backend: Backend, tune: impl FnOnce(&mut SmtpConfig)) -> Opti
         .id;
     store.add_mail_address(tenant, SUPPORT).await.unwrap();
     let blobs = dir.path().join("blobs");
-    let mailroom = Mailroom::new(store.clone(), BlobStore::open(&blobs).unwrap())
-        .await
-        .unwrap();
+    let mailroom = Mailroom::new(
+        store.clone(),
+        BlobStore::open(&blobs).unwrap(),
+        "mail.acme.test",
+    )
+    .await
+    .unwrap();
     let mut config = SmtpConfig {
         greet_delay: Duration::from_millis(30),
         ..SmtpConfig::default()
     };
     config.limits.hostname = "mx.acme.test".into();
     tune(&mut config);
-    let server = SmtpServer::bind("127.0.0.1:0".parse().unwrap(), config, mailroom)
+    let server = SmtpServer::bind("127.0.0.1:0".parse().unwrap(), config, mailroom.clone())
         .await
         .unwrap();
     let addr = server.local_addr().unwrap();
@@ -88,6 +93,7 @@ pub async fn start(backend: Backend, tune: impl FnOnce(&mut SmtpConfig)) -> Opti
         tenant,
         addr,
         blobs,
+        mailroom,
         _stop: stop,
         _dir: dir,
     })

@@ -4,8 +4,6 @@
 use crate::helpers::{Backend, Client, SUPPORT, start};
 use kairos_core::event::EventData;
 use kairos_core::ids::ConversationId;
-use kairos_mail::Mailroom;
-use kairos_store::blobs::BlobStore;
 use std::time::Duration;
 
 const MAIL: &[u8] = b"From: Anna <anna@example.org>\r\nSubject: Hello\r\nMessage-ID: <m1@example.org>\r\n\r\nHi there\r\n";
@@ -201,10 +199,7 @@ async fn c01_a_forged_thread_token_starts_a_new_conversation() {
     // The victim's conversation.
     assert_eq!(c.send_mail("anna@example.org", SUPPORT, MAIL).await.0, 250);
     let victim = conversations(&host).await[0];
-    let mailroom = Mailroom::new(host.store.clone(), BlobStore::open(&host.blobs).unwrap())
-        .await
-        .unwrap();
-    let tokens = mailroom.tokens();
+    let tokens = host.mailroom.tokens();
     let genuine = tokens.message_id(
         host.tenant,
         victim,

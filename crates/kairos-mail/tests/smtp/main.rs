@@ -5,3 +5,4 @@
 mod corpus;
 mod helpers;
 mod hostile;
+mod outbound;

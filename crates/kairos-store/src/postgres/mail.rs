@@ -4,7 +4,7 @@ use super::PgStore;
 use crate::error::Result;
 use crate::mail::{OutboxEntry, OutboxMail, OutboxState};
 use kairos_core::Timestamp;
-use kairos_core::ids::{MessageId, TenantId};
+use kairos_core::ids::{ConversationId, MessageId, TenantId};
 use sqlx::Row;
 use uuid::Uuid;
 
@@ -103,6 +103,21 @@ impl PgStore {
             .collect()
     }
 
+    pub(crate) async fn outbox_claim(
+        &self,
+        id: Uuid,
+        now: Timestamp,
+        lease: Timestamp,
+    ) -> Result<bool> {
+        let done = sqlx::query("UPDATE mail_outbox SET next_attempt_at = $3 WHERE id = $1 AND state = 'queued' AND next_attempt_at <= $2")
+            .bind(id)
+            .bind(now.as_micros())
+            .bind(lease.as_micros())
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     pub(crate) async fn outbox_attempted(
         &self,
         id: Uuid,
@@ -169,5 +184,59 @@ impl PgStore {
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() > 0)
+    }
+
+    pub(crate) async fn record_mail_id(
+        &self,
+        tenant: TenantId,
+        conversation: ConversationId,
+        message: MessageId,
+        rfc_id: &str,
+        now: Timestamp,
+    ) -> Result<()> {
+        sqlx::query("INSERT INTO mail_message_ids (message_id, tenant_id, conversation_id, rfc_id, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING")
+            .bind(message.0)
+            .bind(tenant.0)
+            .bind(conversation.0)
+            .bind(rfc_id)
+            .bind(now.as_micros())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn mail_ids(
+        &self,
+        tenant: TenantId,
+        conversation: ConversationId,
+        limit: u32,
+    ) -> Result<Vec<String>> {
+        let rows = sqlx::query(
+            "SELECT rfc_id FROM mail_message_ids WHERE conversation_id = $1 AND tenant_id = $2 ORDER BY created_at DESC LIMIT $3",
+        )
+        .bind(conversation.0)
+        .bind(tenant.0)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<sqlx::Result<_>>()?)
+    }
+
+    pub(crate) async fn set_consumer_cursor(
+        &self,
+        tenant: TenantId,
+        consumer: &str,
+        seq: i64,
+    ) -> Result<()> {
+        sqlx::query("INSERT INTO consumer_cursors (consumer, tenant_id, seq) VALUES ($1, $2, $3) ON CONFLICT (consumer, tenant_id) DO UPDATE SET seq = excluded.seq")
+            .bind(consumer)
+            .bind(tenant.0)
+            .bind(seq)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 }

@@ -32,6 +32,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "agents",
         include_str!("../../migrations/postgres/0007_agents.sql"),
     ),
+    (
+        8,
+        "mail_message_ids",
+        include_str!("../../migrations/postgres/0008_mail_message_ids.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming Kairos' migration lock.

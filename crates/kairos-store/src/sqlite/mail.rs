@@ -4,7 +4,7 @@ use super::SqliteStore;
 use crate::error::Result;
 use crate::mail::{OutboxEntry, OutboxMail, OutboxState};
 use kairos_core::Timestamp;
-use kairos_core::ids::{MessageId, TenantId};
+use kairos_core::ids::{ConversationId, MessageId, TenantId};
 use rusqlite::{OptionalExtension, params};
 use uuid::Uuid;
 
@@ -116,6 +116,22 @@ impl SqliteStore {
         .await
     }
 
+    pub(crate) async fn outbox_claim(
+        &self,
+        id: Uuid,
+        now: Timestamp,
+        lease: Timestamp,
+    ) -> Result<bool> {
+        self.writer
+            .run(move |c| {
+                let n = c
+                    .prepare_cached("UPDATE mail_outbox SET next_attempt_at = ?3 WHERE id = ?1 AND state = 'queued' AND next_attempt_at <= ?2")?
+                    .execute(params![id, now.as_micros(), lease.as_micros()])?;
+                Ok((n == 1, None))
+            })
+            .await
+    }
+
     pub(crate) async fn outbox_attempted(
         &self,
         id: Uuid,
@@ -178,6 +194,56 @@ impl SqliteStore {
                     )?
                     .execute(params![tenant.0, address, now.as_micros(), since.as_micros()])?;
                 Ok((n > 0, None))
+            })
+            .await
+    }
+
+    pub(crate) async fn record_mail_id(
+        &self,
+        tenant: TenantId,
+        conversation: ConversationId,
+        message: MessageId,
+        rfc_id: &str,
+        now: Timestamp,
+    ) -> Result<()> {
+        let rfc_id = rfc_id.to_owned();
+        self.writer
+            .run(move |c| {
+                c.prepare_cached("INSERT INTO mail_message_ids (message_id, tenant_id, conversation_id, rfc_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING")?
+                    .execute(params![message.0, tenant.0, conversation.0, rfc_id, now.as_micros()])?;
+                Ok(((), None))
+            })
+            .await
+    }
+
+    pub(crate) async fn mail_ids(
+        &self,
+        tenant: TenantId,
+        conversation: ConversationId,
+        limit: u32,
+    ) -> Result<Vec<String>> {
+        self.read(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT rfc_id FROM mail_message_ids WHERE conversation_id = ?1 AND tenant_id = ?2 ORDER BY created_at DESC LIMIT ?3",
+            )?;
+            let rows = stmt.query_map(params![conversation.0, tenant.0, limit], |r| r.get(0))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
+        })
+        .await
+    }
+
+    pub(crate) async fn set_consumer_cursor(
+        &self,
+        tenant: TenantId,
+        consumer: &str,
+        seq: i64,
+    ) -> Result<()> {
+        let consumer = consumer.to_owned();
+        self.writer
+            .run(move |c| {
+                c.prepare_cached("INSERT INTO consumer_cursors (consumer, tenant_id, seq) VALUES (?1, ?2, ?3) ON CONFLICT (consumer, tenant_id) DO UPDATE SET seq = excluded.seq")?
+                    .execute(params![consumer, tenant.0, seq])?;
+                Ok(((), None))
             })
             .await
     }

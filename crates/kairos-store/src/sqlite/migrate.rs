@@ -35,6 +35,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "agents",
         include_str!("../../migrations/sqlite/0007_agents.sql"),
     ),
+    (
+        8,
+        "mail_message_ids",
+        include_str!("../../migrations/sqlite/0008_mail_message_ids.sql"),
+    ),
 ];
 
 fn checksum(sql: &str) -> Vec<u8> {

@@ -143,6 +143,9 @@ impl World {
             Rt::PutRouting => {
                 Some(json!({"enabled": true, "queues": [{"name": "Q", "skills": ["de"]}]}))
             }
+            Rt::PutMailSettings => Some(
+                json!({"from_name": "Matrix", "auto_reply": {"subject": "Thanks", "text": "We answer soon."}}),
+            ),
             Rt::AddMailAddress => {
                 Some(json!({"address": format!("{}@matrix.test", self.unique("help"))}))
             }

@@ -70,6 +70,9 @@ pub(super) enum Rt {
     MailAddresses,
     AddMailAddress,
     RemoveMailAddress,
+    GetMailSettings,
+    PutMailSettings,
+    MailOutbox,
 }
 
 pub(super) struct Route {
@@ -105,7 +108,7 @@ const fn route(
 const OK: StatusCode = StatusCode::OK;
 const CREATED: StatusCode = StatusCode::CREATED;
 
-pub(super) const ROUTES: [Route; 26] = [
+pub(super) const ROUTES: [Route; 29] = [
     route(
         Rt::Inbound,
         "POST",
@@ -265,6 +268,30 @@ pub(super) const ROUTES: [Route; 26] = [
         false,
     ),
     route(
+        Rt::GetMailSettings,
+        "GET",
+        "/api/v1/mail/settings",
+        Obj::None,
+        OK,
+        false,
+    ),
+    route(
+        Rt::PutMailSettings,
+        "PUT",
+        "/api/v1/mail/settings",
+        Obj::None,
+        OK,
+        true,
+    ),
+    route(
+        Rt::MailOutbox,
+        "GET",
+        "/api/v1/mail/outbox",
+        Obj::None,
+        OK,
+        false,
+    ),
+    route(
         Rt::SlaClocks,
         "GET",
         "/api/v1/conversations/{id}/sla",
@@ -302,6 +329,7 @@ pub(super) fn expected(r: &Route, caller: Caller, target: Option<Target>) -> Sta
                     | Rt::PutRouting
                     | Rt::AddMailAddress
                     | Rt::RemoveMailAddress
+                    | Rt::PutMailSettings
             ) && caller == Caller::Agent
             {
                 StatusCode::FORBIDDEN
