@@ -12,6 +12,7 @@ pub mod blobs;
 mod error;
 mod flows;
 pub mod keys;
+pub mod log_watch;
 pub mod model;
 mod postgres;
 mod rows;
@@ -91,7 +92,7 @@ macro_rules! flow {
 
 mod agents;
 pub mod mail;
-mod sla;
+pub mod sla;
 
 impl Store {
     /// Opens (creating if needed) the SQLite database `kairos.db` in `data_dir` and migrates it.

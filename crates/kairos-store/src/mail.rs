@@ -6,6 +6,10 @@ use kairos_core::Timestamp;
 use kairos_core::ids::{ConversationId, MessageId, TenantId};
 use uuid::Uuid;
 
+/// The outbox follower's consumer name. Its cursor is created with a tenant's first support
+/// address: replies written from then on are sent, none written before mail was set up.
+pub const OUTBOX_CONSUMER: &str = "mail-outbox";
+
 /// One mail in the outbox.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OutboxMail {

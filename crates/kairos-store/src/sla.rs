@@ -93,20 +93,31 @@ async fn breach<T: WriteTx + SlaTx>(
     Ok(n)
 }
 
-async fn put_setting<T: WriteTx>(
+async fn put_setting<T: WriteTx + SlaTx>(
     tx: &mut T,
     key: String,
     value: serde_json::Value,
     at: Timestamp,
     actor: &Actor,
 ) -> Result<()> {
+    let switches_sla_on = key == sla::SETTINGS_KEY;
     tx.append(vec![NewEvent::new(
         at,
         actor,
         EventData::SettingChanged { key, value },
     )])
-    .await
+    .await?;
+    // SLA applies from the moment it is configured: the worker's position is stored with
+    // the setting, so nothing written between now and the worker's next look is skipped.
+    if switches_sla_on && tx.consumer_cursor(SLA_CONSUMER).await?.is_none() {
+        let seq = tx.latest_seq().await?;
+        tx.set_consumer_cursor(SLA_CONSUMER, seq).await?;
+    }
+    Ok(())
 }
+
+/// The SLA worker's consumer name (its cursor is created with the first SLA settings).
+pub const SLA_CONSUMER: &str = "sla";
 
 impl Store {
     /// Replaces a tenant setting (recorded on the log as `setting.changed`).

@@ -5,10 +5,9 @@
 use kairos_core::conversation::Status;
 use kairos_core::ids::TenantId;
 use kairos_core::routing::{self, RoutingSettings, SETTINGS_KEY};
+use kairos_store::log_watch::{LogWatch, Wake};
 use kairos_store::{ConversationFilter, Store, StoreError};
-use std::collections::HashSet;
 use std::time::Duration;
-use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::watch;
 
 /// Unassigned conversations looked at per round.
@@ -16,36 +15,20 @@ const ROUND: u32 = 200;
 
 /// Routes every tenant's waiting conversations whenever its log moves, until `stop`.
 pub async fn run(store: Store, mut stop: watch::Receiver<bool>) {
-    let mut notices = store.subscribe();
-    let mut dirty: HashSet<TenantId> = store
-        .tenant_ids()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .collect();
+    let mut log = LogWatch::new(&store).await;
     // Capacity also frees up without a commit of the waiting conversation's tenant being
     // missed, but a periodic look keeps routing going if a notice was lost.
     let mut sweep = tokio::time::interval(Duration::from_secs(30));
     loop {
-        for tenant in std::mem::take(&mut dirty) {
+        for tenant in log.take() {
             if let Err(e) = route(&store, tenant).await {
                 tracing::warn!(error = %e, "routing: failed; retrying with the next change");
             }
         }
-        tokio::select! {
-            _ = stop.changed() => return,
-            _ = sweep.tick() => dirty.extend(store.tenant_ids().await.unwrap_or_default()),
-            notice = notices.recv() => match notice {
-                Ok(n) => { dirty.insert(n.tenant_id); }
-                Err(RecvError::Lagged(_)) => dirty.extend(store.tenant_ids().await.unwrap_or_default()),
-                Err(RecvError::Closed) => return,
-            },
-        }
-        while let Ok(n) = notices.try_recv() {
-            dirty.insert(n.tenant_id);
-        }
-        if *stop.borrow() {
-            return;
+        match log.wait(&mut sweep, &mut stop).await {
+            Wake::Stop => return,
+            Wake::Tick => log.mark_all().await,
+            Wake::Changed => {}
         }
     }
 }

@@ -4,14 +4,14 @@
 use crate::Clock;
 use kairos_core::ids::TenantId;
 use kairos_core::sla::{SETTINGS_KEY, SlaConfig, SlaSettings};
+use kairos_store::log_watch::{LogWatch, Wake};
 use kairos_store::{Store, StoreError};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::time::Duration;
-use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::watch;
 
 /// The consumer name the worker's cursor is stored under.
-pub const CONSUMER: &str = "sla";
+pub const CONSUMER: &str = kairos_store::sla::SLA_CONSUMER;
 /// Events taken per transaction.
 const BATCH: u32 = 500;
 /// How often due clocks are looked for.
@@ -24,40 +24,19 @@ pub async fn run(store: Store, clock: Clock, mut stop: watch::Receiver<bool>) {
         clock,
         cursors: HashMap::new(),
     };
-    let mut notices = store.subscribe();
-    let mut dirty: HashSet<TenantId> = match store.tenant_ids().await {
-        Ok(ids) => ids.into_iter().collect(),
-        Err(e) => {
-            tracing::warn!(error = %e, "sla worker: listing tenants failed; following new commits only");
-            HashSet::new()
-        }
-    };
+    let mut log = LogWatch::new(&store).await;
     let mut tick = tokio::time::interval(TICK);
     loop {
-        for tenant in std::mem::take(&mut dirty) {
+        for tenant in log.take() {
             if let Err(e) = worker.catch_up(tenant).await {
                 tracing::warn!(error = %e, "sla worker: following the log failed; retrying");
-                dirty.insert(tenant);
+                log.again(tenant);
             }
         }
         if let Err(e) = worker.breaches().await {
             tracing::warn!(error = %e, "sla worker: checking due clocks failed");
         }
-        tokio::select! {
-            _ = stop.changed() => return,
-            _ = tick.tick() => {}
-            notice = notices.recv() => match notice {
-                Ok(n) => { dirty.insert(n.tenant_id); }
-                // Missed notices: look at everyone.
-                Err(RecvError::Lagged(_)) => dirty.extend(store.tenant_ids().await.unwrap_or_default()),
-                Err(RecvError::Closed) => return,
-            },
-        }
-        // Take every notice already waiting, so a burst of commits is one catch-up.
-        while let Ok(n) = notices.try_recv() {
-            dirty.insert(n.tenant_id);
-        }
-        if *stop.borrow() {
+        if log.wait(&mut tick, &mut stop).await == Wake::Stop {
             return;
         }
     }

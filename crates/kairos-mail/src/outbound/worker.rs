@@ -12,15 +12,14 @@ use kairos_core::identity::IdentityKind;
 use kairos_core::ids::{ConversationId, MessageId, TenantId};
 use kairos_core::mail::{MailSettings, SETTINGS_KEY};
 use kairos_core::message::{Body, Channel, Direction};
+use kairos_store::log_watch::{LogWatch, Wake};
 use kairos_store::mail::{OutboxMail, OutboxState};
 use kairos_store::{Store, StoreError};
-use std::collections::HashSet;
 use std::time::Duration;
-use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::watch;
 
 /// The consumer name the follower's cursor is stored under.
-pub const CONSUMER: &str = "mail-outbox";
+pub const CONSUMER: &str = kairos_store::mail::OUTBOX_CONSUMER;
 /// Events read per step.
 const BATCH: u32 = 500;
 /// A claimed mail is not picked up by another sender for this long.
@@ -79,13 +78,7 @@ pub async fn run(
     config: OutboxConfig,
     mut stop: watch::Receiver<bool>,
 ) {
-    let mut notices = store.subscribe();
-    let mut dirty: HashSet<TenantId> = store
-        .tenant_ids()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .collect();
+    let mut log = LogWatch::new(&store).await;
     let mut tick = tokio::time::interval(config.tick);
     let outbox = Outbox {
         store: store.clone(),
@@ -93,10 +86,10 @@ pub async fn run(
         config: config.clone(),
     };
     loop {
-        for tenant in std::mem::take(&mut dirty) {
+        for tenant in log.take() {
             if let Err(e) = outbox.follow(tenant).await {
                 tracing::warn!(error = %e, %tenant, "outbox: following the log failed; retrying");
-                dirty.insert(tenant);
+                log.again(tenant);
             }
         }
         if let Some(relay) = &relay
@@ -104,19 +97,7 @@ pub async fn run(
         {
             tracing::warn!(error = %e, "outbox: reading due mail failed");
         }
-        tokio::select! {
-            _ = stop.changed() => return,
-            _ = tick.tick() => {}
-            notice = notices.recv() => match notice {
-                Ok(n) => { dirty.insert(n.tenant_id); }
-                Err(RecvError::Lagged(_)) => dirty.extend(store.tenant_ids().await.unwrap_or_default()),
-                Err(RecvError::Closed) => return,
-            },
-        }
-        while let Ok(n) = notices.try_recv() {
-            dirty.insert(n.tenant_id);
-        }
-        if *stop.borrow() {
+        if log.wait(&mut tick, &mut stop).await == Wake::Stop {
             return;
         }
     }
@@ -134,7 +115,8 @@ impl Outbox {
         let mut cursor = match self.store.consumer_cursor(tenant, CONSUMER).await? {
             Some(c) => c,
             None => {
-                // First run for this tenant: what was written before mail existed stays unsent.
+                // No support address was ever added (that creates the cursor): what was
+                // written before mail was set up stays unsent.
                 let head = self.store.log_head(tenant).await?;
                 self.store
                     .set_consumer_cursor(tenant, CONSUMER, head)

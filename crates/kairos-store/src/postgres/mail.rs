@@ -22,6 +22,11 @@ impl PgStore {
             .bind(now.as_micros())
             .execute(&self.pool)
             .await?;
+        sqlx::query("INSERT INTO consumer_cursors (consumer, tenant_id, seq) SELECT $1, id, last_seq FROM tenants WHERE id = $2 ON CONFLICT (consumer, tenant_id) DO NOTHING")
+            .bind(crate::mail::OUTBOX_CONSUMER)
+            .bind(tenant.0)
+            .execute(&self.pool)
+            .await?;
         let row = sqlx::query("SELECT tenant_id FROM mail_addresses WHERE address = $1")
             .bind(address)
             .fetch_one(&self.pool)

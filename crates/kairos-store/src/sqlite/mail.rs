@@ -21,6 +21,8 @@ impl SqliteStore {
             .run(move |c| {
                 c.prepare_cached("INSERT INTO mail_addresses (address, tenant_id, created_at) VALUES (?1, ?2, ?3) ON CONFLICT (address) DO NOTHING")?
                     .execute(params![address, tenant.0, now.as_micros()])?;
+                c.prepare_cached("INSERT INTO consumer_cursors (consumer, tenant_id, seq) SELECT ?1, id, last_seq FROM tenants WHERE id = ?2 ON CONFLICT (consumer, tenant_id) DO NOTHING")?
+                    .execute(params![crate::mail::OUTBOX_CONSUMER, tenant.0])?;
                 let owner: Uuid = c
                     .prepare_cached("SELECT tenant_id FROM mail_addresses WHERE address = ?1")?
                     .query_row([&address], |r| r.get(0))?;
