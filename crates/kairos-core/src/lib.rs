@@ -20,6 +20,7 @@ pub mod inbound;
 pub mod mail;
 pub mod merge;
 pub mod message;
+pub mod netpolicy;
 pub mod party;
 pub mod receipt;
 pub mod reply;

@@ -21,7 +21,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
             Err(JsonRejection::MissingJsonContentType(_)) => {
                 Err(ApiError::unsupported_media_type())
             }
-            Err(JsonRejection::JsonDataError(e)) => Err(ApiError::bad_request(e.body_text())),
+            Err(JsonRejection::JsonDataError(e)) => {
+                Err(ApiError::bad_request(without_field_list(&e.body_text())))
+            }
             Err(JsonRejection::JsonSyntaxError(e)) => Err(ApiError::bad_request(e.body_text())),
             Err(JsonRejection::BytesRejection(e))
                 if e.status() == http::StatusCode::PAYLOAD_TOO_LARGE =>
@@ -32,6 +34,20 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
             }
             Err(e) => Err(ApiError::bad_request(e.body_text())),
         }
+    }
+}
+
+/// serde's "unknown field `x`, expected one of `a`, `b`" without the list: the problem names
+/// the offending field, and the schema is in the OpenAPI document, not in error bodies.
+fn without_field_list(text: &str) -> String {
+    match text.find(", expected one of") {
+        Some(start) => {
+            let rest = &text[start..];
+            // Keep serde's position suffix (" at line 1 column 61").
+            let tail = rest.find(" at line ").map_or("", |i| &rest[i..]);
+            format!("{}{tail}", &text[..start])
+        }
+        None => text.to_owned(),
     }
 }
 

@@ -52,6 +52,18 @@ impl From<StoreError> for Refusal {
     }
 }
 
+/// How a message came in.
+#[derive(Clone, Copy, Debug)]
+pub enum Source<'a> {
+    /// By SMTP, with this reverse path (`None`: the null sender `<>` of bounces).
+    Smtp {
+        /// The `MAIL FROM` address.
+        mail_from: Option<&'a str>,
+    },
+    /// Fetched from an IMAP mailbox (no envelope).
+    Imap,
+}
+
 /// Where a message landed.
 #[derive(Clone, Debug)]
 pub struct Ingested {
@@ -103,14 +115,17 @@ impl Mailroom {
             .await
     }
 
-    /// Takes one raw message for `tenant`. `envelope_from` is the SMTP reverse path (`None`
-    /// for the null sender, or when the mail came by IMAP).
+    /// Takes one raw message for `tenant` that came by `source`.
     pub async fn ingest(
         &self,
         tenant: TenantId,
-        envelope_from: Option<&str>,
+        source: Source<'_>,
         raw: Vec<u8>,
     ) -> Result<Ingested, Refusal> {
+        let (envelope_from, null_sender) = match source {
+            Source::Smtp { mail_from } => (mail_from, mail_from.is_none()),
+            Source::Imap => (None, false),
+        };
         let (mail, raw) = tokio::task::spawn_blocking(move || (parse::parse(&raw), raw))
             .await
             .map_err(|_| Refusal::Permanent("the message could not be parsed".into()))?;
@@ -169,7 +184,7 @@ impl Mailroom {
         if created {
             // The acknowledgement is a courtesy: failing to queue it never refuses the mail.
             if let Err(e) = self
-                .acknowledge(tenant, &mail, &from.value, envelope_from.is_none(), ids)
+                .acknowledge(tenant, &mail, &from.value, null_sender, ids)
                 .await
             {
                 tracing::warn!(error = %e, %tenant, "cannot queue the automatic reply");
@@ -178,7 +193,7 @@ impl Mailroom {
         Ok(Ingested {
             ids,
             created,
-            automated: mail.automated || envelope_from.is_none() && mail.from.is_none(),
+            automated: mail.automated || null_sender,
             sender: from.value,
         })
     }

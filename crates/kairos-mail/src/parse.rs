@@ -53,7 +53,7 @@ pub struct MailAttachment {
 /// What Kairos keeps of a parsed message.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct InboundMail {
-    /// The `From:` address (lower case), if the header had a usable one.
+    /// The author's address (lower case): `From:`, else `Sender:`, else `Reply-To:`.
     pub from: Option<String>,
     /// The `From:` display name.
     pub from_name: Option<String>,
@@ -100,7 +100,13 @@ pub fn parse(raw: &[u8]) -> Result<InboundMail, ParseError> {
         return Err(ParseError::NotAMessage);
     }
 
-    let from = message.from().and_then(|a| a.first());
+    // Without a From: the Sender:, then Reply-To: name the person (RFC 5322 §3.6.2).
+    let from = message
+        .from()
+        .and_then(|a| a.first())
+        .filter(|a| a.address.is_some())
+        .or_else(|| message.sender().and_then(|a| a.first()))
+        .or_else(|| message.reply_to().and_then(|a| a.first()));
     let from_address = from
         .and_then(|a| a.address.as_deref())
         .map(|a| a.trim().to_lowercase())

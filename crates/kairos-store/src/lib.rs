@@ -91,6 +91,7 @@ macro_rules! flow {
 }
 
 mod agents;
+pub mod imap;
 pub mod mail;
 pub mod sla;
 

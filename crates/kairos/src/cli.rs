@@ -95,6 +95,11 @@ pub struct ServerArgs {
     #[arg(long, env = "KAIROS_SMTP_RELAY", value_name = "URL")]
     pub smtp_relay: Option<String>,
 
+    /// Let tenants connect Kairos to private, loopback and link-local addresses (an IMAP
+    /// server on your internal network). Off: public addresses only. [default: false]
+    #[arg(long, env = "KAIROS_ALLOW_PRIVATE_HOSTS", value_name = "BOOL")]
+    pub allow_private_hosts: Option<bool>,
+
     /// The host name Kairos greets SMTP clients with and signs outbound Message-IDs under.
     /// [default: localhost]
     #[arg(long, env = "KAIROS_MAIL_HOSTNAME", value_name = "NAME")]

@@ -59,6 +59,8 @@ pub struct Config {
     pub mail_hostname: String,
     /// Relay URL for outbound mail (a secret: it may hold a password).
     pub smtp_relay: Option<String>,
+    /// Whether tenants' integrations may reach private and local addresses.
+    pub allow_private_hosts: bool,
 }
 
 impl Config {
@@ -76,6 +78,7 @@ impl Config {
             smtp_listen: None,
             mail_hostname: DEFAULT_MAIL_HOSTNAME.into(),
             smtp_relay: None,
+            allow_private_hosts: false,
         }
     }
 
@@ -144,6 +147,10 @@ impl Config {
 
         let smtp_listen = server.smtp_listen.or(file.smtp_listen);
         let smtp_relay = server.smtp_relay.clone().or(file.smtp_relay);
+        let allow_private_hosts = server
+            .allow_private_hosts
+            .or(file.allow_private_hosts)
+            .unwrap_or(false);
         if let Some(url) = &smtp_relay
             && !(url.starts_with("smtp://") || url.starts_with("smtps://"))
         {
@@ -181,6 +188,7 @@ impl Config {
             smtp_listen,
             mail_hostname,
             smtp_relay,
+            allow_private_hosts,
         })
     }
 
@@ -200,6 +208,7 @@ impl Config {
             smtp_listen: self.smtp_listen,
             mail_hostname: Some(self.mail_hostname.clone()),
             smtp_relay: self.smtp_relay.as_deref().map(redact_url),
+            allow_private_hosts: Some(self.allow_private_hosts),
         };
         toml::to_string(&view).context("cannot render the configuration")
     }
@@ -221,6 +230,7 @@ impl fmt::Debug for Config {
             .field("smtp_listen", &self.smtp_listen)
             .field("mail_hostname", &self.mail_hostname)
             .field("smtp_relay", &self.smtp_relay.as_deref().map(redact_url))
+            .field("allow_private_hosts", &self.allow_private_hosts)
             .finish()
     }
 }
@@ -265,6 +275,9 @@ pub struct FileConfig {
     /// See `--smtp-relay`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub smtp_relay: Option<String>,
+    /// See `--allow-private-hosts`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allow_private_hosts: Option<bool>,
 }
 
 impl FileConfig {

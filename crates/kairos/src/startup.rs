@@ -25,6 +25,8 @@ const MAX_HEAD_BYTES: usize = 64 * 1024;
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// In-flight requests get this long to finish after a shutdown signal.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+/// How often IMAP mailboxes are polled.
+const IMAP_INTERVAL: Duration = Duration::from_secs(60);
 /// Idempotency keys are kept at least this long (the API promises 24 h).
 const IDEMPOTENCY_TTL_MICROS: i64 = 24 * 3600 * 1_000_000;
 
@@ -37,6 +39,8 @@ pub struct Application {
     router: axum::Router,
     smtp: Option<kairos_mail::smtp::SmtpServer>,
     outbox: kairos_mail::outbound::worker::Outbound,
+    mailroom: kairos_mail::Mailroom,
+    imap_reach: kairos_mail::imap::Reach,
 }
 
 impl Application {
@@ -62,8 +66,15 @@ impl Application {
                 return Err(e);
             }
         };
+        let mailroom = match mailroom(&config, &store).await {
+            Ok(m) => m,
+            Err(e) => {
+                store.close().await;
+                return Err(e);
+            }
+        };
         let smtp = match config.smtp_listen {
-            Some(addr) => match bind_smtp(&config, &store, addr).await {
+            Some(addr) => match bind_smtp(&config, mailroom.clone(), addr).await {
                 Ok(server) => Some(server),
                 Err(e) => {
                     store.close().await;
@@ -84,6 +95,10 @@ impl Application {
             router,
             smtp,
             outbox,
+            mailroom,
+            imap_reach: kairos_mail::imap::Reach {
+                private_hosts: config.allow_private_hosts,
+            },
         })
     }
 
@@ -116,6 +131,8 @@ impl Application {
             router,
             smtp,
             outbox,
+            mailroom,
+            imap_reach,
         } = self;
         tracing::info!(addr = %local_addr, backend = store.backend(), "listening");
         let background = tokio::spawn(background(store.clone()));
@@ -138,6 +155,12 @@ impl Application {
             outbox.tokens,
             outbox.relay,
             outbox.config,
+            workers_stopped.clone(),
+        ));
+        let imap = tokio::spawn(kairos_mail::imap::run(
+            mailroom,
+            IMAP_INTERVAL,
+            imap_reach,
             workers_stopped.clone(),
         ));
         let smtp = smtp.map(|server| {
@@ -215,6 +238,8 @@ impl Application {
         let _ = tokio::time::timeout(Duration::from_secs(5), sla).await;
         let _ = tokio::time::timeout(Duration::from_secs(5), routing).await;
         let _ = tokio::time::timeout(Duration::from_secs(70), outbox).await;
+        // An import round stores its position after every message: stopping loses nothing.
+        imap.abort();
         store.close().await;
         tracing::info!("stopped");
         Ok(())
@@ -245,12 +270,8 @@ async fn outbound(
     })
 }
 
-/// Binds the SMTP listener, with attachments kept in `<data dir>/blobs`.
-async fn bind_smtp(
-    config: &Config,
-    store: &Store,
-    addr: SocketAddr,
-) -> anyhow::Result<kairos_mail::smtp::SmtpServer> {
+/// The mailroom (inbound mail by SMTP and IMAP), with attachments in `<data dir>/blobs`.
+async fn mailroom(config: &Config, store: &Store) -> anyhow::Result<kairos_mail::Mailroom> {
     let blobs =
         kairos_store::blobs::BlobStore::open(config.data_dir.join("blobs")).with_context(|| {
             format!(
@@ -258,9 +279,17 @@ async fn bind_smtp(
                 config.data_dir.display()
             )
         })?;
-    let mailroom = kairos_mail::Mailroom::new(store.clone(), blobs, &config.mail_hostname)
+    kairos_mail::Mailroom::new(store.clone(), blobs, &config.mail_hostname)
         .await
-        .context("cannot load the mail signing key")?;
+        .context("cannot load the mail signing key")
+}
+
+/// Binds the SMTP listener.
+async fn bind_smtp(
+    config: &Config,
+    mailroom: kairos_mail::Mailroom,
+    addr: SocketAddr,
+) -> anyhow::Result<kairos_mail::smtp::SmtpServer> {
     let mut smtp = kairos_mail::smtp::SmtpConfig::default();
     smtp.limits.hostname = config.mail_hostname.clone();
     kairos_mail::smtp::SmtpServer::bind(addr, smtp, mailroom)

@@ -10,6 +10,7 @@ use http::StatusCode;
 use kairos_core::identity::{Identity, IdentityKind};
 use kairos_core::mail::{MailSettings, SETTINGS_KEY};
 use kairos_core::party::Role;
+use kairos_store::imap::ImapAccount;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -22,6 +23,8 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(remove_address))
         .routes(routes!(get_settings, put_settings))
         .routes(routes!(outbox))
+        .routes(routes!(add_imap, list_imap))
+        .routes(routes!(remove_imap))
 }
 
 /// A support address.
@@ -203,4 +206,165 @@ async fn outbox(
         })
         .collect();
     Ok(axum::Json(OutboxPage { items }))
+}
+
+/// An IMAP mailbox to import mail from.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ImapRequest {
+    /// Server host name.
+    #[schema(example = "imap.example.com")]
+    host: String,
+    /// Server port (default 993 for `tls`, 143 otherwise).
+    #[serde(default)]
+    port: Option<u16>,
+    /// `tls` (default), `starttls`, or `plain` (loopback only).
+    #[serde(default)]
+    security: Option<String>,
+    /// Login name.
+    username: String,
+    /// Password (stored; never shown again).
+    password: String,
+    /// The mailbox to import (default `INBOX`).
+    #[serde(default)]
+    mailbox: Option<String>,
+}
+
+/// A configured IMAP mailbox (without its password).
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ImapView {
+    /// Its id.
+    id: Uuid,
+    /// Server host name.
+    host: String,
+    /// Server port.
+    port: u16,
+    /// `tls`, `starttls` or `plain`.
+    security: String,
+    /// Login name.
+    username: String,
+    /// The mailbox imported.
+    mailbox: String,
+    /// The highest UID imported so far.
+    last_uid: u32,
+    /// When it was last polled (RFC 3339).
+    last_polled_at: Option<String>,
+    /// What went wrong last time.
+    last_error: Option<String>,
+}
+
+impl From<ImapAccount> for ImapView {
+    fn from(a: ImapAccount) -> Self {
+        Self {
+            id: a.id,
+            host: a.host,
+            port: a.port,
+            security: a.security,
+            username: a.username,
+            mailbox: a.mailbox,
+            last_uid: a.last_uid,
+            last_polled_at: a.last_polled_at.map(|t| t.to_rfc3339()),
+            last_error: a.last_error,
+        }
+    }
+}
+
+/// The IMAP mailboxes.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ImapList {
+    /// Oldest first.
+    items: Vec<ImapView>,
+}
+
+fn printable(field: &'static str, value: &str, max: usize) -> Result<String, ApiError> {
+    let v = value.trim();
+    if v.is_empty() || v.len() > max || v.chars().any(char::is_control) {
+        return Err(ApiError::invalid(
+            field,
+            format!("1–{max} characters without control characters"),
+        ));
+    }
+    Ok(v.to_owned())
+}
+
+/// Imports mail from an IMAP mailbox (admins). Kairos polls it every minute, reads with
+/// `BODY.PEEK[]` (nothing is marked read, moved or deleted) and imports each message once.
+/// Private and local server addresses are refused unless the operator allows them.
+#[utoipa::path(post, path = "/api/v1/mail/imap", tag = "mail", request_body = ImapRequest,
+    responses((status = 201, body = ImapView), (status = 400, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+async fn add_imap(
+    State(state): State<AppState>,
+    p: Principal,
+    Json(req): Json<ImapRequest>,
+) -> Result<(StatusCode, axum::Json<ImapView>), ApiError> {
+    p.require(&[Role::Admin])?;
+    let host = printable("host", &req.host, 253)?;
+    if !host
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
+    {
+        return Err(ApiError::invalid("host", "a host name or IP address"));
+    }
+    let security = req.security.unwrap_or_else(|| "tls".into());
+    if !matches!(security.as_str(), "tls" | "starttls" | "plain") {
+        return Err(ApiError::invalid("security", "tls, starttls or plain"));
+    }
+    let port = req
+        .port
+        .unwrap_or(if security == "tls" { 993 } else { 143 });
+    if port == 0 {
+        return Err(ApiError::invalid("port", "1–65535"));
+    }
+    let account = ImapAccount {
+        id: Uuid::now_v7(),
+        tenant_id: p.tenant_id,
+        host,
+        port,
+        security,
+        username: printable("username", &req.username, 320)?,
+        password: printable("password", &req.password, 1024)?,
+        mailbox: printable("mailbox", req.mailbox.as_deref().unwrap_or("INBOX"), 200)?,
+        uid_validity: None,
+        last_uid: 0,
+        last_polled_at: None,
+        last_error: None,
+    };
+    state.store.create_imap_account(&account).await?;
+    Ok((StatusCode::CREATED, axum::Json(account.into())))
+}
+
+/// The tenant's IMAP mailboxes with their import state (staff; passwords are never shown).
+#[utoipa::path(get, path = "/api/v1/mail/imap", tag = "mail",
+    responses((status = 200, body = ImapList), (status = 403, body = Problem)), security(("bearer" = [])))]
+async fn list_imap(
+    State(state): State<AppState>,
+    p: Principal,
+) -> Result<axum::Json<ImapList>, ApiError> {
+    p.require_staff()?;
+    let items = state
+        .store
+        .imap_accounts(Some(p.tenant_id))
+        .await?
+        .into_iter()
+        .map(ImapView::from)
+        .collect();
+    Ok(axum::Json(ImapList { items }))
+}
+
+/// Stops importing from a mailbox (admins); the mail already imported stays.
+#[utoipa::path(delete, path = "/api/v1/mail/imap/{id}", tag = "mail", params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)), security(("bearer" = [])))]
+async fn remove_imap(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    p.require(&[Role::Admin])?;
+    let id = Uuid::try_parse(&id).map_err(|_| ApiError::not_found("IMAP mailbox"))?;
+    if state.store.delete_imap_account(p.tenant_id, id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found("IMAP mailbox"))
+    }
 }

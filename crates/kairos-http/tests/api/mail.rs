@@ -162,3 +162,78 @@ async fn c07_an_address_belongs_to_one_tenant_and_refusals_do_not_say_whose() {
         None
     );
 }
+
+#[tokio::test]
+async fn imap_mailboxes_are_configured_by_admins_and_passwords_never_shown() {
+    let app = spawn().await;
+    let (a, b) = (app.tenant("acme").await, app.tenant("other").await);
+    let admin_a = app.token(a, Role::Admin, None).await;
+    let admin_b = app.token(b, Role::Admin, None).await;
+    let body = json!({"host": "imap.example.com", "username": "support@acme.test", "password": "hunter2-imap"});
+    let created = app
+        .call("POST", "/api/v1/mail/imap", Some(&admin_a), Some(body))
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    let v = created.json();
+    assert_eq!(
+        (
+            v["port"].as_u64(),
+            v["security"].as_str(),
+            v["mailbox"].as_str()
+        ),
+        (Some(993), Some("tls"), Some("INBOX"))
+    );
+    assert!(!created.text().contains("hunter2"), "{}", created.text());
+    let id = v["id"].as_str().unwrap().to_owned();
+    let list = app
+        .call("GET", "/api/v1/mail/imap", Some(&admin_a), None)
+        .await;
+    assert_eq!(list.json()["items"].as_array().unwrap().len(), 1);
+    assert!(!list.text().contains("hunter2"));
+    // Another tenant sees and deletes nothing.
+    let other = app
+        .call("GET", "/api/v1/mail/imap", Some(&admin_b), None)
+        .await;
+    assert_eq!(other.json()["items"], json!([]));
+    let foreign = app
+        .call(
+            "DELETE",
+            &format!("/api/v1/mail/imap/{id}"),
+            Some(&admin_b),
+            None,
+        )
+        .await;
+    assert_eq!(foreign.status, StatusCode::NOT_FOUND);
+    for bad in [
+        json!({"host": "imap.example.com", "username": "u", "password": "p", "security": "ssl3"}),
+        json!({"host": "imap example.com", "username": "u", "password": "p"}),
+        json!({"host": "imap.example.com\r\nX: y", "username": "u", "password": "p"}),
+        json!({"host": "imap.example.com", "username": "", "password": "p"}),
+        json!({"host": "imap.example.com", "username": "u", "password": "p", "port": 0}),
+        json!({"host": "imap.example.com", "username": "u", "password": "p", "mailbox": "IN\u{0}BOX"}),
+    ] {
+        let r = app
+            .call(
+                "POST",
+                "/api/v1/mail/imap",
+                Some(&admin_a),
+                Some(bad.clone()),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {}",
+            r.text()
+        );
+    }
+    let gone = app
+        .call(
+            "DELETE",
+            &format!("/api/v1/mail/imap/{id}"),
+            Some(&admin_a),
+            None,
+        )
+        .await;
+    assert_eq!(gone.status, StatusCode::NO_CONTENT);
+}

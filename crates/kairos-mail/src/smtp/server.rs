@@ -378,11 +378,11 @@ impl Delivery for Mailroom {
                 Err(_) => return Reply::new(451, "4.3.0 Local error, try again later"),
             }
         }
+        let source = crate::ingest::Source::Smtp {
+            mail_from: envelope.mail_from.as_deref(),
+        };
         for tenant in tenants {
-            match self
-                .ingest(tenant, envelope.mail_from.as_deref(), raw.clone())
-                .await
-            {
+            match self.ingest(tenant, source, raw.clone()).await {
                 Ok(done) => tracing::info!(
                     %tenant,
                     conversation = %done.ids.conversation_id,

@@ -37,6 +37,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "mail_message_ids",
         include_str!("../../migrations/postgres/0008_mail_message_ids.sql"),
     ),
+    (
+        9,
+        "imap",
+        include_str!("../../migrations/postgres/0009_imap.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming Kairos' migration lock.

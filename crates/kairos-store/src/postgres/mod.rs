@@ -5,6 +5,7 @@
 
 mod agents;
 mod batcher;
+mod imap;
 mod keys;
 mod mail;
 mod migrate;

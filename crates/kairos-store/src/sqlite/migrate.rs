@@ -40,6 +40,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "mail_message_ids",
         include_str!("../../migrations/sqlite/0008_mail_message_ids.sql"),
     ),
+    (
+        9,
+        "imap",
+        include_str!("../../migrations/sqlite/0009_imap.sql"),
+    ),
 ];
 
 fn checksum(sql: &str) -> Vec<u8> {

@@ -2,6 +2,7 @@
 //! a small pool of read connections.
 
 mod agents;
+mod imap;
 mod keys;
 mod mail;
 mod migrate;

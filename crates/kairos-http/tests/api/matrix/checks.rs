@@ -165,6 +165,14 @@ pub(super) async fn check_success(
             );
         }
         Rt::RemoveMailAddress => assert!(reply.body.is_empty(), "{cell}: 204 has no body"),
+        Rt::AddImap => {
+            let v = reply.json();
+            assert_eq!(v["host"], "imap.example.com", "{cell}");
+            assert!(
+                v.get("password").is_none(),
+                "{cell}: the password is never shown"
+            );
+        }
         _ => {
             let _ = reply.json();
         }

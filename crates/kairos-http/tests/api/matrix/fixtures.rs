@@ -143,6 +143,9 @@ impl World {
             Rt::PutRouting => {
                 Some(json!({"enabled": true, "queues": [{"name": "Q", "skills": ["de"]}]}))
             }
+            Rt::AddImap => Some(
+                json!({"host": "imap.example.com", "username": "support", "password": "matrix-pw"}),
+            ),
             Rt::PutMailSettings => Some(
                 json!({"from_name": "Matrix", "auto_reply": {"subject": "Thanks", "text": "We answer soon."}}),
             ),

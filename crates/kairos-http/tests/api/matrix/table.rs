@@ -73,6 +73,9 @@ pub(super) enum Rt {
     GetMailSettings,
     PutMailSettings,
     MailOutbox,
+    ListImap,
+    AddImap,
+    RemoveImap,
 }
 
 pub(super) struct Route {
@@ -108,7 +111,7 @@ const fn route(
 const OK: StatusCode = StatusCode::OK;
 const CREATED: StatusCode = StatusCode::CREATED;
 
-pub(super) const ROUTES: [Route; 29] = [
+pub(super) const ROUTES: [Route; 32] = [
     route(
         Rt::Inbound,
         "POST",
@@ -292,6 +295,31 @@ pub(super) const ROUTES: [Route; 29] = [
         false,
     ),
     route(
+        Rt::ListImap,
+        "GET",
+        "/api/v1/mail/imap",
+        Obj::None,
+        OK,
+        false,
+    ),
+    route(
+        Rt::AddImap,
+        "POST",
+        "/api/v1/mail/imap",
+        Obj::None,
+        CREATED,
+        false,
+    ),
+    // A mailbox that does not exist: allowed callers get past the role check to 404.
+    route(
+        Rt::RemoveImap,
+        "DELETE",
+        "/api/v1/mail/imap/00000000-0000-7000-8000-000000000000",
+        Obj::None,
+        StatusCode::NOT_FOUND,
+        false,
+    ),
+    route(
         Rt::SlaClocks,
         "GET",
         "/api/v1/conversations/{id}/sla",
@@ -330,6 +358,8 @@ pub(super) fn expected(r: &Route, caller: Caller, target: Option<Target>) -> Sta
                     | Rt::AddMailAddress
                     | Rt::RemoveMailAddress
                     | Rt::PutMailSettings
+                    | Rt::AddImap
+                    | Rt::RemoveImap
             ) && caller == Caller::Agent
             {
                 StatusCode::FORBIDDEN
