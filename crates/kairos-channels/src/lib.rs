@@ -13,12 +13,14 @@
 //! missing or repeated fails verification.
 #![forbid(unsafe_code)]
 
+pub mod config;
 pub mod meta;
 pub mod telegram;
 pub mod twilio;
 
 use kairos_core::identity::Identity;
 use kairos_core::message::{Channel, MAX_BODY_BYTES, MAX_EXTERNAL_ID};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use thiserror::Error;
@@ -92,8 +94,8 @@ impl Provider {
     }
 }
 
-/// One verified, normalised event from a provider.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One verified, normalised event from a provider (serialisable, so it can be queued).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProviderEvent {
     /// The provider's id for this event; a redelivery carries the same id (de-duplication key).
     pub provider_event_id: String,
@@ -102,7 +104,8 @@ pub struct ProviderEvent {
 }
 
 /// What a provider event says happened.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ProviderEventKind {
     /// A customer sent a message.
     Message {

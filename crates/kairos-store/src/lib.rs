@@ -92,6 +92,7 @@ macro_rules! flow {
 
 mod agents;
 pub mod imap;
+pub mod hooks;
 pub mod mail;
 pub mod sla;
 

@@ -23,6 +23,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/postgres/0004_signing_keys.sql"),
     ),
     (
+        5,
+        "provider_channels",
+        include_str!("../../migrations/postgres/0005_provider_channels.sql"),
+    ),
+    (
         6,
         "sla",
         include_str!("../../migrations/postgres/0006_sla.sql"),

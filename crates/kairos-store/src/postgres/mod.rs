@@ -6,6 +6,7 @@
 mod agents;
 mod batcher;
 mod imap;
+mod hooks;
 mod keys;
 mod mail;
 mod migrate;

@@ -26,6 +26,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0004_signing_keys.sql"),
     ),
     (
+        5,
+        "provider_channels",
+        include_str!("../../migrations/sqlite/0005_provider_channels.sql"),
+    ),
+    (
         6,
         "sla",
         include_str!("../../migrations/sqlite/0006_sla.sql"),

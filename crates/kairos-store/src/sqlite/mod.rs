@@ -3,6 +3,7 @@
 
 mod agents;
 mod imap;
+mod hooks;
 mod keys;
 mod mail;
 mod migrate;

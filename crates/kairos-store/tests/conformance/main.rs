@@ -6,6 +6,7 @@
 mod conversations;
 mod credentials;
 mod customers;
+mod hooks;
 mod hostile;
 mod log;
 mod tenants;
@@ -20,6 +21,11 @@ use credentials::{
 use customers::{
     identity_of_another_customer_is_refused, inbound_resolves_identities_across_channels,
     merge_joins_timelines_and_is_an_event, same_external_id_concurrently_gives_one_message,
+};
+use hooks::{
+    h02_webhook_inbox_accepts_an_event_once_even_concurrently,
+    h03_sends_queue_once_and_receipts_converge,
+    h05_purge_forgets_only_done_rows_older_than_the_cutoff, provider_channels_belong_to_one_tenant,
 };
 use hostile::hostile_values_are_stored_verbatim_and_queries_stay_parameterised;
 use kairos_core::identity::Identity;
@@ -110,6 +116,10 @@ conformance!(
     idempotency_records_replay_and_detect_mismatch,
     tokens_and_sessions_are_found_by_hash,
     hostile_values_are_stored_verbatim_and_queries_stay_parameterised,
+    provider_channels_belong_to_one_tenant,
+    h02_webhook_inbox_accepts_an_event_once_even_concurrently,
+    h05_purge_forgets_only_done_rows_older_than_the_cutoff,
+    h03_sends_queue_once_and_receipts_converge,
 );
 
 fn email_in(from: &str, body: &str, ext: Option<&str>) -> InboundCommand {
