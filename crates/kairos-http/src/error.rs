@@ -76,6 +76,17 @@ impl ApiError {
             "send a valid token as 'Authorization: Bearer …' or sign in",
         )
     }
+    /// 401 for a provider webhook whose signature is missing, wrong or stale (H01).
+    pub fn bad_signature(detail: impl Into<String>) -> Self {
+        Self::new(
+            Code {
+                code: "invalid_signature",
+                status: 401,
+                title: "Invalid webhook signature",
+            },
+            detail,
+        )
+    }
     /// 403.
     pub fn forbidden() -> Self {
         Self::new(Code::FORBIDDEN, "your role may not do this")

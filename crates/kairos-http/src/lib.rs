@@ -44,6 +44,9 @@ pub struct AppState {
     pub(crate) hub: Arc<live::Hub>,
     /// The key visitor tokens are signed with, loaded from the store on first use.
     visitor_key: Arc<tokio::sync::OnceCell<[u8; kairos_store::keys::SIGNING_KEY_LEN]>>,
+    /// The server's public base URL (`KAIROS_PUBLIC_URL`), without a trailing `/`: Twilio
+    /// signs the URL it posts to, which behind a proxy must come from configuration.
+    pub(crate) public_url: Option<Arc<str>>,
 }
 
 impl AppState {
@@ -59,7 +62,14 @@ impl AppState {
             secure_cookies,
             shutdown,
             shutdown_tx: Arc::new(shutdown_tx),
+            public_url: None,
         }
+    }
+
+    /// Sets the public base URL webhook URLs are built from (e.g. `https://help.acme.example`).
+    pub fn with_public_url(mut self, url: Option<&str>) -> Self {
+        self.public_url = url.map(|u| Arc::from(u.trim_end_matches('/')));
+        self
     }
 
     /// The visitor-token signing key (created in the store by the first instance asking).

@@ -19,6 +19,7 @@ use utoipa::{Modify, OpenApi};
         (name = "sla", description = "Business hours, SLA policies and clocks"),
         (name = "routing", description = "Agents' skills, capacity, availability; routing queues"),
         (name = "mail", description = "The e-mail channel: support addresses"),
+        (name = "channels", description = "Provider channels (Twilio, Telegram, Meta): settings and their public webhooks"),
     )
 )]
 struct ApiDoc;

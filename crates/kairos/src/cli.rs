@@ -104,6 +104,12 @@ pub struct ServerArgs {
     /// [default: localhost]
     #[arg(long, env = "KAIROS_MAIL_HOSTNAME", value_name = "NAME")]
     pub mail_hostname: Option<String>,
+
+    /// The URL people and providers reach this server at (e.g. https://help.acme.example).
+    /// Provider webhook URLs are built from it; Twilio signs the URL it posts to, so behind
+    /// a proxy it must be what Twilio sees. [default: none]
+    #[arg(long, env = "KAIROS_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
 }
 
 /// The subcommands.

@@ -61,6 +61,8 @@ pub struct Config {
     pub smtp_relay: Option<String>,
     /// Whether tenants' integrations may reach private and local addresses.
     pub allow_private_hosts: bool,
+    /// The public base URL (webhook URLs are built from it); `None`: not configured.
+    pub public_url: Option<String>,
 }
 
 impl Config {
@@ -79,6 +81,7 @@ impl Config {
             mail_hostname: DEFAULT_MAIL_HOSTNAME.into(),
             smtp_relay: None,
             allow_private_hosts: false,
+            public_url: None,
         }
     }
 
@@ -175,6 +178,20 @@ impl Config {
             ));
         }
 
+        let public_url = server
+            .public_url
+            .clone()
+            .or(file.public_url)
+            .map(|u| u.trim_end_matches('/').to_owned());
+        if let Some(u) = &public_url
+            && (!(u.starts_with("https://") || u.starts_with("http://"))
+                || u.chars().any(|c| c.is_whitespace() || c.is_control()))
+        {
+            errors.push(format!(
+                "public URL {u:?}: expected http(s)://host[:port][/prefix]"
+            ));
+        }
+
         if !errors.is_empty() {
             bail!("invalid configuration: {}", errors.join("; "));
         }
@@ -189,6 +206,7 @@ impl Config {
             mail_hostname,
             smtp_relay,
             allow_private_hosts,
+            public_url,
         })
     }
 
@@ -209,6 +227,7 @@ impl Config {
             mail_hostname: Some(self.mail_hostname.clone()),
             smtp_relay: self.smtp_relay.as_deref().map(redact_url),
             allow_private_hosts: Some(self.allow_private_hosts),
+            public_url: self.public_url.clone(),
         };
         toml::to_string(&view).context("cannot render the configuration")
     }
@@ -231,6 +250,7 @@ impl fmt::Debug for Config {
             .field("mail_hostname", &self.mail_hostname)
             .field("smtp_relay", &self.smtp_relay.as_deref().map(redact_url))
             .field("allow_private_hosts", &self.allow_private_hosts)
+            .field("public_url", &self.public_url)
             .finish()
     }
 }
@@ -278,6 +298,9 @@ pub struct FileConfig {
     /// See `--allow-private-hosts`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_private_hosts: Option<bool>,
+    /// See `--public-url`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_url: Option<String>,
 }
 
 impl FileConfig {

@@ -85,7 +85,8 @@ impl Application {
         };
         let handle = telemetry::metrics_handle();
         let metrics: kairos_http::MetricsRender = Arc::new(move || handle.render());
-        let state = kairos_http::AppState::new(store.clone(), metrics, config.secure_cookies);
+        let state = kairos_http::AppState::new(store.clone(), metrics, config.secure_cookies)
+            .with_public_url(config.public_url.as_deref());
         let router = kairos_http::app(state.clone());
         Ok(Self {
             listener,

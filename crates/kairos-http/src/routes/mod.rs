@@ -2,10 +2,12 @@
 
 mod agents;
 mod auth;
+mod channels;
 mod conversations;
 mod customers;
 mod events;
 mod health;
+mod hooks;
 mod inbound;
 mod live;
 mod mail;
@@ -40,6 +42,8 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .merge(sla::router())
         .merge(agents::router())
         .merge(mail::router())
+        .merge(channels::router())
+        .merge(hooks::router())
         .merge(health::documented())
 }
 

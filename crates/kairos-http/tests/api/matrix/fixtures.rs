@@ -152,6 +152,11 @@ impl World {
             Rt::AddMailAddress => {
                 Some(json!({"address": format!("{}@matrix.test", self.unique("help"))}))
             }
+            Rt::CreateChannel => Some(json!({
+                "provider": "telegram",
+                "name": "Matrix bot",
+                "config": {"bot_token": "123456:matrix", "secret_token": self.unique("s")},
+            })),
             Rt::PutSla => Some(
                 json!({"policies": [{"name": "Std", "targets": {"normal": {"first_response": 3600}}}]}),
             ),

@@ -146,10 +146,10 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
             }
         }
     }
-    // 7 callers × (23 object-less routes + 9 object routes × 3 targets).
+    // 7 callers × (26 object-less routes + 9 object routes × 3 targets).
     assert_eq!(
         cells,
-        7 * (23 + 9 * 3),
+        7 * (26 + 9 * 3),
         "the A01 table is not what it should be"
     );
     // Admin and agent: 9 object routes on tenant B; customer: 5 readable routes × 2 foreign targets.
@@ -164,6 +164,7 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
         Rt::AddMailAddress,
         Rt::PutMailSettings,
         Rt::AddImap,
+        Rt::CreateChannel,
         Rt::CreateCustomer,
         Rt::PatchConversation,
         Rt::PostMessage,
@@ -221,7 +222,7 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
             }
         }
     }
-    assert_eq!(a05, (2 * 10 + 1) * SMUGGLED.len(), "A05 cells");
+    assert_eq!(a05, (2 * 11 + 1) * SMUGGLED.len(), "A05 cells");
 
     // ---- A03: references to another tenant's objects in the body -------------------------
     // Merge an A customer with a B customer: 404, both unchanged.
@@ -311,7 +312,7 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
         );
     }
     let total = cells + a05 + 2;
-    assert_eq!(total, 7 * (23 + 9 * 3) + (2 * 10 + 1) * SMUGGLED.len() + 2);
+    assert_eq!(total, 7 * (26 + 9 * 3) + (2 * 11 + 1) * SMUGGLED.len() + 2);
     eprintln!(
         "matrix: {total} cells checked ({cells} role×route×target, {leak_checks} existence-leak comparisons, {a05} A05, 2 A03)"
     );

@@ -76,6 +76,9 @@ pub(super) enum Rt {
     ListImap,
     AddImap,
     RemoveImap,
+    ListChannels,
+    CreateChannel,
+    DeleteChannel,
 }
 
 pub(super) struct Route {
@@ -111,7 +114,7 @@ const fn route(
 const OK: StatusCode = StatusCode::OK;
 const CREATED: StatusCode = StatusCode::CREATED;
 
-pub(super) const ROUTES: [Route; 32] = [
+pub(super) const ROUTES: [Route; 35] = [
     route(
         Rt::Inbound,
         "POST",
@@ -294,14 +297,7 @@ pub(super) const ROUTES: [Route; 32] = [
         OK,
         false,
     ),
-    route(
-        Rt::ListImap,
-        "GET",
-        "/api/v1/mail/imap",
-        Obj::None,
-        OK,
-        false,
-    ),
+    route(Rt::ListImap, "GET", "/api/v1/mail/imap", Obj::None, OK, false),
     route(
         Rt::AddImap,
         "POST",
@@ -317,6 +313,30 @@ pub(super) const ROUTES: [Route; 32] = [
         "/api/v1/mail/imap/00000000-0000-7000-8000-000000000000",
         Obj::None,
         StatusCode::NOT_FOUND,
+        false,
+    ),
+    route(
+        Rt::ListChannels,
+        "GET",
+        "/api/v1/channels",
+        Obj::None,
+        OK,
+        false,
+    ),
+    route(
+        Rt::CreateChannel,
+        "POST",
+        "/api/v1/channels",
+        Obj::None,
+        CREATED,
+        false,
+    ),
+    route(
+        Rt::DeleteChannel,
+        "DELETE",
+        "/api/v1/channels/0190c5a4-0000-7000-8000-000000000001",
+        Obj::None,
+        StatusCode::NO_CONTENT,
         false,
     ),
     route(
@@ -360,6 +380,8 @@ pub(super) fn expected(r: &Route, caller: Caller, target: Option<Target>) -> Sta
                     | Rt::PutMailSettings
                     | Rt::AddImap
                     | Rt::RemoveImap
+                    | Rt::CreateChannel
+                    | Rt::DeleteChannel
             ) && caller == Caller::Agent
             {
                 StatusCode::FORBIDDEN
