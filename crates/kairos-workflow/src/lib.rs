@@ -3,6 +3,7 @@
 //! only schedules them: which tenants to look at, from which `seq`, and when a clock is due.
 #![forbid(unsafe_code)]
 
+pub mod hooks;
 pub mod routing;
 pub mod sla;
 

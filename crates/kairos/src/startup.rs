@@ -147,6 +147,11 @@ impl Application {
             store.clone(),
             workers_stopped.clone(),
         ));
+        let hooks = tokio::spawn(kairos_workflow::hooks::run(
+            store.clone(),
+            kairos_workflow::system_clock(),
+            workers_stopped.clone(),
+        ));
         // Connections are tracked by hand rather than with hyper-util's GracefulShutdown,
         // which cannot watch an HTTP/1 connection that allows upgrades (the WebSocket doors).
         let connections = TaskTracker::new();
@@ -241,6 +246,7 @@ impl Application {
         let _ = tokio::time::timeout(Duration::from_secs(70), outbox).await;
         // An import round stores its position after every message: stopping loses nothing.
         imap.abort();
+        let _ = tokio::time::timeout(Duration::from_secs(5), hooks).await;
         store.close().await;
         tracing::info!("stopped");
         Ok(())

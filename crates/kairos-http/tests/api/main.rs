@@ -5,6 +5,7 @@
 mod acceptance;
 mod channel_switch;
 mod helpers;
+mod hooks;
 mod hostile;
 mod idempotency;
 mod live;
