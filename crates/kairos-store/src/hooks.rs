@@ -14,6 +14,11 @@ use uuid::Uuid;
 /// so a redelivery inside that window must still find its row (H05).
 pub const INBOX_RETENTION_MICROS: i64 = 4 * 24 * 3600 * 1_000_000;
 
+/// The log consumer that queues replies for sending through providers. Its cursor starts at
+/// the tenant's log head when the tenant's first provider channel is created, so replies
+/// written before that are never sent.
+pub const OUTBOUND_CONSUMER: &str = "provider-outbound";
+
 /// A provider channel.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProviderChannel {
@@ -105,7 +110,8 @@ pub enum SendOutcome {
 }
 
 impl Store {
-    /// Creates a provider channel; `config` is the settings' JSON text.
+    /// Creates a provider channel; `config` is the settings' JSON text. Starts the
+    /// [`OUTBOUND_CONSUMER`] at the log head if it has not started for the tenant.
     pub async fn create_provider_channel(
         &self,
         tenant: TenantId,

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod hooks;
+pub mod outbound;
 pub mod routing;
 pub mod sla;
 

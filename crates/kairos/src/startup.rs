@@ -152,6 +152,12 @@ impl Application {
             kairos_workflow::system_clock(),
             workers_stopped.clone(),
         ));
+        let outbound = tokio::spawn(kairos_workflow::outbound::run(
+            store.clone(),
+            kairos_workflow::system_clock(),
+            kairos_workflow::outbound::Options::default(),
+            workers_stopped.clone(),
+        ));
         // Connections are tracked by hand rather than with hyper-util's GracefulShutdown,
         // which cannot watch an HTTP/1 connection that allows upgrades (the WebSocket doors).
         let connections = TaskTracker::new();
@@ -247,6 +253,8 @@ impl Application {
         // An import round stores its position after every message: stopping loses nothing.
         imap.abort();
         let _ = tokio::time::timeout(Duration::from_secs(5), hooks).await;
+        // A send in flight may take its request timeout (15 s) to end.
+        let _ = tokio::time::timeout(Duration::from_secs(20), outbound).await;
         store.close().await;
         tracing::info!("stopped");
         Ok(())

@@ -6,6 +6,7 @@ mod acceptance;
 mod channel_switch;
 mod helpers;
 mod hooks;
+mod hooks_out;
 mod hostile;
 mod idempotency;
 mod live;

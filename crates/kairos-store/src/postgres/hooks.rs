@@ -3,8 +3,8 @@
 use super::PgStore;
 use crate::error::Result;
 use crate::hooks::{
-    InboxEntry, InboxItem, ProviderChannel, ProviderSend, ProviderSendEntry, SendOutcome,
-    outcome_columns,
+    InboxEntry, InboxItem, OUTBOUND_CONSUMER, ProviderChannel, ProviderSend, ProviderSendEntry,
+    SendOutcome, outcome_columns,
 };
 use kairos_core::Timestamp;
 use kairos_core::ids::{ConversationId, MessageId, TenantId};
@@ -17,6 +17,7 @@ fn count(v: i64) -> u32 {
 
 impl PgStore {
     pub(crate) async fn create_provider_channel(&self, ch: &ProviderChannel) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO provider_channels (id, tenant_id, provider, name, config, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
         )
@@ -26,8 +27,17 @@ impl PgStore {
         .bind(&ch.name)
         .bind(&ch.config)
         .bind(ch.created_at.as_micros())
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        sqlx::query(
+            "INSERT INTO consumer_cursors (consumer, tenant_id, seq) SELECT $1, id, last_seq FROM tenants WHERE id = $2
+             ON CONFLICT (consumer, tenant_id) DO NOTHING",
+        )
+        .bind(OUTBOUND_CONSUMER)
+        .bind(ch.tenant_id.0)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 

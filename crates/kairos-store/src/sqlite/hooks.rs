@@ -3,8 +3,8 @@
 use super::SqliteStore;
 use crate::error::Result;
 use crate::hooks::{
-    InboxEntry, InboxItem, ProviderChannel, ProviderSend, ProviderSendEntry, SendOutcome,
-    outcome_columns,
+    InboxEntry, InboxItem, OUTBOUND_CONSUMER, ProviderChannel, ProviderSend, ProviderSendEntry,
+    SendOutcome, outcome_columns,
 };
 use kairos_core::Timestamp;
 use kairos_core::ids::{ConversationId, MessageId, TenantId};
@@ -20,6 +20,11 @@ impl SqliteStore {
                     "INSERT INTO provider_channels (id, tenant_id, provider, name, config, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 )?
                 .execute(params![ch.id, ch.tenant_id.0, ch.provider, ch.name, ch.config, ch.created_at.as_micros()])?;
+                c.prepare_cached(
+                    "INSERT INTO consumer_cursors (consumer, tenant_id, seq) SELECT ?1, id, last_seq FROM tenants WHERE id = ?2
+                     ON CONFLICT (consumer, tenant_id) DO NOTHING",
+                )?
+                .execute(params![OUTBOUND_CONSUMER, ch.tenant_id.0])?;
                 Ok(((), None))
             })
             .await

@@ -15,6 +15,14 @@ pub(crate) async fn provider_channels_belong_to_one_tenant(store: Store) {
         .await
         .unwrap();
     assert_eq!(store.provider_channels(a).await.unwrap(), vec![ch.clone()]);
+    // The outbound consumer starts at the log head: older replies are never sent.
+    let outbound = kairos_store::hooks::OUTBOUND_CONSUMER;
+    let head = store.log_head(a).await.unwrap();
+    assert_eq!(
+        store.consumer_cursor(a, outbound).await.unwrap(),
+        Some(head)
+    );
+    assert_eq!(store.consumer_cursor(b, outbound).await.unwrap(), None);
     assert!(store.provider_channels(b).await.unwrap().is_empty());
     assert_eq!(
         store.provider_channel(ch.id).await.unwrap(),
