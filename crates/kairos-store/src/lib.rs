@@ -91,8 +91,8 @@ macro_rules! flow {
 }
 
 mod agents;
-pub mod imap;
 pub mod hooks;
+pub mod imap;
 pub mod mail;
 pub mod sla;
 

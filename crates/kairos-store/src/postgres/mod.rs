@@ -5,8 +5,8 @@
 
 mod agents;
 mod batcher;
-mod imap;
 mod hooks;
+mod imap;
 mod keys;
 mod mail;
 mod migrate;

@@ -2,8 +2,8 @@
 //! a small pool of read connections.
 
 mod agents;
-mod imap;
 mod hooks;
+mod imap;
 mod keys;
 mod mail;
 mod migrate;

@@ -297,7 +297,14 @@ pub(super) const ROUTES: [Route; 35] = [
         OK,
         false,
     ),
-    route(Rt::ListImap, "GET", "/api/v1/mail/imap", Obj::None, OK, false),
+    route(
+        Rt::ListImap,
+        "GET",
+        "/api/v1/mail/imap",
+        Obj::None,
+        OK,
+        false,
+    ),
     route(
         Rt::AddImap,
         "POST",
