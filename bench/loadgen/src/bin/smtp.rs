@@ -91,7 +91,9 @@ async fn main() {
         tasks.push(tokio::spawn(async move {
             let mut hist = Histogram::<u64>::new(3).expect("histogram");
             let mut failed = 0usize;
-            let mut r = BufReader::new(TcpStream::connect(addr).await.expect("connect"));
+            let stream = TcpStream::connect(addr).await.expect("connect");
+            stream.set_nodelay(true).expect("nodelay");
+            let mut r = BufReader::new(stream);
             assert_eq!(reply(&mut r).await, 220);
             r.get_mut().write_all(b"EHLO bench.test\r\n").await.expect("write");
             assert_eq!(reply(&mut r).await, 250);
