@@ -21,10 +21,9 @@ use kairos_core::event::EventData;
 use kairos_core::ids::TenantId;
 use kairos_core::message::{Channel, Direction};
 use kairos_store::hooks::{OUTBOUND_CONSUMER, ProviderChannel, ProviderSend, SendOutcome};
+use kairos_store::log_watch::{LogWatch, Wake};
 use kairos_store::{Store, StoreError};
-use std::collections::HashSet;
 use std::time::Duration;
-use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::watch;
 
 /// Events read per page.
@@ -77,37 +76,19 @@ pub async fn run(store: Store, clock: Clock, opts: Options, mut stop: watch::Rec
             return;
         }
     };
-    let mut notices = store.subscribe();
-    let mut dirty: HashSet<TenantId> = store
-        .tenant_ids()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .collect();
+    let mut log = LogWatch::new(&store).await;
     let mut tick = tokio::time::interval(opts.tick);
     loop {
-        for tenant in std::mem::take(&mut dirty) {
+        for tenant in log.take() {
             if let Err(e) = follow(&store, tenant).await {
                 tracing::warn!(error = %e, "provider outbound: following the log failed; retrying");
-                dirty.insert(tenant);
+                log.again(tenant);
             }
         }
         if let Err(e) = send_due(&store, &client, &opts, clock()).await {
             tracing::warn!(error = %e, "provider outbound: sending failed; retrying");
         }
-        tokio::select! {
-            _ = stop.changed() => return,
-            _ = tick.tick() => {}
-            notice = notices.recv() => match notice {
-                Ok(n) => { dirty.insert(n.tenant_id); }
-                Err(RecvError::Lagged(_)) => dirty.extend(store.tenant_ids().await.unwrap_or_default()),
-                Err(RecvError::Closed) => return,
-            },
-        }
-        while let Ok(n) = notices.try_recv() {
-            dirty.insert(n.tenant_id);
-        }
-        if *stop.borrow() {
+        if log.wait(&mut tick, &mut stop).await == Wake::Stop {
             return;
         }
     }

@@ -15,13 +15,16 @@ use kairos_core::message::{Body, Channel, Direction};
 use kairos_store::log_watch::{LogWatch, Wake};
 use kairos_store::mail::{OutboxMail, OutboxState};
 use kairos_store::{Store, StoreError};
-use std::time::Duration;
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 /// The consumer name the follower's cursor is stored under.
 pub const CONSUMER: &str = kairos_store::mail::OUTBOX_CONSUMER;
 /// Events read per step.
 const BATCH: u32 = 500;
+/// The follower's stored position may lag this long behind (see `follow`).
+const CURSOR_EVERY: Duration = Duration::from_secs(10);
 /// A claimed mail is not picked up by another sender for this long.
 const LEASE: Duration = Duration::from_secs(300);
 
@@ -84,6 +87,7 @@ pub async fn run(
         store: store.clone(),
         tokens,
         config: config.clone(),
+        progress: tokio::sync::Mutex::new(HashMap::new()),
     };
     loop {
         for tenant in log.take() {
@@ -107,28 +111,29 @@ struct Outbox {
     store: Store,
     tokens: ThreadTokens,
     config: OutboxConfig,
+    /// Where each tenant's following is, and when that was last stored.
+    progress: tokio::sync::Mutex<HashMap<TenantId, (i64, Instant)>>,
 }
 
 impl Outbox {
     /// Queues the tenant's new outbound e-mail messages.
     async fn follow(&self, tenant: TenantId) -> Result<(), StoreError> {
-        let mut cursor = match self.store.consumer_cursor(tenant, CONSUMER).await? {
+        let stored = match self.store.consumer_cursor(tenant, CONSUMER).await? {
             Some(c) => c,
-            None => {
-                // No support address was ever added (that creates the cursor): what was
-                // written before mail was set up stays unsent.
-                let head = self.store.log_head(tenant).await?;
-                self.store
-                    .set_consumer_cursor(tenant, CONSUMER, head)
-                    .await?;
-                head
-            }
+            // No support address was ever added (that creates the cursor): this tenant
+            // does not use mail, and what it wrote before setting mail up stays unsent.
+            None => return Ok(()),
         };
+        let mut progress = self.progress.lock().await;
+        let entry = progress.entry(tenant).or_insert((stored, Instant::now()));
+        // Another instance may have moved the stored cursor further.
+        let mut cursor = entry.0.max(stored);
         loop {
             let events = self.store.events(tenant, cursor, BATCH).await?;
             let Some(last) = events.last().map(|e| e.seq) else {
-                return Ok(());
+                break;
             };
+            let mut queued = false;
             for event in events {
                 if let EventData::MessageAppended {
                     message_id,
@@ -142,13 +147,22 @@ impl Outbox {
                 {
                     self.queue_reply(tenant, conversation_id, message_id, subject, body)
                         .await?;
+                    queued = true;
                 }
             }
-            self.store
-                .set_consumer_cursor(tenant, CONSUMER, last)
-                .await?;
             cursor = last;
+            // Queuing is idempotent per message, so the stored cursor may lag: it is written
+            // when mail was queued or every few seconds, not on every commit of the tenant
+            // (that would double the writes of a busy tenant that uses chat).
+            if queued || entry.1.elapsed() >= CURSOR_EVERY {
+                self.store
+                    .set_consumer_cursor(tenant, CONSUMER, cursor)
+                    .await?;
+                entry.1 = Instant::now();
+            }
         }
+        entry.0 = cursor;
+        Ok(())
     }
 
     async fn queue_reply(
