@@ -167,10 +167,30 @@ async fn inbox_len(app: &TestApp, channel: &str) -> usize {
 async fn h01_a_genuine_twilio_sms_lands_on_the_customer_timeline_by_phone() {
     let app = spawn().await;
     let h = setup(&app, None).await;
-    let phone = Identity::parse(IdentityKind::Phone, PHONE, None, None).unwrap();
-    let customer = app
+    // Issue acceptance: Anna wrote by e-mail first; her phone number is on her profile.
+    let email = Identity::parse(IdentityKind::Email, "anna@example.org", None, None).unwrap();
+    let (first, _) = app
         .store
-        .create_customer(h.tenant, Some("Anna".into()), vec![phone], &Actor::System)
+        .inbound(
+            h.tenant,
+            kairos_core::inbound::InboundCommand {
+                channel: kairos_core::message::Channel::Email,
+                from: email,
+                display_name: Some("Anna".into()),
+                subject: Some("Router".into()),
+                body: kairos_core::message::Body::new("Mein Router blinkt", None).unwrap(),
+                attachments: Vec::new(),
+                external_id: None,
+                conversation_id: None,
+            },
+            &Actor::System,
+        )
+        .await
+        .unwrap();
+    let customer = first.customer_id;
+    let phone = Identity::parse(IdentityKind::Phone, PHONE, None, None).unwrap();
+    app.store
+        .add_identity(h.tenant, customer, phone, &Actor::System)
         .await
         .unwrap();
     let r = post_twilio(&app, &h, &sms("SM0001", "My router is blinking red")).await;
@@ -188,10 +208,11 @@ async fn h01_a_genuine_twilio_sms_lands_on_the_customer_timeline_by_phone() {
         .timeline(h.tenant, customer, false, 0, 100)
         .await
         .unwrap();
-    assert_eq!(timeline.len(), 1);
-    assert_eq!(timeline[0].body.text, "My router is blinking red");
-    assert_eq!(timeline[0].channel.as_str(), "sms");
-    assert_eq!(timeline[0].external_id.as_deref(), Some("twilio:SM0001"));
+    assert_eq!(timeline.len(), 2, "the e-mail and the SMS on one timeline");
+    assert_eq!(timeline[0].channel.as_str(), "email");
+    assert_eq!(timeline[1].body.text, "My router is blinking red");
+    assert_eq!(timeline[1].channel.as_str(), "sms");
+    assert_eq!(timeline[1].external_id.as_deref(), Some("twilio:SM0001"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
