@@ -122,6 +122,49 @@ fn watch(mut ws: futures_util::stream::SplitStream<Ws>, arrivals: mpsc::Unbounde
     });
 }
 
+/// The server's CPU time so far, in clock ticks (utime + stime from /proc).
+fn cpu_ticks(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            // Fields after the command name (which may contain spaces) start at ") ".
+            let rest = s.rsplit_once(") ")?.1.split_whitespace().collect::<Vec<_>>();
+            Some(rest.get(11)?.parse::<u64>().ok()? + rest.get(12)?.parse::<u64>().ok()?)
+        })
+        .unwrap_or(0)
+}
+
+/// Waits (at most 2 minutes) until the server uses less than 2% of a core.
+async fn wait_idle(pid: u32) {
+    let started = Instant::now();
+    let mut last = cpu_ticks(pid);
+    while started.elapsed() < Duration::from_secs(120) {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let now = cpu_ticks(pid);
+        // 100 ticks per second: under 1 tick in half a second is idle.
+        if now.saturating_sub(last) < 1 {
+            return;
+        }
+        last = now;
+    }
+}
+
+/// Opens the staff sockets; each is read by a [`watch`] task, its sink returned.
+async fn staff_sockets(
+    a: &Args,
+    tx: &mpsc::UnboundedSender<(usize, Instant)>,
+) -> Vec<futures_util::stream::SplitSink<Ws, Message>> {
+    let mut writers = Vec::with_capacity(a.staff);
+    for _ in 0..a.staff {
+        let mut ws = connect(a.addr, "/api/v1/staff/socket", Some(&a.token)).await;
+        next_json(&mut ws, "ready").await;
+        let (sink, stream) = ws.split();
+        watch(stream, tx.clone());
+        writers.push(sink);
+    }
+    writers
+}
+
 #[tokio::main]
 async fn main() {
     let a = Args::parse();
@@ -148,14 +191,7 @@ async fn main() {
 
     // Staff sockets, read from the start (a socket that is not read falls behind and is
     // dropped by the server, as it should be).
-    let mut writers = Vec::with_capacity(a.staff);
-    for _ in 0..a.staff {
-        let mut ws = connect(a.addr, "/api/v1/staff/socket", Some(&a.token)).await;
-        next_json(&mut ws, "ready").await;
-        let (sink, stream) = ws.split();
-        watch(stream, tx.clone());
-        writers.push(sink);
-    }
+    let mut writers = staff_sockets(&a, &tx).await;
     assert!(!writers.is_empty(), "at least one staff socket");
     // Widget sockets, authenticated in the first frame.
     let mut tasks = Vec::with_capacity(a.customers);
@@ -179,7 +215,13 @@ async fn main() {
     let kib_per_socket = (rss_idle.saturating_sub(rss_before)) as f64 / sockets as f64;
     eprintln!("{sockets} sockets open; server RSS {rss_before} KiB -> {rss_idle} KiB ({kib_per_socket:.2} KiB per idle socket)");
 
-    // Every customer writes once, so each has a conversation.
+    // Every customer writes once, so each has a conversation. The staff sockets leave for
+    // this burst (~4 events per customer, 40,000 in a few seconds, to every staff socket):
+    // a load generator on the same two cores cannot read that fast, and the server rightly
+    // drops a staff socket that falls 4,096 events behind. They come back for the probes.
+    for mut w in writers.drain(..) {
+        let _ = w.send(Message::Close(None)).await;
+    }
     let mut tasks = Vec::with_capacity(a.customers);
     for (i, mut ws) in customers.into_iter().enumerate() {
         let gate = gate.clone();
@@ -198,6 +240,9 @@ async fn main() {
         conversations.push(conversation);
         std::mem::forget(_sink);
     }
+    // The burst is committed; let the server's fan-out catch up before staff come back.
+    wait_idle(a.server_pid).await;
+    let mut writers = staff_sockets(&a, &tx).await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     while arrivals.try_recv().is_ok() {}
 
