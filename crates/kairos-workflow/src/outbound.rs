@@ -67,9 +67,29 @@ impl Options {
     }
 }
 
+/// The HTTPS client for provider APIs: rustls with its aws-lc-rs provider named explicitly
+/// (not a process-wide default) and the Mozilla roots from webpki-roots.
+fn http_client(timeout: Duration) -> Result<reqwest::Client, String> {
+    let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    reqwest::Client::builder()
+        .use_preconfigured_tls(tls)
+        .https_only(false) // tests and egress proxies on loopback speak plain HTTP
+        .timeout(timeout)
+        .build()
+        .map_err(|e| e.to_string())
+}
+
 /// Follows every tenant's log and sends due replies until `stop` turns true.
 pub async fn run(store: Store, clock: Clock, opts: Options, mut stop: watch::Receiver<bool>) {
-    let client = match reqwest::Client::builder().timeout(opts.timeout).build() {
+    let client = match http_client(opts.timeout) {
         Ok(c) => c,
         Err(e) => {
             tracing::error!(error = %e, "provider outbound: cannot build the HTTP client; not sending");

@@ -7,6 +7,9 @@ use kairos::cli::Cli;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // One TLS crypto provider for the whole process (relay, IMAP and provider clients name
+    // it too); installed before anything could ask for the default.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

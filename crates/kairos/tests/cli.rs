@@ -350,7 +350,7 @@ async fn the_app_serves_refuses_huge_heads_and_stops_gracefully() {
     let server = tokio::spawn(app.run_until_stopped(async move {
         let _ = stopped.await;
     }));
-    let client = reqwest::Client::new();
+    let client = http_client();
     let res = client.get(format!("{base}/healthz")).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let res = client.get(format!("{base}/metrics")).send().await.unwrap();
@@ -455,4 +455,11 @@ async fn the_app_serves_refuses_huge_heads_and_stops_gracefully() {
         tokio::net::TcpStream::connect(smtp_addr).await.is_err(),
         "no longer accepting mail"
     );
+}
+
+/// A plain-HTTP client; reqwest is built with rustls (for provider APIs), which needs the
+/// process's crypto provider chosen first, as `main` does.
+fn http_client() -> reqwest::Client {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    reqwest::Client::new()
 }

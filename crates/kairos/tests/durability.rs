@@ -52,7 +52,7 @@ async fn start(data_dir: &Path, db: Option<&str>, port: u16) -> Child {
     .stderr(Stdio::null())
     .spawn()
     .unwrap();
-    let client = reqwest::Client::new();
+    let client = http_client();
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
         if let Ok(r) = client
@@ -72,7 +72,7 @@ async fn start(data_dir: &Path, db: Option<&str>, port: u16) -> Child {
 
 /// All message ids on the tenant's log, read through the restarted server.
 async fn stored_messages(port: u16, token: &str) -> HashSet<String> {
-    let client = reqwest::Client::new();
+    let client = http_client();
     let mut after = 0i64;
     let mut ids = HashSet::new();
     loop {
@@ -114,7 +114,7 @@ async fn burst_then_kill(
     for w in 0..16 {
         let (acked, stop, token) = (acked.clone(), stop.clone(), token.to_owned());
         workers.push(tokio::spawn(async move {
-            let client = reqwest::Client::new();
+            let client = http_client();
             let mut k = 0;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                 k += 1;
@@ -224,4 +224,11 @@ async fn postgres_keeps_every_acknowledged_post_across_kill_9() {
         Ok(o) if o.status.success() => every_acknowledged_post_survives_kill_9(Some(&db_url)).await,
         _ => panic!("KAIROS_TEST_PG_URL is set but `psql` could not create a database"),
     }
+}
+
+/// A plain-HTTP client; reqwest is built with rustls (for provider APIs), which needs the
+/// process's crypto provider chosen first, as `main` does.
+fn http_client() -> reqwest::Client {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    reqwest::Client::new()
 }

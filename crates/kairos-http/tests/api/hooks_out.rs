@@ -96,7 +96,7 @@ async fn a_whatsapp_message_lands_and_the_agent_reply_goes_out_once_through_the_
     use kairos_workflow::outbound;
     assert_eq!(outbound::follow(&app.store, h.tenant).await.unwrap(), 1);
     assert_eq!(outbound::follow(&app.store, h.tenant).await.unwrap(), 0);
-    let client = reqwest::Client::new();
+    let client = http_client();
     let opts = outbound::Options::default();
     for _ in 0..2 {
         outbound::send_due(&app.store, &client, &opts, kairos_store::now())
@@ -123,4 +123,11 @@ async fn a_whatsapp_message_lands_and_the_agent_reply_goes_out_once_through_the_
         (sent.state.as_str(), sent.external_id.as_deref()),
         ("sent", Some("wamid.SENT1"))
     );
+}
+
+/// A plain-HTTP client; reqwest is built with rustls (for provider APIs), which needs the
+/// process's crypto provider chosen first, as `main` does.
+fn http_client() -> reqwest::Client {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    reqwest::Client::new()
 }
