@@ -1,7 +1,7 @@
 //! Importing mail from IMAP mailboxes (a team's existing `support@` at a provider).
 //!
-//! Each round logs in, selects the mailbox and fetches the messages above the last imported
-//! UID — with `BODY.PEEK[]`, so the mailbox is left as it was (nothing marked read, moved or
+//! Each session logs in, selects the mailbox and fetches the messages above the last imported
+//! UID, then waits with IDLE where offered (else the next poll comes after an interval) — with `BODY.PEEK[]`, so the mailbox is left as it was (nothing marked read, moved or
 //! deleted). The position is stored after every message, so a restart resumes where it
 //! stopped; a changed UIDVALIDITY rescans the mailbox, and the mail's de-duplication key
 //! (sender + Message-ID, else the bytes' hash) keeps that from storing anything twice.
@@ -11,14 +11,17 @@ use async_imap::Client;
 use futures::StreamExt;
 use kairos_core::netpolicy;
 use kairos_store::imap::ImapAccount;
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpStream, lookup_host};
 use tokio::sync::watch;
+use tokio::task::JoinHandle;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
+use uuid::Uuid;
 
 /// Most messages imported per account and round (the rest follow in the next round).
 const MAX_PER_ROUND: usize = 500;
@@ -26,6 +29,10 @@ const MAX_PER_ROUND: usize = 500;
 const MAX_MESSAGE_BYTES: u32 = 25 * 1024 * 1024;
 /// How long one round with one account may take.
 const ROUND_TIMEOUT: Duration = Duration::from_secs(300);
+/// How long one IDLE session lasts before it is renewed with a fresh connection.
+const IDLE_BUDGET: Duration = Duration::from_secs(30 * 60);
+/// IDLE is re-issued this often (RFC 2177: servers may drop it after 29 minutes).
+const IDLE_CHUNK: Duration = Duration::from_secs(10 * 60);
 /// How long connecting may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -81,19 +88,25 @@ pub struct Round {
     pub duplicates: usize,
     /// Messages refused (unparsable, too large) and skipped.
     pub refused: usize,
+    /// The session waited with IDLE until its time was up (reconnect at once).
+    pub idled: bool,
 }
 
-/// Imports from every configured mailbox every `interval`, until `stop` turns true.
+/// Watches every configured mailbox until `stop` turns true: one task per mailbox that
+/// imports, then waits with IDLE where the server offers it (new mail arrives within
+/// seconds) or polls every `interval`. Mailboxes added or removed are noticed within
+/// `interval`.
 pub async fn run(
     mailroom: Mailroom,
     interval: Duration,
     reach: Reach,
     mut stop: watch::Receiver<bool>,
 ) {
+    let mut watchers: HashMap<Uuid, JoinHandle<()>> = HashMap::new();
     let mut tick = tokio::time::interval(interval);
     loop {
         tokio::select! {
-            _ = stop.changed() => return,
+            _ = stop.changed() => break,
             _ = tick.tick() => {}
         }
         let accounts = match mailroom.store().imap_accounts(None).await {
@@ -103,29 +116,80 @@ pub async fn run(
                 continue;
             }
         };
-        for account in accounts {
-            if *stop.borrow() {
-                return;
+        let current: Vec<Uuid> = accounts.iter().map(|a| a.id).collect();
+        watchers.retain(|id, task| {
+            let keep = current.contains(id) && !task.is_finished();
+            if !keep {
+                task.abort();
             }
-            let outcome = poll(&mailroom, &account, reach).await;
-            let error = match &outcome {
-                Ok(round) if round.imported + round.refused > 0 => {
-                    tracing::info!(account = %account.id, imported = round.imported, refused = round.refused, "imap: imported");
-                    None
+            keep
+        });
+        for account in accounts {
+            watchers.entry(account.id).or_insert_with(|| {
+                tokio::spawn(watch_mailbox(
+                    mailroom.clone(),
+                    account.id,
+                    interval,
+                    reach,
+                    stop.clone(),
+                ))
+            });
+        }
+    }
+    for task in watchers.values() {
+        task.abort();
+    }
+}
+
+/// One mailbox, until it is removed or `stop` turns true.
+async fn watch_mailbox(
+    mailroom: Mailroom,
+    id: Uuid,
+    interval: Duration,
+    reach: Reach,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        let account = match mailroom.store().imap_accounts(None).await {
+            Ok(all) => match all.into_iter().find(|a| a.id == id) {
+                Some(a) => a,
+                None => return,
+            },
+            Err(e) => {
+                tracing::warn!(error = %e, "imap: cannot read the mailbox settings");
+                tokio::select! {
+                    _ = stop.changed() => return,
+                    () = tokio::time::sleep(interval) => continue,
                 }
-                Ok(_) => None,
-                Err(e) => {
-                    tracing::warn!(account = %account.id, host = %account.host, error = %e, "imap: round failed");
-                    Some(e.to_string())
-                }
-            };
-            let now = kairos_store::now();
-            if let Err(e) = mailroom
-                .store()
-                .imap_polled(account.id, now, error.as_deref())
-                .await
-            {
-                tracing::warn!(error = %e, "imap: cannot record the round");
+            }
+        };
+        let round = tokio::select! {
+            _ = stop.changed() => return,
+            r = connect_and_poll(&mailroom, &account, reach, Some(IDLE_BUDGET)) => r,
+        };
+        let error = match &round {
+            Ok(r) if r.imported + r.refused > 0 => {
+                tracing::info!(account = %account.id, imported = r.imported, refused = r.refused, "imap: imported");
+                None
+            }
+            Ok(_) => None,
+            Err(e) => {
+                tracing::warn!(account = %account.id, host = %account.host, error = %e, "imap: round failed");
+                Some(e.to_string())
+            }
+        };
+        if let Err(e) = mailroom
+            .store()
+            .imap_polled(account.id, kairos_store::now(), error.as_deref())
+            .await
+        {
+            tracing::warn!(error = %e, "imap: cannot record the round");
+        }
+        // After an IDLE session's budget, reconnect at once; after a poll or an error, wait.
+        if !matches!(round, Ok(r) if r.idled) {
+            tokio::select! {
+                _ = stop.changed() => return,
+                () = tokio::time::sleep(interval) => {}
             }
         }
     }
@@ -137,28 +201,32 @@ pub async fn poll(
     account: &ImapAccount,
     reach: Reach,
 ) -> Result<Round, ImapError> {
-    tokio::time::timeout(ROUND_TIMEOUT, connect_and_poll(mailroom, account, reach))
-        .await
-        .map_err(|_| ImapError::Timeout)?
+    tokio::time::timeout(
+        ROUND_TIMEOUT,
+        connect_and_poll(mailroom, account, reach, None),
+    )
+    .await
+    .map_err(|_| ImapError::Timeout)?
 }
 
 async fn connect_and_poll(
     mailroom: &Mailroom,
     account: &ImapAccount,
     reach: Reach,
+    idle: Option<Duration>,
 ) -> Result<Round, ImapError> {
     let tcp = connect(account, reach).await?;
     match account.security.as_str() {
         "plain" => {
             let mut client = Client::new(tcp);
             greeting(&mut client).await?;
-            session(mailroom, account, client).await
+            session(mailroom, account, client, idle).await
         }
         "tls" => {
             let tls = tls_wrap(&account.host, tcp).await?;
             let mut client = Client::new(tls);
             greeting(&mut client).await?;
-            session(mailroom, account, client).await
+            session(mailroom, account, client, idle).await
         }
         "starttls" => {
             let mut client = Client::new(tcp);
@@ -167,7 +235,7 @@ async fn connect_and_poll(
             // No greeting after STARTTLS; anything the server sent before it is discarded
             // with the plain stream (checklist L08's class of injection).
             let tls = tls_wrap(&account.host, client.into_inner()).await?;
-            session(mailroom, account, Client::new(tls)).await
+            session(mailroom, account, Client::new(tls), idle).await
         }
         other => Err(ImapError::Protocol(format!("unknown security {other:?}"))),
     }
@@ -237,6 +305,7 @@ async fn session<T>(
     mailroom: &Mailroom,
     account: &ImapAccount,
     client: Client<T>,
+    idle: Option<Duration>,
 ) -> Result<Round, ImapError>
 where
     T: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send,
@@ -256,23 +325,64 @@ where
             .imap_progress(account.id, validity, 0)
             .await?;
     }
-    let mut round = Round::default();
-    if mailbox.exists == 0 {
-        session.logout().await.ok();
-        return Ok(round);
+    let mut total = Round::default();
+    let idle_until = idle.map(|budget| tokio::time::Instant::now() + budget);
+    let can_idle = idle.is_some() && session.capabilities().await?.has_str("IDLE");
+    loop {
+        let round = import_new(&mut session, mailroom, account, validity, &mut last_uid).await?;
+        total.imported += round.imported;
+        total.duplicates += round.duplicates;
+        total.refused += round.refused;
+        let Some(until) = idle_until.filter(|_| can_idle) else {
+            break;
+        };
+        mailroom
+            .store()
+            .imap_polled(account.id, kairos_store::now(), None)
+            .await?;
+        let left = until.saturating_duration_since(tokio::time::Instant::now());
+        if left.is_zero() {
+            total.idled = true;
+            break;
+        }
+        // RFC 2177: wait for the server to announce new mail, re-issuing IDLE well within
+        // its 29-minute limit; a quiet period simply ends in a (cheap) new search.
+        let mut handle = session.idle();
+        handle.init().await?;
+        {
+            let (wait, _interrupt) = handle.wait_with_timeout(left.min(IDLE_CHUNK));
+            wait.await?;
+        }
+        session = handle.done().await?;
     }
+    session.logout().await.ok();
+    Ok(total)
+}
+
+/// Imports the messages above `last_uid`, storing the position after each.
+async fn import_new<T>(
+    session: &mut async_imap::Session<T>,
+    mailroom: &Mailroom,
+    account: &ImapAccount,
+    validity: u32,
+    last_uid: &mut u32,
+) -> Result<Round, ImapError>
+where
+    T: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send,
+{
+    let mut round = Round::default();
     // `n:*` always matches the highest UID, even when it is below n.
     let mut uids: Vec<u32> = session
         .uid_search(format!("UID {}:*", last_uid.saturating_add(1)))
         .await?
         .into_iter()
-        .filter(|u| *u > last_uid)
+        .filter(|u| *u > *last_uid)
         .collect();
     uids.sort_unstable();
     uids.truncate(MAX_PER_ROUND);
     let tenant = account.tenant_id;
     for uid in uids {
-        let (size, raw) = fetch(&mut session, uid).await?;
+        let (size, raw) = fetch(session, uid).await?;
         if size > MAX_MESSAGE_BYTES {
             tracing::warn!(account = %account.id, uid, size, "imap: message too large; skipped");
             round.refused += 1;
@@ -292,8 +402,8 @@ where
             .store()
             .imap_progress(account.id, validity, uid)
             .await?;
+        *last_uid = uid;
     }
-    session.logout().await.ok();
     Ok(round)
 }
 

@@ -67,6 +67,7 @@ default_internal_user = {internal}
 default_internal_group = {internal}
 default_login_user = {login}
 mail_location = maildir:{root}/mail/%u/Maildir
+mailbox_idle_check_interval = 1 secs
 passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {root}/passwd

@@ -214,3 +214,45 @@ async fn corpus_through_imap_lands_or_is_refused_cleanly() {
     assert!(anonymous < 25, "{anonymous}");
     assert_eq!(host.messages().await.len(), round.imported);
 }
+
+#[tokio::test]
+async fn with_idle_new_mail_lands_within_seconds_not_at_the_next_poll() {
+    let Some(mut dovecot) = Dovecot::start() else {
+        return;
+    };
+    let host = start(Backend::Sqlite, |_| {}).await.unwrap();
+    host.store
+        .create_imap_account(&good_account(&host, &dovecot))
+        .await
+        .unwrap();
+    dovecot.deliver(&mail(1));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    // A poll interval far longer than the test: only IDLE can bring the second mail in.
+    let worker = tokio::spawn(imap::run(
+        host.mailroom.clone(),
+        Duration::from_secs(600),
+        LOCAL,
+        stopped,
+    ));
+    let count = async |n: usize| {
+        for _ in 0..150 {
+            if host.messages().await.len() == n {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        false
+    };
+    assert!(count(1).await, "the first mail is imported at start");
+    tokio::time::sleep(Duration::from_millis(500)).await; // the session is idling now
+    let delivered = std::time::Instant::now();
+    dovecot.deliver(&mail(2));
+    assert!(count(2).await, "IDLE brought the second mail in");
+    assert!(
+        delivered.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        delivered.elapsed()
+    );
+    stop.send_replace(true);
+    worker.await.unwrap();
+}
