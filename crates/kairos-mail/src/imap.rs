@@ -1,9 +1,10 @@
 //! Importing mail from IMAP mailboxes (a team's existing `support@` at a provider).
 //!
 //! Each session logs in, selects the mailbox and fetches the messages above the last imported
-//! UID, then waits with IDLE where offered (else the next poll comes after an interval) — with `BODY.PEEK[]`, so the mailbox is left as it was (nothing marked read, moved or
-//! deleted). The position is stored after every message, so a restart resumes where it
-//! stopped; a changed UIDVALIDITY rescans the mailbox, and the mail's de-duplication key
+//! UID with `BODY.PEEK[]`, so the mailbox is left as it was (nothing marked read, moved or
+//! deleted); then it waits with IDLE where the server offers it, else the next poll comes
+//! after an interval. The position is stored after every message, so a restart resumes where
+//! it stopped; a changed UIDVALIDITY rescans the mailbox, and the mail's de-duplication key
 //! (sender + Message-ID, else the bytes' hash) keeps that from storing anything twice.
 
 use crate::ingest::{Mailroom, Refusal, Source};
