@@ -394,5 +394,43 @@ pub fn send_text(
     })
 }
 
+/// A Messenger text reply through the Send API: POST `/{GRAPH_VERSION}/me/messages` with the
+/// Page access token as Bearer, to the page-scoped id (PSID) the customer wrote from, as a
+/// `RESPONSE` (a reply within the 24-hour window).
+pub fn send_messenger(
+    access_token: &str,
+    psid: &str,
+    text: &str,
+) -> Result<OutboundRequest, ProviderError> {
+    if psid.is_empty() || psid.len() > 64 || !psid.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ProviderError::malformed("recipient: not a page-scoped id"));
+    }
+    if text.trim().is_empty() || text.chars().count() > MESSENGER_MAX_TEXT_CHARS {
+        return Err(ProviderError::malformed("text must be 1–2000 characters"));
+    }
+    if access_token.is_empty()
+        || access_token
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace())
+    {
+        return Err(ProviderError::malformed("access_token"));
+    }
+    let body = serde_json::json!({
+        "recipient": { "id": psid },
+        "messaging_type": "RESPONSE",
+        "message": { "text": text },
+    });
+    Ok(OutboundRequest {
+        method: "POST",
+        path: format!("/{GRAPH_VERSION}/me/messages"),
+        content_type: "application/json",
+        headers: vec![("Authorization".into(), format!("Bearer {access_token}"))],
+        body: body.to_string().into_bytes(),
+    })
+}
+
+/// Longest Messenger text message (the Send API's limit).
+pub const MESSENGER_MAX_TEXT_CHARS: usize = 2000;
+
 #[cfg(test)]
 mod tests;

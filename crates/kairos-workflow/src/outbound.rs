@@ -230,8 +230,8 @@ fn request(cfg: &ChannelConfig, send: &ProviderSend) -> Result<OutboundRequest, 
             &send.recipient,
             &send.text,
         ),
-        ChannelConfig::Meta(_) => {
-            return Err("sending through Messenger is not supported yet".into());
+        ChannelConfig::Meta(c) => {
+            meta::send_messenger(&c.access_token, &send.recipient, &send.text)
         }
     };
     built.map_err(|e| e.to_string())
@@ -243,7 +243,11 @@ fn sent_id(provider: Provider, body: &[u8]) -> Option<String> {
     let id = match provider {
         Provider::Twilio => v.get("sid")?.clone(),
         Provider::Telegram => v.get("result")?.get("message_id")?.clone(),
-        Provider::Meta => v.get("messages")?.get(0)?.get("id")?.clone(),
+        // WhatsApp answers `messages[0].id`, Messenger `message_id`.
+        Provider::Meta => match v.get("messages") {
+            Some(m) => m.get(0)?.get("id")?.clone(),
+            None => v.get("message_id")?.clone(),
+        },
     };
     match id {
         serde_json::Value::String(s) => Some(s),

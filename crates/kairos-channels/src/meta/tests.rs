@@ -247,3 +247,20 @@ fn send_text_builds_the_cloud_api_call() {
     assert!(send_text("1", "EAAG", "+1 650", "x").is_err());
     assert!(send_text("1", "EA AG", "+16505551234", "x").is_err());
 }
+
+#[test]
+fn messenger_replies_are_send_api_requests_and_bad_input_is_refused() {
+    let req = send_messenger("PAGE-TOKEN", "24681357", "Hallo!").unwrap();
+    assert_eq!(req.path, format!("/{GRAPH_VERSION}/me/messages"));
+    let v: serde_json::Value = serde_json::from_slice(&req.body).unwrap();
+    assert_eq!(v["recipient"]["id"], "24681357");
+    assert_eq!(v["messaging_type"], "RESPONSE");
+    assert_eq!(v["message"]["text"], "Hallo!");
+    assert!(
+        req.headers
+            .contains(&("Authorization".into(), "Bearer PAGE-TOKEN".into()))
+    );
+    assert!(send_messenger("PAGE-TOKEN", "../me", "x").is_err());
+    assert!(send_messenger("PAGE-TOKEN", "1", &"x".repeat(2001)).is_err());
+    assert!(send_messenger("PAGE\r\nX: y", "1", "x").is_err());
+}

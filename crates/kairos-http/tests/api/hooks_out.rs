@@ -26,9 +26,16 @@ async fn fake_graph() -> (String, Arc<Mutex<Vec<(String, String, Value)>>>) {
                         .unwrap_or("")
                         .to_owned();
                     let json: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+                    let messenger = uri.path().ends_with("/me/messages");
                     log.lock()
                         .unwrap()
                         .push((uri.path().to_owned(), auth, json));
+                    // Each product answers as Meta documents it.
+                    if messenger {
+                        return axum::Json(
+                            json!({"recipient_id": "24681357", "message_id": "m_SENT2"}),
+                        );
+                    }
                     axum::Json(json!({"messaging_product": "whatsapp",
                     "contacts": [{"input": "4917012345678", "wa_id": "4917012345678"}],
                     "messages": [{"id": "wamid.SENT1"}]}))
@@ -122,6 +129,70 @@ async fn a_whatsapp_message_lands_and_the_agent_reply_goes_out_once_through_the_
     assert_eq!(
         (sent.state.as_str(), sent.external_id.as_deref()),
         ("sent", Some("wamid.SENT1"))
+    );
+}
+
+#[tokio::test]
+async fn a_messenger_message_lands_and_the_agent_reply_goes_out_through_the_send_api() {
+    let app = spawn().await;
+    let (api, seen) = fake_graph().await;
+    let h = setup(&app, Some(&api)).await;
+    let ms = now_unix() * 1000;
+    let body = json!({"object": "page", "entry": [{"id": "1122334455", "time": ms, "messaging": [
+        {"sender": {"id": "24681357"}, "recipient": {"id": "1122334455"}, "timestamp": ms,
+         "message": {"mid": "m_IN1", "text": "Where is my parcel?"}}]}]})
+    .to_string()
+    .into_bytes();
+    let sig = meta_sig(&body);
+    let r = post(&app, &h.meta, &[(meta::SIGNATURE_HEADER, &sig)], body).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    work(&app).await;
+    let psid = Identity::parse(IdentityKind::Social, "24681357", Some("messenger"), None).unwrap();
+    let customer = app
+        .store
+        .customer_by_identity(h.tenant, &psid)
+        .await
+        .unwrap()
+        .expect("the Messenger sender is a customer");
+    let timeline = app
+        .store
+        .timeline(h.tenant, customer, false, 0, 100)
+        .await
+        .unwrap();
+    assert_eq!(timeline[0].body.text, "Where is my parcel?");
+    let agent = app.token(h.tenant, Role::Agent, None).await;
+    let path = format!(
+        "/api/v1/conversations/{}/messages",
+        timeline[0].conversation_id.0
+    );
+    let r = app
+        .call(
+            "POST",
+            &path,
+            Some(&agent),
+            Some(json!({"body": "On its way."})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    use kairos_workflow::outbound;
+    assert_eq!(outbound::follow(&app.store, h.tenant).await.unwrap(), 1);
+    outbound::send_due(
+        &app.store,
+        &http_client(),
+        &outbound::Options::default(),
+        kairos_store::now(),
+    )
+    .await
+    .unwrap();
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    let (path, auth, json) = &seen[0];
+    assert_eq!(path, "/v21.0/me/messages");
+    assert_eq!(auth, "Bearer EAAGtoken");
+    assert_eq!(
+        json,
+        &json!({"recipient": {"id": "24681357"}, "messaging_type": "RESPONSE",
+        "message": {"text": "On its way."}})
     );
 }
 
