@@ -77,6 +77,14 @@ pub enum EventData {
         /// Name, if known.
         display_name: Option<String>,
     },
+    /// A customer's service tier was set (`None`: cleared); SLA policies can depend on it.
+    #[serde(rename = "customer.tier")]
+    CustomerTierSet {
+        /// The customer.
+        customer_id: CustomerId,
+        /// The tier, e.g. `gold`.
+        tier: Option<String>,
+    },
     /// An identity was attached to a customer.
     #[serde(rename = "identity.added")]
     IdentityAdded {
@@ -201,6 +209,7 @@ impl EventData {
             EventData::PartyCreated { .. } => "party.created",
             EventData::TokenCreated { .. } => "token.created",
             EventData::CustomerCreated { .. } => "customer.created",
+            EventData::CustomerTierSet { .. } => "customer.tier",
             EventData::IdentityAdded { .. } => "identity.added",
             EventData::CustomersMerged { .. } => "customer.merged",
             EventData::ConversationOpened { .. } => "conversation.opened",
@@ -219,6 +228,7 @@ impl EventData {
     pub fn customer(&self) -> Option<CustomerId> {
         match self {
             EventData::CustomerCreated { customer_id, .. }
+            | EventData::CustomerTierSet { customer_id, .. }
             | EventData::IdentityAdded { customer_id, .. }
             | EventData::ConversationOpened { customer_id, .. } => Some(*customer_id),
             EventData::CustomersMerged { into, .. } => Some(*into),

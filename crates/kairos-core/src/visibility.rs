@@ -58,8 +58,9 @@ pub fn view_for<'a>(
         | EventData::IdentityAdded { customer_id, .. } => {
             (*customer_id == customer).then_some(Cow::Borrowed(data))
         }
-        // SLA clocks and settings are the team's business.
+        // SLA clocks, settings and service tiers are the team's business.
         EventData::SettingChanged { .. }
+        | EventData::CustomerTierSet { .. }
         | EventData::AgentProfileChanged { .. }
         | EventData::AgentStatusChanged { .. }
         | EventData::SlaClockChanged { .. }

@@ -46,6 +46,9 @@ pub struct CustomerView {
     pub identities: Vec<IdentityView>,
     /// Set when this customer was merged into another.
     pub merged_into: Option<Uuid>,
+    /// The service tier SLA policies may depend on (shown to staff only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tier: Option<String>,
     /// RFC 3339.
     pub created_at: String,
 }
@@ -57,6 +60,7 @@ impl From<&Customer> for CustomerView {
             display_name: c.display_name.clone(),
             identities: c.identities.iter().map(Into::into).collect(),
             merged_into: c.merged_into.map(|m| m.0),
+            tier: c.tier.clone(),
             created_at: c.created_at.to_rfc3339(),
         }
     }

@@ -238,11 +238,13 @@ pub(crate) fn customer_from_parts(
     merged_into: Option<CustomerId>,
     created_at: Timestamp,
     identities: Vec<Identity>,
+    tier: Option<String>,
 ) -> Customer {
     Customer {
         id,
         display_name,
         identities,
+        tier,
         merged_into,
         created_at,
     }

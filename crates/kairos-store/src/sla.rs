@@ -8,7 +8,7 @@ use crate::error::{Result, StoreError};
 use crate::flows::WriteTx;
 use crate::{Store, now};
 use kairos_core::event::{Actor, Event, EventData, NewEvent};
-use kairos_core::ids::{ConversationId, TenantId};
+use kairos_core::ids::{ConversationId, CustomerId, TenantId};
 use kairos_core::sla::{self, Clock, ConversationClocks, SlaConfig};
 use kairos_core::{DomainError, Timestamp};
 
@@ -20,6 +20,8 @@ pub(crate) trait SlaTx {
     async fn consumer_cursor(&mut self, consumer: &str) -> Result<Option<i64>>;
     /// Moves `consumer` to `seq`.
     async fn set_consumer_cursor(&mut self, consumer: &str, seq: i64) -> Result<()>;
+    /// A customer's service tier.
+    async fn customer_tier(&mut self, customer: CustomerId) -> Result<Option<String>>;
 }
 
 /// Decides and appends the clock changes for `events` (this tenant's, in order, right after
@@ -58,9 +60,7 @@ async fn follow<T: WriteTx + SlaTx>(
         let state = ConversationClocks {
             conversation_id: id,
             priority: conversation.priority,
-            // Customer tiers arrive with the insight features; until then every customer
-            // gets the policy without a tier.
-            tier: None,
+            tier: tx.customer_tier(conversation.customer_id).await?,
             clocks: tx.sla_clocks(id).await?,
         };
         let decided = sla::on_event(cfg, &state, &event.data, event.at);
@@ -119,7 +119,50 @@ async fn put_setting<T: WriteTx + SlaTx>(
 /// The SLA worker's consumer name (its cursor is created with the first SLA settings).
 pub const SLA_CONSUMER: &str = "sla";
 
+/// Sets a customer's tier (following merges to the surviving customer).
+async fn set_tier<T: WriteTx>(
+    tx: &mut T,
+    customer: CustomerId,
+    tier: Option<String>,
+    at: Timestamp,
+    actor: &Actor,
+) -> Result<CustomerId> {
+    let mut id = customer;
+    for _ in 0..16 {
+        match tx.customer_merged_into(id).await? {
+            None => return Err(StoreError::not_found("customer")),
+            Some(Some(into)) => id = into,
+            Some(None) => {
+                tx.append(vec![NewEvent::new(
+                    at,
+                    actor,
+                    EventData::CustomerTierSet {
+                        customer_id: id,
+                        tier,
+                    },
+                )])
+                .await?;
+                return Ok(id);
+            }
+        }
+    }
+    Err(StoreError::not_found("customer"))
+}
+
 impl Store {
+    /// Sets (or with `None` clears) a customer's service tier; returns the customer it was
+    /// set on (the surviving one after merges).
+    pub async fn set_customer_tier(
+        &self,
+        tenant: TenantId,
+        customer: CustomerId,
+        tier: Option<String>,
+        actor: &Actor,
+    ) -> Result<CustomerId> {
+        let (actor, at) = (actor.clone(), now());
+        flow!(self, tenant, |tx| set_tier(tx, customer, tier, at, &actor))
+    }
+
     /// Replaces a tenant setting (recorded on the log as `setting.changed`).
     pub async fn put_setting(
         &self,

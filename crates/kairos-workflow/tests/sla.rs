@@ -243,3 +243,79 @@ async fn tenants_without_sla_get_no_clocks_and_no_writes() {
     stop.send_replace(true);
     worker.await.unwrap();
 }
+
+async fn a_tier_gets_its_own_policy(store: Store) {
+    let tenant = store
+        .create_tenant(&TenantSlug::parse("acme").unwrap(), "Acme")
+        .await
+        .unwrap()
+        .id;
+    // Without business hours the clock runs around the clock: targets are plain seconds.
+    let settings = serde_json::json!({"policies": [
+        {"name": "Gold", "tier": "gold", "targets": {"normal": {"first_response": 600}}},
+        {"name": "Standard", "targets": {"normal": {"first_response": 7200}}}
+    ]});
+    store
+        .put_setting(tenant, "sla", settings, &Actor::System)
+        .await
+        .unwrap();
+    let clock: kairos_workflow::Clock = Arc::new(kairos_store::now);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(kairos_workflow::sla::run(store.clone(), clock, stopped));
+    let mut first_response = Vec::new();
+    for (email, tier) in [
+        ("gold@example.org", Some("gold")),
+        ("plain@example.org", None),
+    ] {
+        let identity = Identity::email(email).unwrap();
+        let customer = store
+            .create_customer(tenant, None, vec![identity.clone()], &Actor::System)
+            .await
+            .unwrap();
+        store
+            .set_customer_tier(tenant, customer, tier.map(str::to_owned), &Actor::System)
+            .await
+            .unwrap();
+        let cmd = InboundCommand {
+            channel: Channel::Email,
+            from: identity,
+            display_name: None,
+            subject: None,
+            body: Body::new("Hilfe", None).unwrap(),
+            attachments: vec![],
+            external_id: None,
+            conversation_id: None,
+        };
+        let (ids, _) = store.inbound(tenant, cmd, &Actor::System).await.unwrap();
+        wait_for("the first-response clock", || async {
+            !store
+                .sla_clocks(tenant, ids.conversation_id)
+                .await
+                .unwrap()
+                .is_empty()
+        })
+        .await;
+        let clocks = store.sla_clocks(tenant, ids.conversation_id).await.unwrap();
+        first_response.push(clocks[0].target_secs);
+    }
+    assert_eq!(
+        first_response,
+        [600, 7200],
+        "gold gets the gold policy, others the default"
+    );
+    stop.send_replace(true);
+    worker.await.unwrap();
+}
+
+#[tokio::test]
+async fn a_tier_gets_its_own_policy_sqlite() {
+    let (store, _dir) = sqlite().await;
+    a_tier_gets_its_own_policy(store).await;
+}
+
+#[tokio::test]
+async fn a_tier_gets_its_own_policy_postgres() {
+    if let Some(store) = postgres().await {
+        a_tier_gets_its_own_policy(store).await;
+    }
+}

@@ -26,6 +26,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(add_identity))
         .routes(routes!(merge))
         .routes(routes!(timeline))
+        .routes(routes!(set_tier))
 }
 
 /// Most identities given when creating a customer.
@@ -110,6 +111,41 @@ async fn get_customer(
 ) -> Result<axum::Json<CustomerView>, ApiError> {
     let id: CustomerId = parse_id(&id, "customer")?;
     may_read_customer(&p, id)?;
+    let mut view = CustomerView::from(&load(&state, p.tenant_id, id).await?);
+    if p.role == Role::Customer {
+        // The tier is the team's business (the same rule as `customer.tier` events).
+        view.tier = None;
+    }
+    Ok(axum::Json(view))
+}
+
+/// A service tier.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TierRequest {
+    /// `gold`, `business`, … (letters, digits, `-`, `_`; at most 64); `null` or empty clears it.
+    #[schema(example = "gold")]
+    tier: Option<String>,
+}
+
+/// Sets a customer's service tier (staff); SLA policies with that `tier` apply to their
+/// conversations from the next change on.
+#[utoipa::path(put, path = "/api/v1/customers/{id}/tier", tag = "customers", params(("id" = Uuid, Path)), request_body = TierRequest,
+    responses((status = 200, body = CustomerView), (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+async fn set_tier(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+    Json(req): Json<TierRequest>,
+) -> Result<axum::Json<CustomerView>, ApiError> {
+    p.require_staff()?;
+    let id: CustomerId = parse_id(&id, "customer")?;
+    let tier = kairos_core::customer::parse_tier(req.tier.as_deref())?;
+    let id = state
+        .store
+        .set_customer_tier(p.tenant_id, id, tier, &p.actor())
+        .await?;
     Ok(axum::Json(CustomerView::from(
         &load(&state, p.tenant_id, id).await?,
     )))

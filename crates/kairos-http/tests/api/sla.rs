@@ -86,3 +86,61 @@ async fn sla_settings_are_validated_stored_and_read_back() {
         "refused settings changed nothing"
     );
 }
+
+#[tokio::test]
+async fn staff_set_a_customers_tier_and_the_customer_does_not_see_it() {
+    let app = crate::helpers::spawn().await;
+    let tenant = app.tenant("acme").await;
+    let agent = app
+        .token(tenant, kairos_core::party::Role::Agent, None)
+        .await;
+    let created = app
+        .call(
+            "POST",
+            "/api/v1/customers",
+            Some(&agent),
+            Some(serde_json::json!({"display_name": "Anna"})),
+        )
+        .await;
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/customers/{id}/tier");
+    let set = app
+        .call(
+            "PUT",
+            &path,
+            Some(&agent),
+            Some(serde_json::json!({"tier": " Gold "})),
+        )
+        .await;
+    assert_eq!(set.status, http::StatusCode::OK, "{}", set.text());
+    assert_eq!(set.json()["tier"], "gold");
+    for bad in ["gold plan", "<b>", &"x".repeat(65), "go\u{0}ld"] {
+        let r = app
+            .call(
+                "PUT",
+                &path,
+                Some(&agent),
+                Some(serde_json::json!({"tier": bad})),
+            )
+            .await;
+        assert_eq!(r.status, http::StatusCode::UNPROCESSABLE_ENTITY, "{bad:?}");
+    }
+    let customer = kairos_core::ids::CustomerId(id.parse().unwrap());
+    let own = app
+        .token(tenant, kairos_core::party::Role::Customer, Some(customer))
+        .await;
+    let seen = app
+        .call("GET", &format!("/api/v1/customers/{id}"), Some(&own), None)
+        .await;
+    assert_eq!(seen.status, http::StatusCode::OK);
+    assert!(seen.json().get("tier").is_none(), "{}", seen.text());
+    let cleared = app
+        .call(
+            "PUT",
+            &path,
+            Some(&agent),
+            Some(serde_json::json!({"tier": null})),
+        )
+        .await;
+    assert!(cleared.json().get("tier").is_none());
+}

@@ -47,6 +47,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "imap",
         include_str!("../../migrations/postgres/0009_imap.sql"),
     ),
+    (
+        10,
+        "customer_tier",
+        include_str!("../../migrations/postgres/0010_customer_tier.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming Kairos' migration lock.

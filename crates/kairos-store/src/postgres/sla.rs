@@ -5,7 +5,7 @@ use super::tx::PgTx;
 use crate::error::{Result, StoreError};
 use crate::sla::SlaTx;
 use kairos_core::Timestamp;
-use kairos_core::ids::{ConversationId, TenantId};
+use kairos_core::ids::{ConversationId, CustomerId, TenantId};
 use kairos_core::sla::{Clock, ClockState, Metric};
 use sqlx::{PgConnection, Row};
 use uuid::Uuid;
@@ -122,6 +122,19 @@ impl SlaTx for PgTx {
             .execute(self.conn())
             .await?;
         Ok(())
+    }
+
+    async fn customer_tier(&mut self, customer: CustomerId) -> Result<Option<String>> {
+        let tenant = self.tenant().0;
+        let row = sqlx::query("SELECT tier FROM customers WHERE id = $1 AND tenant_id = $2")
+            .bind(customer.0)
+            .bind(tenant)
+            .fetch_optional(self.conn())
+            .await?;
+        Ok(match row {
+            Some(r) => r.try_get(0)?,
+            None => None,
+        })
     }
 }
 

@@ -131,6 +131,14 @@ impl PgTx {
                     .execute(&mut *c)
                     .await?;
             }
+            EventData::CustomerTierSet { customer_id, tier } => {
+                sqlx::query("UPDATE customers SET tier = $1 WHERE id = $2 AND tenant_id = $3")
+                    .bind(tier)
+                    .bind(customer_id.0)
+                    .bind(t)
+                    .execute(&mut *c)
+                    .await?;
+            }
             EventData::IdentityAdded {
                 customer_id,
                 identity,

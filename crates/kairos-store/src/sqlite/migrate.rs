@@ -50,6 +50,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "imap",
         include_str!("../../migrations/sqlite/0009_imap.sql"),
     ),
+    (
+        10,
+        "customer_tier",
+        include_str!("../../migrations/sqlite/0010_customer_tier.sql"),
+    ),
 ];
 
 fn checksum(sql: &str) -> Vec<u8> {

@@ -5,7 +5,7 @@ use super::tx::SqliteTx;
 use crate::error::{Result, StoreError};
 use crate::sla::SlaTx;
 use kairos_core::Timestamp;
-use kairos_core::ids::{ConversationId, TenantId};
+use kairos_core::ids::{ConversationId, CustomerId, TenantId};
 use kairos_core::sla::{Clock, ClockState, Metric};
 use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
@@ -96,6 +96,17 @@ impl SlaTx for SqliteTx<'_> {
             .prepare_cached("INSERT INTO consumer_cursors (consumer, tenant_id, seq) VALUES (?1, ?2, ?3) ON CONFLICT (consumer, tenant_id) DO UPDATE SET seq = excluded.seq")?
             .execute(params![consumer, self.tenant().0, seq])?;
         Ok(())
+    }
+
+    async fn customer_tier(&mut self, customer: CustomerId) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .prepare_cached("SELECT tier FROM customers WHERE id = ?1 AND tenant_id = ?2")?
+            .query_row(params![customer.0, self.tenant().0], |r| {
+                r.get::<_, Option<String>>(0)
+            })
+            .optional()?
+            .flatten())
     }
 }
 

@@ -82,6 +82,12 @@ impl<'c> SqliteTx<'c> {
                 c.prepare_cached("INSERT INTO customers (id, tenant_id, display_name, merged_into, created_at) VALUES (?1, ?2, ?3, NULL, ?4)")?
                     .execute(params![customer_id.0, t, display_name, at])?;
             }
+            EventData::CustomerTierSet { customer_id, tier } => {
+                c.prepare_cached(
+                    "UPDATE customers SET tier = ?1 WHERE id = ?2 AND tenant_id = ?3",
+                )?
+                .execute(params![tier, customer_id.0, t])?;
+            }
             EventData::IdentityAdded {
                 customer_id,
                 identity,

@@ -143,6 +143,7 @@ impl World {
             Rt::PutRouting => {
                 Some(json!({"enabled": true, "queues": [{"name": "Q", "skills": ["de"]}]}))
             }
+            Rt::SetTier => Some(json!({"tier": "gold"})),
             Rt::AddImap => Some(
                 json!({"host": "imap.example.com", "username": "support", "password": "matrix-pw"}),
             ),

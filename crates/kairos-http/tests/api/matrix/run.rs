@@ -146,15 +146,15 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
             }
         }
     }
-    // 7 callers × (26 object-less routes + 9 object routes × 3 targets).
+    // 7 callers × (26 object-less routes + 10 object routes × 3 targets).
     assert_eq!(
         cells,
-        7 * (26 + 9 * 3),
+        7 * (26 + 10 * 3),
         "the A01 table is not what it should be"
     );
-    // Admin and agent: 9 object routes on tenant B; customer: 5 readable routes × 2 foreign targets.
+    // Admin and agent: 10 object routes on tenant B; customer: 5 readable routes × 2 foreign targets.
     // (+1: the admin's delete of a non-existent IMAP mailbox.)
-    assert_eq!(leak_checks, 2 * 9 + 5 * 2 + 1, "404 comparisons");
+    assert_eq!(leak_checks, 2 * 10 + 5 * 2 + 1, "404 comparisons");
 
     // ---- A05: smuggled fields on every write ----------------------------------------------
     let a05_routes = [
@@ -165,6 +165,7 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
         Rt::PutMailSettings,
         Rt::AddImap,
         Rt::CreateChannel,
+        Rt::SetTier,
         Rt::CreateCustomer,
         Rt::PatchConversation,
         Rt::PostMessage,
@@ -222,7 +223,7 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
             }
         }
     }
-    assert_eq!(a05, (2 * 11 + 1) * SMUGGLED.len(), "A05 cells");
+    assert_eq!(a05, (2 * 12 + 1) * SMUGGLED.len(), "A05 cells");
 
     // ---- A03: references to another tenant's objects in the body -------------------------
     // Merge an A customer with a B customer: 404, both unchanged.
@@ -312,7 +313,7 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
         );
     }
     let total = cells + a05 + 2;
-    assert_eq!(total, 7 * (26 + 9 * 3) + (2 * 11 + 1) * SMUGGLED.len() + 2);
+    assert_eq!(total, 7 * (26 + 10 * 3) + (2 * 12 + 1) * SMUGGLED.len() + 2);
     eprintln!(
         "matrix: {total} cells checked ({cells} role×route×target, {leak_checks} existence-leak comparisons, {a05} A05, 2 A03)"
     );

@@ -73,6 +73,7 @@ pub(super) enum Rt {
     GetMailSettings,
     PutMailSettings,
     MailOutbox,
+    SetTier,
     ListImap,
     AddImap,
     RemoveImap,
@@ -114,7 +115,7 @@ const fn route(
 const OK: StatusCode = StatusCode::OK;
 const CREATED: StatusCode = StatusCode::CREATED;
 
-pub(super) const ROUTES: [Route; 35] = [
+pub(super) const ROUTES: [Route; 36] = [
     route(
         Rt::Inbound,
         "POST",
@@ -345,6 +346,14 @@ pub(super) const ROUTES: [Route; 35] = [
         Obj::None,
         StatusCode::NO_CONTENT,
         false,
+    ),
+    route(
+        Rt::SetTier,
+        "PUT",
+        "/api/v1/customers/{id}/tier",
+        Obj::Customer,
+        OK,
+        true,
     ),
     route(
         Rt::SlaClocks,

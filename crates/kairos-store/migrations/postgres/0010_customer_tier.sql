@@ -1,0 +1,2 @@
+-- Customers' service tier (`customer.tier` events); SLA policies can depend on it.
+ALTER TABLE customers ADD COLUMN tier TEXT;
