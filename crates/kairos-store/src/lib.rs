@@ -17,6 +17,8 @@ pub mod model;
 mod postgres;
 mod rows;
 mod sqlite;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use error::{Result, StoreError};
 pub use model::{ConversationFilter, IdempotencyBegin, PartyRecord, SessionRecord, TokenRecord};

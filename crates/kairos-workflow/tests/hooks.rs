@@ -22,28 +22,7 @@ async fn sqlite() -> (Store, tempfile::TempDir) {
 }
 
 async fn postgres() -> Option<Store> {
-    let Ok(url) = std::env::var("KAIROS_TEST_PG_URL") else {
-        eprintln!(
-            "\n*** NOTICE: KAIROS_TEST_PG_URL is not set: PostgreSQL hooks worker tests did NOT run ***\n"
-        );
-        return None;
-    };
-    let name = format!("kairos_t_{}", uuid::Uuid::new_v4().simple());
-    let admin = sqlx::postgres::PgPoolOptions::new()
-        .max_connections(1)
-        .connect(&url)
-        .await
-        .expect("PostgreSQL is unreachable");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&admin)
-        .await
-        .unwrap();
-    let (base, _) = url.rsplit_once('/').unwrap();
-    Some(
-        Store::open_postgres(&format!("{base}/{name}"))
-            .await
-            .unwrap(),
-    )
+    kairos_store::testing::fresh_postgres("hooks worker").await
 }
 
 fn phone() -> Identity {

@@ -60,31 +60,7 @@ pub async fn spawn_on(backend: Backend) -> Option<TestApp> {
             let dir = tempfile::tempdir().unwrap();
             (Store::open_sqlite(dir.path()).await.unwrap(), Some(dir))
         }
-        Backend::Postgres => {
-            let Ok(url) = std::env::var("KAIROS_TEST_PG_URL") else {
-                eprintln!(
-                    "\n*** NOTICE: KAIROS_TEST_PG_URL is not set: PostgreSQL API tests did NOT run ***\n"
-                );
-                return None;
-            };
-            let name = format!("kairos_t_{}", uuid::Uuid::new_v4().simple());
-            let admin = sqlx::postgres::PgPoolOptions::new()
-                .max_connections(1)
-                .connect(&url)
-                .await
-                .expect("KAIROS_TEST_PG_URL is set but PostgreSQL is unreachable");
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&admin)
-                .await
-                .unwrap();
-            let (base, _) = url.rsplit_once('/').unwrap();
-            (
-                Store::open_postgres(&format!("{base}/{name}"))
-                    .await
-                    .unwrap(),
-                None,
-            )
-        }
+        Backend::Postgres => (kairos_store::testing::fresh_postgres("API").await?, None),
     };
     let state = AppState::new(store.clone(), Arc::new(|| "# metrics\n".to_owned()), false);
     Some(TestApp {

@@ -39,28 +39,7 @@ pub async fn start(backend: Backend, tune: impl FnOnce(&mut SmtpConfig)) -> Opti
     let dir = tempfile::tempdir().unwrap();
     let store = match backend {
         Backend::Sqlite => Store::open_sqlite(dir.path()).await.unwrap(),
-        Backend::Postgres => {
-            let Ok(url) = std::env::var("KAIROS_TEST_PG_URL") else {
-                eprintln!(
-                    "\n*** NOTICE: KAIROS_TEST_PG_URL is not set: PostgreSQL mail tests did NOT run ***\n"
-                );
-                return None;
-            };
-            let name = format!("kairos_t_{}", uuid::Uuid::new_v4().simple());
-            let admin = sqlx::postgres::PgPoolOptions::new()
-                .max_connections(1)
-                .connect(&url)
-                .await
-                .expect("KAIROS_TEST_PG_URL is set but PostgreSQL is unreachable");
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&admin)
-                .await
-                .unwrap();
-            let (base, _) = url.rsplit_once('/').unwrap();
-            Store::open_postgres(&format!("{base}/{name}"))
-                .await
-                .unwrap()
-        }
+        Backend::Postgres => kairos_store::testing::fresh_postgres("mail").await?,
     };
     let tenant = store
         .create_tenant(&TenantSlug::parse("acme").unwrap(), "Acme")

@@ -1,0 +1,37 @@
+//! Test support (feature `testing`): a fresh PostgreSQL database per test, created on the
+//! server `KAIROS_TEST_PG_URL` names, or a loud notice and `None` when it names none — so a
+//! newcomer's `cargo test` still runs and says what it skipped, and CI (which sets the URL)
+//! fails if the server is unreachable.
+
+use crate::Store;
+
+/// A store on a new database `kairos_t_<uuid>`, or `None` (after a notice naming `suite`)
+/// without `KAIROS_TEST_PG_URL`. Panics if the URL is set but unusable: that is a broken
+/// test environment, never a reason to skip.
+pub async fn fresh_postgres(suite: &str) -> Option<Store> {
+    let Ok(url) = std::env::var("KAIROS_TEST_PG_URL") else {
+        eprintln!(
+            "\n*** NOTICE: KAIROS_TEST_PG_URL is not set: PostgreSQL {suite} tests did NOT run ***\n"
+        );
+        return None;
+    };
+    let name = format!("kairos_t_{}", uuid::Uuid::new_v4().simple());
+    let admin = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect(&url)
+        .await
+        .unwrap_or_else(|e| panic!("KAIROS_TEST_PG_URL is set but PostgreSQL is unreachable: {e}"));
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&admin)
+        .await
+        .unwrap_or_else(|e| panic!("cannot create the test database {name}: {e}"));
+    admin.close().await;
+    let (base, _) = url
+        .rsplit_once('/')
+        .unwrap_or_else(|| panic!("KAIROS_TEST_PG_URL must end in /<database>: {url}"));
+    Some(
+        Store::open_postgres(&format!("{base}/{name}"))
+            .await
+            .unwrap_or_else(|e| panic!("cannot open the test database {name}: {e}")),
+    )
+}
