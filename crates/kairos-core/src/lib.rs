@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 pub mod business_hours;
+pub mod consent;
 pub mod conversation;
 pub mod customer;
 pub mod error;
