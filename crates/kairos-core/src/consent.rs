@@ -54,6 +54,7 @@ pub enum LegalBasis {
 
 /// A request to record a grant or withdrawal, as it comes from outside.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ConsentCommand {
     /// The purpose (`location`, `personalised-offers`, …).
     pub purpose: String,
@@ -83,7 +84,6 @@ pub struct ConsentRecord {
     /// Whose consent.
     pub customer_id: CustomerId,
     /// What was recorded.
-    #[serde(flatten)]
     pub command: ConsentCommand,
     /// When.
     pub at: Timestamp,
@@ -224,6 +224,90 @@ pub fn receipt(
         "noticeVersion": c.notice_version,
         "action": c.action,
     })
+}
+
+/// The settings key the privacy settings are stored under.
+pub const SETTINGS_KEY: &str = "privacy";
+
+/// A tenant's privacy settings: the purposes it asks consent for, and the controller named
+/// on receipts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivacySettings {
+    /// The purposes (slugs); default [`DEFAULT_PURPOSES`].
+    #[serde(default = "default_purposes")]
+    pub purposes: Vec<String>,
+    /// The controller; receipts say "not configured" until it is set.
+    #[serde(default)]
+    pub controller: Option<Controller>,
+}
+
+fn default_purposes() -> Vec<String> {
+    DEFAULT_PURPOSES.iter().map(|p| p.to_string()).collect()
+}
+
+impl Default for PrivacySettings {
+    fn default() -> Self {
+        Self {
+            purposes: default_purposes(),
+            controller: None,
+        }
+    }
+}
+
+impl PrivacySettings {
+    /// Validates and normalises.
+    pub fn validate(mut self) -> Result<Self, DomainError> {
+        let mut purposes: Vec<String> = self
+            .purposes
+            .iter()
+            .map(|p| p.trim().to_ascii_lowercase())
+            .collect();
+        purposes.sort();
+        purposes.dedup();
+        if purposes.is_empty() || purposes.len() > 50 || !purposes.iter().all(|p| is_slug(p)) {
+            return Err(DomainError::invalid("purposes", "1–50 slugs (a-z, 0-9, -)"));
+        }
+        self.purposes = purposes;
+        if let Some(c) = &self.controller {
+            let fields = [
+                ("controller.name", &c.name, 200),
+                ("controller.contact_email", &c.contact_email, 254),
+                ("controller.address", &c.address, 500),
+                ("controller.policy_url", &c.policy_url, 2000),
+                ("controller.jurisdiction", &c.jurisdiction, 10),
+            ];
+            for (field, value, max) in fields {
+                if value.trim().is_empty()
+                    || value.len() > max
+                    || value.chars().any(char::is_control)
+                {
+                    return Err(DomainError::invalid(
+                        field,
+                        format!("1–{max} characters without control characters"),
+                    ));
+                }
+            }
+            if !(c.policy_url.starts_with("https://") || c.policy_url.starts_with("http://")) {
+                return Err(DomainError::invalid(
+                    "controller.policy_url",
+                    "an http(s) URL",
+                ));
+            }
+        }
+        Ok(self)
+    }
+
+    /// The controller for receipts, or a placeholder that says it is not configured.
+    pub fn controller_or_placeholder(&self) -> Controller {
+        self.controller.clone().unwrap_or(Controller {
+            name: "(controller not configured)".into(),
+            contact_email: String::new(),
+            address: String::new(),
+            policy_url: String::new(),
+            jurisdiction: String::new(),
+        })
+    }
 }
 
 #[cfg(test)]

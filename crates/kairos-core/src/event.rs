@@ -85,6 +85,12 @@ pub enum EventData {
         /// The tier, e.g. `gold`.
         tier: Option<String>,
     },
+    /// A customer granted or withdrew consent for a purpose (an immutable record).
+    #[serde(rename = "consent.recorded")]
+    ConsentRecorded {
+        /// The record.
+        record: crate::consent::ConsentRecord,
+    },
     /// An identity was attached to a customer.
     #[serde(rename = "identity.added")]
     IdentityAdded {
@@ -210,6 +216,7 @@ impl EventData {
             EventData::TokenCreated { .. } => "token.created",
             EventData::CustomerCreated { .. } => "customer.created",
             EventData::CustomerTierSet { .. } => "customer.tier",
+            EventData::ConsentRecorded { .. } => "consent.recorded",
             EventData::IdentityAdded { .. } => "identity.added",
             EventData::CustomersMerged { .. } => "customer.merged",
             EventData::ConversationOpened { .. } => "conversation.opened",
@@ -232,6 +239,7 @@ impl EventData {
             | EventData::IdentityAdded { customer_id, .. }
             | EventData::ConversationOpened { customer_id, .. } => Some(*customer_id),
             EventData::CustomersMerged { into, .. } => Some(*into),
+            EventData::ConsentRecorded { record } => Some(record.customer_id),
             EventData::TokenCreated { customer_id, .. } => *customer_id,
             _ => None,
         }

@@ -3,6 +3,7 @@
 mod agents;
 mod auth;
 mod channels;
+mod consents;
 mod conversations;
 mod customers;
 mod events;
@@ -42,6 +43,7 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .merge(sla::router())
         .merge(agents::router())
         .merge(mail::router())
+        .merge(consents::router())
         .merge(channels::router())
         .merge(hooks::router())
         .merge(health::documented())

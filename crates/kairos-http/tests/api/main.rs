@@ -4,6 +4,7 @@
 
 mod acceptance;
 mod channel_switch;
+mod consents;
 mod helpers;
 mod hooks;
 mod hooks_out;

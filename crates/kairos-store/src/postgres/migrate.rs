@@ -52,6 +52,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "customer_tier",
         include_str!("../../migrations/postgres/0010_customer_tier.sql"),
     ),
+    (
+        11,
+        "consents",
+        include_str!("../../migrations/postgres/0011_consents.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming Kairos' migration lock.

@@ -5,6 +5,7 @@
 
 mod agents;
 mod batcher;
+mod consent;
 mod hooks;
 mod imap;
 mod keys;

@@ -131,6 +131,17 @@ impl PgTx {
                     .execute(&mut *c)
                     .await?;
             }
+            EventData::ConsentRecorded { record } => {
+                sqlx::query("INSERT INTO consent_records (id, tenant_id, customer_id, purpose, record, at) VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(record.id)
+                    .bind(t)
+                    .bind(record.customer_id.0)
+                    .bind(&record.command.purpose)
+                    .bind(serde_json::to_string(record)?)
+                    .bind(record.at.as_micros())
+                    .execute(&mut *c)
+                    .await?;
+            }
             EventData::CustomerTierSet { customer_id, tier } => {
                 sqlx::query("UPDATE customers SET tier = $1 WHERE id = $2 AND tenant_id = $3")
                     .bind(tier)
@@ -159,6 +170,7 @@ impl PgTx {
                     "UPDATE conversations SET customer_id = $1 WHERE customer_id = $2 AND tenant_id = $3",
                     "UPDATE customers SET merged_into = $1 WHERE (id = $2 OR merged_into = $2) AND tenant_id = $3",
                     "UPDATE api_tokens SET customer_id = $1 WHERE customer_id = $2 AND tenant_id = $3",
+                    "UPDATE consent_records SET customer_id = $1 WHERE customer_id = $2 AND tenant_id = $3",
                 ] {
                     sqlx::query(sql)
                         .bind(into.0)

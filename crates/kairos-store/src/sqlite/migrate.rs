@@ -55,6 +55,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "customer_tier",
         include_str!("../../migrations/sqlite/0010_customer_tier.sql"),
     ),
+    (
+        11,
+        "consents",
+        include_str!("../../migrations/sqlite/0011_consents.sql"),
+    ),
 ];
 
 fn checksum(sql: &str) -> Vec<u8> {

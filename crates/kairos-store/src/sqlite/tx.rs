@@ -82,6 +82,10 @@ impl<'c> SqliteTx<'c> {
                 c.prepare_cached("INSERT INTO customers (id, tenant_id, display_name, merged_into, created_at) VALUES (?1, ?2, ?3, NULL, ?4)")?
                     .execute(params![customer_id.0, t, display_name, at])?;
             }
+            EventData::ConsentRecorded { record } => {
+                c.prepare_cached("INSERT INTO consent_records (id, tenant_id, customer_id, purpose, record, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+                    .execute(params![record.id, t, record.customer_id.0, record.command.purpose, serde_json::to_string(record)?, record.at.as_micros()])?;
+            }
             EventData::CustomerTierSet { customer_id, tier } => {
                 c.prepare_cached(
                     "UPDATE customers SET tier = ?1 WHERE id = ?2 AND tenant_id = ?3",
@@ -101,6 +105,7 @@ impl<'c> SqliteTx<'c> {
                 c.prepare_cached("UPDATE conversations SET customer_id = ?1 WHERE customer_id = ?2 AND tenant_id = ?3")?.execute(params![into, from, t])?;
                 c.prepare_cached("UPDATE customers SET merged_into = ?1 WHERE (id = ?2 OR merged_into = ?2) AND tenant_id = ?3")?.execute(params![into, from, t])?;
                 c.prepare_cached("UPDATE api_tokens SET customer_id = ?1 WHERE customer_id = ?2 AND tenant_id = ?3")?.execute(params![into, from, t])?;
+                c.prepare_cached("UPDATE consent_records SET customer_id = ?1 WHERE customer_id = ?2 AND tenant_id = ?3")?.execute(params![into, from, t])?;
             }
             EventData::ConversationOpened {
                 conversation_id,

@@ -144,6 +144,10 @@ impl World {
                 Some(json!({"enabled": true, "queues": [{"name": "Q", "skills": ["de"]}]}))
             }
             Rt::SetTier => Some(json!({"tier": "gold"})),
+            Rt::RecordConsent => Some(
+                json!({"purpose": "location", "action": "grant", "method": "api", "notice_version": "2026-12"}),
+            ),
+            Rt::PutPrivacy => Some(json!({"purposes": ["service", "location"]})),
             Rt::AddImap => Some(
                 json!({"host": "imap.example.com", "username": "support", "password": "matrix-pw"}),
             ),

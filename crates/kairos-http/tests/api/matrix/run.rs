@@ -146,15 +146,16 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
             }
         }
     }
-    // 7 callers × (26 object-less routes + 10 object routes × 3 targets).
+    // 7 callers × (29 object-less routes + 12 object routes × 3 targets).
     assert_eq!(
         cells,
-        7 * (26 + 10 * 3),
+        7 * (29 + 12 * 3),
         "the A01 table is not what it should be"
     );
-    // Admin and agent: 10 object routes on tenant B; customer: 5 readable routes × 2 foreign targets.
-    // (+1: the admin's delete of a non-existent IMAP mailbox.)
-    assert_eq!(leak_checks, 2 * 10 + 5 * 2 + 1, "404 comparisons");
+    // Admin and agent: 12 object routes on tenant B; customer: 7 own-object routes × 2 foreign targets.
+    // (+1: the admin's delete of a non-existent IMAP mailbox; +3: admin, agent and customer
+    // asking for a non-existent consent receipt.)
+    assert_eq!(leak_checks, 2 * 12 + 7 * 2 + 1 + 3, "404 comparisons");
 
     // ---- A05: smuggled fields on every write ----------------------------------------------
     let a05_routes = [
@@ -166,6 +167,8 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
         Rt::AddImap,
         Rt::CreateChannel,
         Rt::SetTier,
+        Rt::RecordConsent,
+        Rt::PutPrivacy,
         Rt::CreateCustomer,
         Rt::PatchConversation,
         Rt::PostMessage,
@@ -223,7 +226,7 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
             }
         }
     }
-    assert_eq!(a05, (2 * 12 + 1) * SMUGGLED.len(), "A05 cells");
+    assert_eq!(a05, (2 * 14 + 1) * SMUGGLED.len(), "A05 cells");
 
     // ---- A03: references to another tenant's objects in the body -------------------------
     // Merge an A customer with a B customer: 404, both unchanged.
@@ -313,7 +316,7 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
         );
     }
     let total = cells + a05 + 2;
-    assert_eq!(total, 7 * (26 + 10 * 3) + (2 * 12 + 1) * SMUGGLED.len() + 2);
+    assert_eq!(total, 7 * (29 + 12 * 3) + (2 * 14 + 1) * SMUGGLED.len() + 2);
     eprintln!(
         "matrix: {total} cells checked ({cells} role×route×target, {leak_checks} existence-leak comparisons, {a05} A05, 2 A03)"
     );

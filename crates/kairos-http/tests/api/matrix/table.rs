@@ -74,6 +74,11 @@ pub(super) enum Rt {
     PutMailSettings,
     MailOutbox,
     SetTier,
+    ListConsents,
+    RecordConsent,
+    ConsentReceipt,
+    GetPrivacy,
+    PutPrivacy,
     ListImap,
     AddImap,
     RemoveImap,
@@ -115,7 +120,7 @@ const fn route(
 const OK: StatusCode = StatusCode::OK;
 const CREATED: StatusCode = StatusCode::CREATED;
 
-pub(super) const ROUTES: [Route; 36] = [
+pub(super) const ROUTES: [Route; 41] = [
     route(
         Rt::Inbound,
         "POST",
@@ -348,6 +353,47 @@ pub(super) const ROUTES: [Route; 36] = [
         false,
     ),
     route(
+        Rt::ListConsents,
+        "GET",
+        "/api/v1/customers/{id}/consents",
+        Obj::Customer,
+        OK,
+        false,
+    ),
+    route(
+        Rt::RecordConsent,
+        "POST",
+        "/api/v1/customers/{id}/consents",
+        Obj::Customer,
+        CREATED,
+        true,
+    ),
+    // A record that does not exist: allowed callers get past the role check to 404.
+    route(
+        Rt::ConsentReceipt,
+        "GET",
+        "/api/v1/consents/00000000-0000-7000-8000-000000000000/receipt",
+        Obj::None,
+        StatusCode::NOT_FOUND,
+        false,
+    ),
+    route(
+        Rt::GetPrivacy,
+        "GET",
+        "/api/v1/privacy",
+        Obj::None,
+        OK,
+        false,
+    ),
+    route(
+        Rt::PutPrivacy,
+        "PUT",
+        "/api/v1/privacy",
+        Obj::None,
+        OK,
+        true,
+    ),
+    route(
         Rt::SetTier,
         "PUT",
         "/api/v1/customers/{id}/tier",
@@ -366,7 +412,10 @@ pub(super) const ROUTES: [Route; 36] = [
 ];
 
 /// Routes a customer may use (on their own objects only).
-pub(super) const CUSTOMER_ROUTES: [Rt; 6] = [
+pub(super) const CUSTOMER_ROUTES: [Rt; 9] = [
+    Rt::ListConsents,
+    Rt::RecordConsent,
+    Rt::ConsentReceipt,
     Rt::GetCustomer,
     Rt::Timeline,
     Rt::ListConversations,
@@ -396,6 +445,7 @@ pub(super) fn expected(r: &Route, caller: Caller, target: Option<Target>) -> Sta
                     | Rt::PutMailSettings
                     | Rt::AddImap
                     | Rt::RemoveImap
+                    | Rt::PutPrivacy
                     | Rt::CreateChannel
                     | Rt::DeleteChannel
             ) && caller == Caller::Agent
