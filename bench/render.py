@@ -9,11 +9,14 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-# metric -> (comparison, threshold) for the project's targets (SQLite, 16 connections).
+# metric -> (comparison, threshold) for the project's targets (inbound writes: SQLite, 16
+# connections; live fan-out: 10,000 sockets, 20 KB = 19.53 KiB per idle socket).
 TARGETS = {
     "messages_per_s_sqlite": (">=", 20000.0),
     "p99_ms_sqlite": ("<=", 10.0),
     "rss_mb_sqlite": ("<=", 60.0),
+    "fanout_p99_ms_10000": ("<=", 5.0),
+    "kib_per_idle_socket_10000": ("<=", 19.53),
 }
 
 
