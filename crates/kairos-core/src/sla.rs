@@ -123,8 +123,8 @@ pub struct Policy {
     pub targets: BTreeMap<Priority, Targets>,
 }
 
-/// A tenant's SLA settings as stored and exchanged over the API.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A tenant's SLA settings as stored and exchanged over the API (default: no policies).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SlaSettings {
     /// Business hours the targets count in (absent: around the clock, UTC).

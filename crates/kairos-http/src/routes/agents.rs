@@ -1,6 +1,7 @@
 //! Agents and routing: profiles (skills, capacity), availability, load, and the tenant's
 //! routing settings (queues). Assignment itself is done by the routing worker.
 
+use super::{load_setting, save_setting};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{ApiError, Problem};
@@ -144,11 +145,7 @@ async fn get_settings(
     p: Principal,
 ) -> Result<axum::Json<RoutingDocument>, ApiError> {
     p.require_staff()?;
-    let settings = match state.store.setting(p.tenant_id, SETTINGS_KEY).await? {
-        Some(v) => serde_json::from_value(v)
-            .map_err(|e| ApiError::internal(format!("stored routing settings: {e}")))?,
-        None => RoutingSettings::default(),
-    };
+    let settings: RoutingSettings = load_setting(&state, p.tenant_id, SETTINGS_KEY).await?;
     Ok(axum::Json(RoutingDocument(settings)))
 }
 
@@ -163,10 +160,6 @@ async fn put_settings(
 ) -> Result<axum::Json<RoutingDocument>, ApiError> {
     p.require(&[Role::Admin])?;
     let settings = settings.validate()?;
-    let value = serde_json::to_value(&settings).map_err(|e| ApiError::internal(e.to_string()))?;
-    state
-        .store
-        .put_setting(p.tenant_id, SETTINGS_KEY, value, &p.actor())
-        .await?;
+    save_setting(&state, &p, SETTINGS_KEY, &settings).await?;
     Ok(axum::Json(RoutingDocument(settings)))
 }

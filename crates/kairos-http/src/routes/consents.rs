@@ -3,6 +3,7 @@
 //! v1.1 receipt. Withdrawing takes the same one request as granting.
 
 use super::customers::may_read_customer;
+use super::{load_setting, save_setting};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{ApiError, Problem};
@@ -88,11 +89,7 @@ pub(crate) struct ConsentList {
 }
 
 async fn settings(state: &AppState, tenant: TenantId) -> Result<PrivacySettings, ApiError> {
-    Ok(match state.store.setting(tenant, SETTINGS_KEY).await? {
-        Some(v) => serde_json::from_value(v)
-            .map_err(|e| ApiError::internal(format!("stored privacy settings: {e}")))?,
-        None => PrivacySettings::default(),
-    })
+    load_setting(state, tenant, SETTINGS_KEY).await
 }
 
 /// A customer's consent records and what is granted now (staff, or the customer themself).
@@ -213,10 +210,6 @@ async fn put_settings(
 ) -> Result<axum::Json<PrivacyDocument>, ApiError> {
     p.require(&[Role::Admin])?;
     let settings = settings.validate()?;
-    let value = serde_json::to_value(&settings).map_err(|e| ApiError::internal(e.to_string()))?;
-    state
-        .store
-        .put_setting(p.tenant_id, SETTINGS_KEY, value, &p.actor())
-        .await?;
+    save_setting(&state, &p, SETTINGS_KEY, &settings).await?;
     Ok(axum::Json(PrivacyDocument(settings)))
 }

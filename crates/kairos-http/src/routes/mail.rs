@@ -1,6 +1,7 @@
 //! The e-mail channel's settings (the support addresses a tenant receives mail for, the
 //! sender and the automatic acknowledgement) and the outbox.
 
+use super::{load_setting, save_setting};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{ApiError, Problem};
@@ -112,11 +113,7 @@ async fn get_settings(
     p: Principal,
 ) -> Result<axum::Json<MailSettingsDocument>, ApiError> {
     p.require_staff()?;
-    let settings = match state.store.setting(p.tenant_id, SETTINGS_KEY).await? {
-        Some(v) => serde_json::from_value(v)
-            .map_err(|e| ApiError::internal(format!("stored mail settings: {e}")))?,
-        None => MailSettings::default(),
-    };
+    let settings: MailSettings = load_setting(&state, p.tenant_id, SETTINGS_KEY).await?;
     Ok(axum::Json(MailSettingsDocument(settings)))
 }
 
@@ -144,11 +141,7 @@ async fn put_settings(
             "must be one of the tenant's support addresses",
         ));
     }
-    let value = serde_json::to_value(&settings).map_err(|e| ApiError::internal(e.to_string()))?;
-    state
-        .store
-        .put_setting(p.tenant_id, SETTINGS_KEY, value, &p.actor())
-        .await?;
+    save_setting(&state, &p, SETTINGS_KEY, &settings).await?;
     Ok(axum::Json(MailSettingsDocument(settings)))
 }
 

@@ -49,6 +49,36 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .merge(health::documented())
 }
 
+/// A tenant setting (a JSON document per key), or `T`'s default when none is stored. A
+/// stored value that no longer reads is our fault (500), never the caller's.
+pub(crate) async fn load_setting<T: serde::de::DeserializeOwned + Default>(
+    state: &AppState,
+    tenant: kairos_core::ids::TenantId,
+    key: &str,
+) -> Result<T, ApiError> {
+    match state.store.setting(tenant, key).await? {
+        Some(v) => serde_json::from_value(v)
+            .map_err(|e| ApiError::internal(format!("stored {key} settings: {e}"))),
+        None => Ok(T::default()),
+    }
+}
+
+/// Replaces a tenant setting with an already validated value (recorded on the log as
+/// `setting.changed`, with who changed it).
+pub(crate) async fn save_setting<T: serde::Serialize>(
+    state: &AppState,
+    p: &crate::auth::Principal,
+    key: &str,
+    value: &T,
+) -> Result<(), ApiError> {
+    let value = serde_json::to_value(value).map_err(|e| ApiError::internal(e.to_string()))?;
+    state
+        .store
+        .put_setting(p.tenant_id, key, value, &p.actor())
+        .await?;
+    Ok(())
+}
+
 /// Paging along the log: items after a `seq`.
 #[derive(serde::Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]

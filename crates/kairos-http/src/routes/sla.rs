@@ -1,5 +1,6 @@
 //! SLA settings (business hours, holidays, policies) and a conversation's SLA clocks.
 
+use super::{load_setting, save_setting};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{ApiError, Problem};
@@ -36,14 +37,7 @@ async fn get_settings(
     p: Principal,
 ) -> Result<axum::Json<SlaDocument>, ApiError> {
     p.require_staff()?;
-    let settings = match state.store.setting(p.tenant_id, SETTINGS_KEY).await? {
-        Some(v) => serde_json::from_value(v)
-            .map_err(|e| ApiError::internal(format!("stored SLA settings: {e}")))?,
-        None => SlaSettings {
-            business_hours: None,
-            policies: Vec::new(),
-        },
-    };
+    let settings: SlaSettings = load_setting(&state, p.tenant_id, SETTINGS_KEY).await?;
     Ok(axum::Json(SlaDocument(settings)))
 }
 
@@ -59,11 +53,7 @@ async fn put_settings(
 ) -> Result<axum::Json<SlaDocument>, ApiError> {
     p.require(&[Role::Admin])?;
     settings.validate()?;
-    let value = serde_json::to_value(&settings).map_err(|e| ApiError::internal(e.to_string()))?;
-    state
-        .store
-        .put_setting(p.tenant_id, SETTINGS_KEY, value, &p.actor())
-        .await?;
+    save_setting(&state, &p, SETTINGS_KEY, &settings).await?;
     Ok(axum::Json(SlaDocument(settings)))
 }
 
