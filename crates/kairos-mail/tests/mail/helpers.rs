@@ -84,6 +84,20 @@ impl Mailhost {
         self.store.events(self.tenant, 0, 100_000).await.unwrap()
     }
 
+    /// The conversations opened on the tenant's log, in order.
+    pub async fn conversations(&self) -> Vec<kairos_core::ids::ConversationId> {
+        self.events()
+            .await
+            .into_iter()
+            .filter_map(|e| match e.data {
+                EventData::ConversationOpened {
+                    conversation_id, ..
+                } => Some(conversation_id),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The messages on the tenant's log: (external id, subject, text or else HTML,
     /// attachment count).
     pub async fn messages(&self) -> Vec<(Option<String>, Option<String>, String, usize)> {

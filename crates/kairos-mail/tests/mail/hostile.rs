@@ -2,8 +2,6 @@
 //! server stays up, and nothing half-received is stored.
 
 use crate::helpers::{Backend, Client, SUPPORT, start};
-use kairos_core::event::EventData;
-use kairos_core::ids::ConversationId;
 use std::time::Duration;
 
 const MAIL: &[u8] = b"From: Anna <anna@example.org>\r\nSubject: Hello\r\nMessage-ID: <m1@example.org>\r\n\r\nHi there\r\n";
@@ -198,7 +196,7 @@ async fn c01_a_forged_thread_token_starts_a_new_conversation() {
     let mut c = ready(&host).await;
     // The victim's conversation.
     assert_eq!(c.send_mail("anna@example.org", SUPPORT, MAIL).await.0, 250);
-    let victim = conversations(&host).await[0];
+    let victim = host.conversations().await[0];
     let tokens = host.mailroom.tokens();
     let genuine = tokens.message_id(
         host.tenant,
@@ -230,7 +228,7 @@ async fn c01_a_forged_thread_token_starts_a_new_conversation() {
             .0,
         250
     );
-    let all = conversations(&host).await;
+    let all = host.conversations().await;
     assert_eq!(all.len(), 2, "mallory got a conversation of her own");
     let victim_messages = host
         .store
@@ -258,17 +256,4 @@ async fn c01_a_forged_thread_token_starts_a_new_conversation() {
         .await
         .unwrap();
     assert_eq!(victim_messages.len(), 2);
-}
-
-async fn conversations(host: &crate::helpers::Mailhost) -> Vec<ConversationId> {
-    let mut ids = Vec::new();
-    for e in host.events().await {
-        if let EventData::ConversationOpened {
-            conversation_id, ..
-        } = e.data
-        {
-            ids.push(conversation_id);
-        }
-    }
-    ids
 }

@@ -118,19 +118,6 @@ async fn reply(host: &Mailhost, conversation: ConversationId, text: &str) {
         .unwrap();
 }
 
-async fn first_conversation(host: &Mailhost) -> ConversationId {
-    let mut ids = Vec::new();
-    for e in host.events().await {
-        if let kairos_core::event::EventData::ConversationOpened {
-            conversation_id, ..
-        } = e.data
-        {
-            ids.push(conversation_id);
-        }
-    }
-    ids[0]
-}
-
 #[tokio::test]
 async fn a_reply_leaves_by_smtp_and_the_answer_threads_back() {
     reply_threads_back(Backend::Sqlite).await;
@@ -152,7 +139,7 @@ async fn reply_threads_back(backend: Backend) {
     assert_eq!(c.cmd("EHLO mx.example.org").await.0, 250);
     let first = b"From: Anna Berg <anna@example.org>\r\nTo: support@acme.test\r\nSubject: Kuendigung\r\nMessage-ID: <anna-1@example.org>\r\n\r\nIch moechte kuendigen.\r\n";
     assert_eq!(c.send_mail("anna@example.org", SUPPORT, first).await.0, 250);
-    let conversation = first_conversation(&host).await;
+    let conversation = host.conversations().await[0];
 
     reply(&host, conversation, "Gern, hier ist der Link.").await;
     let (envelope, mail) = wait_for("the reply at the relay", async || sink.mails().pop()).await;
@@ -264,7 +251,7 @@ async fn h09_a_relay_that_is_down_delays_mail_and_loses_none() {
     let first =
         b"From: anna@example.org\r\nSubject: Hello\r\nMessage-ID: <a1@example.org>\r\n\r\nHi\r\n";
     assert_eq!(c.send_mail("anna@example.org", SUPPORT, first).await.0, 250);
-    let conversation = first_conversation(&host).await;
+    let conversation = host.conversations().await[0];
     reply(&host, conversation, "first reply").await;
     reply(&host, conversation, "second reply").await;
     // Attempts fail and are rescheduled, with the reason visible.
