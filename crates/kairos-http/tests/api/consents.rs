@@ -130,3 +130,37 @@ async fn n09_n10_a_customer_grants_location_downloads_the_receipt_and_withdraws(
         "refusals stored nothing"
     );
 }
+
+#[tokio::test]
+async fn hostile_privacy_settings_are_refused_and_change_nothing() {
+    let app = spawn().await;
+    let tenant = app.tenant("acme").await;
+    let admin = app.token(tenant, Role::Admin, None).await;
+    let controller = |url: &str, name: &str| {
+        json!({"name": name, "contact_email": "p@acme.example", "address": "Berlin",
+               "policy_url": url, "jurisdiction": "DE"})
+    };
+    for bad in [
+        json!({"purposes": []}),
+        json!({"purposes": ["Location Tracking!"]}),
+        json!({"purposes": ["service"], "controller": controller("javascript:alert(1)", "Acme")}),
+        json!({"purposes": ["service"], "controller": controller("https://acme.example", "Acme\r\nBcc: x")}),
+        json!({"purposes": ["service"], "controller": controller("https://acme.example", "")}),
+        json!({"purposes": ["service"], "tenant_id": "00000000-0000-0000-0000-000000000000"}),
+    ] {
+        let r = app
+            .call("PUT", "/api/v1/privacy", Some(&admin), Some(bad.clone()))
+            .await;
+        assert!(r.status.is_client_error(), "{bad}: {}", r.text());
+    }
+    let now = app
+        .call("GET", "/api/v1/privacy", Some(&admin), None)
+        .await
+        .json();
+    assert_eq!(
+        now["purposes"].as_array().unwrap().len(),
+        6,
+        "still the defaults: {now}"
+    );
+    assert!(now["controller"].is_null());
+}
