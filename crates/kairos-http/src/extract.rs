@@ -78,11 +78,17 @@ impl FromRequestParts<AppState> for Principal {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         // The idempotency layer may have authenticated already.
-        if let Some(p) = parts.extensions.get::<Principal>() {
-            return Ok(p.clone());
+        let principal = match parts.extensions.get::<Principal>() {
+            Some(p) => p.clone(),
+            None => {
+                let p = auth::authenticate(state, &parts.headers, &parts.method).await?;
+                parts.extensions.insert(p.clone());
+                p
+            }
+        };
+        if let Some(slot) = parts.extensions.get::<crate::audit::AuditSlot>() {
+            slot.fill(&principal);
         }
-        let principal = auth::authenticate(state, &parts.headers, &parts.method).await?;
-        parts.extensions.insert(principal.clone());
         Ok(principal)
     }
 }

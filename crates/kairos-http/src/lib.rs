@@ -6,6 +6,7 @@
 //! database driver or on the binary.
 #![forbid(unsafe_code)]
 
+mod audit;
 pub mod auth;
 mod error;
 mod extract;

@@ -93,6 +93,7 @@ macro_rules! flow {
 }
 
 mod agents;
+pub mod audit;
 pub mod consent;
 pub mod hooks;
 pub mod imap;

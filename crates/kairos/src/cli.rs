@@ -126,6 +126,9 @@ pub enum Command {
     /// Manage tenants (the companies served by this instance).
     #[command(subcommand)]
     Tenant(TenantCommand),
+    /// The audit trail of staff reads of personal data and admin changes.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
@@ -195,6 +198,15 @@ impl From<StaffRole> for Role {
             StaffRole::Agent => Role::Agent,
         }
     }
+}
+
+/// `kairos audit …`
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute every tenant's hash chain. Prints the number of entries checked and each
+    /// chain's newest hash (keep those elsewhere: they also reveal a truncated tail), or
+    /// names the first altered, inserted or deleted entry of each broken chain (exit 1).
+    Verify,
 }
 
 /// `kairos staff …`

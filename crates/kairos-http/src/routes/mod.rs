@@ -1,6 +1,7 @@
 //! The routes, one module per resource, merged here with the middleware stack.
 
 mod agents;
+mod audit;
 mod auth;
 mod channels;
 mod consents;
@@ -44,6 +45,7 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .merge(agents::router())
         .merge(mail::router())
         .merge(consents::router())
+        .merge(audit::router())
         .merge(channels::router())
         .merge(hooks::router())
         .merge(health::documented())
@@ -107,6 +109,7 @@ pub(crate) fn router(state: AppState) -> Router {
     let (api, _) = api().split_for_parts();
     let request_id = http::HeaderName::from_static("x-request-id");
     api.merge(health::undocumented())
+        .route_layer(middleware::from_fn_with_state(state.clone(), crate::audit::layer))
         .route_layer(middleware::from_fn(crate::routes::health::track))
         .fallback(fallback)
         .layer(middleware::from_fn_with_state(state.clone(), idempotency::layer))

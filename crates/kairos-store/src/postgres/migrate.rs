@@ -57,6 +57,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "consents",
         include_str!("../../migrations/postgres/0011_consents.sql"),
     ),
+    (
+        12,
+        "audit",
+        include_str!("../../migrations/postgres/0012_audit.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming Kairos' migration lock.

@@ -60,6 +60,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "consents",
         include_str!("../../migrations/sqlite/0011_consents.sql"),
     ),
+    (
+        12,
+        "audit",
+        include_str!("../../migrations/sqlite/0012_audit.sql"),
+    ),
 ];
 
 fn checksum(sql: &str) -> Vec<u8> {

@@ -1,6 +1,7 @@
 //! One module per subcommand. Commands print their *result* on stdout (a token, a path,
 //! a document) and everything else on stderr, so `TOKEN=$(kairos token create …)` works.
 
+mod audit;
 mod check;
 mod config;
 mod demo;
@@ -41,6 +42,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             .await
         }
         Command::Check => with_store(&config, check::run).await,
+        Command::Audit(cmd) => with_store(&config, |store| audit::run(store, cmd)).await,
         Command::Tenant(cmd) => with_store(&config, |store| tenant::run(store, cmd)).await,
         Command::Token(cmd) => with_store(&config, |store| token::run(store, cmd)).await,
         Command::Staff(cmd) => with_store(&config, |store| staff::run(store, cmd)).await,

@@ -85,6 +85,7 @@ pub(super) enum Rt {
     ListChannels,
     CreateChannel,
     DeleteChannel,
+    AuditLog,
 }
 
 pub(super) struct Route {
@@ -120,7 +121,7 @@ const fn route(
 const OK: StatusCode = StatusCode::OK;
 const CREATED: StatusCode = StatusCode::CREATED;
 
-pub(super) const ROUTES: [Route; 41] = [
+pub(super) const ROUTES: [Route; 42] = [
     route(
         Rt::Inbound,
         "POST",
@@ -401,6 +402,7 @@ pub(super) const ROUTES: [Route; 41] = [
         OK,
         true,
     ),
+    route(Rt::AuditLog, "GET", "/api/v1/audit", Obj::None, OK, false),
     route(
         Rt::SlaClocks,
         "GET",
@@ -448,6 +450,7 @@ pub(super) fn expected(r: &Route, caller: Caller, target: Option<Target>) -> Sta
                     | Rt::PutPrivacy
                     | Rt::CreateChannel
                     | Rt::DeleteChannel
+                    | Rt::AuditLog
             ) && caller == Caller::Agent
             {
                 StatusCode::FORBIDDEN
