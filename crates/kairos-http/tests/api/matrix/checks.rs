@@ -8,7 +8,7 @@ use kairos_core::ids::{ConversationId, CustomerId};
 /// Checks every answer: problem documents for errors, and no secret, foreign token or
 /// tenant-B id in any body (A07).
 pub(super) fn audit(world: &World, cell: &str, reply: &Reply, own_token: Option<&str>) {
-    audit_without_foreign_ids(world, cell, reply);
+    audit_without_foreign_ids(world, cell, reply, own_token);
     let text = reply.text();
     for id in &world.b_ids {
         assert!(
@@ -16,19 +16,16 @@ pub(super) fn audit(world: &World, cell: &str, reply: &Reply, own_token: Option<
             "{cell}: response to tenant A contains tenant B's id {id}: {text}"
         );
     }
-    for t in &world.tokens {
-        if Some(t.as_str()) != own_token {
-            assert!(
-                !text.contains(t.as_str()),
-                "{cell}: response contains a token: {text}"
-            );
-        }
-    }
 }
 
-/// [`audit`] short of the tenant-B id and token checks: problem documents and no secrets
-/// (alone for the audit trail, which echoes the ids callers typed).
-pub(super) fn audit_without_foreign_ids(world: &World, cell: &str, reply: &Reply) {
+/// [`audit`] short of the tenant-B id check: problem documents, no secrets, no foreign
+/// tokens (alone for the audit trail, which echoes the ids callers typed).
+pub(super) fn audit_without_foreign_ids(
+    world: &World,
+    cell: &str,
+    reply: &Reply,
+    own_token: Option<&str>,
+) {
     if !reply.status.is_success() {
         let ct = reply
             .headers
@@ -53,6 +50,14 @@ pub(super) fn audit_without_foreign_ids(world: &World, cell: &str, reply: &Reply
             !lower.contains(secret),
             "{cell}: response mentions {secret:?}: {text}"
         );
+    }
+    for t in &world.tokens {
+        if Some(t.as_str()) != own_token {
+            assert!(
+                !text.contains(t.as_str()),
+                "{cell}: response contains a token: {text}"
+            );
+        }
     }
 }
 

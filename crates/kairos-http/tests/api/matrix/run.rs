@@ -102,7 +102,7 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
                     // The trail records the ids tenant-A callers typed, including their
                     // probes of tenant B's ids: their own input, not B's data. That the
                     // trail holds only tenant A's entries is checked in tests/api/audit.rs.
-                    checks::audit_without_foreign_ids(&w, &cell, &reply);
+                    checks::audit_without_foreign_ids(&w, &cell, &reply, minted.as_deref());
                 } else {
                     audit(&w, &cell, &reply, minted.as_deref());
                 }
