@@ -1,4 +1,4 @@
-//! The audit middleware (privacy issue, item 6; checklist N06): every staff read of personal
+//! The audit middleware (privacy issue, item 6; checklist P03, N15): every staff read of personal
 //! data and every state-changing staff request is appended to the tenant's hash-chained audit
 //! trail — who, what, which object, whose data, from where, with what outcome.
 //!

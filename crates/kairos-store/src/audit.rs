@@ -1,4 +1,4 @@
-//! The audit trail (privacy issue, item 6; checklist N06): who read whose personal data and
+//! The audit trail (privacy issue, item 6; checklist P03, N15): who read whose personal data and
 //! who changed what, per tenant, append-only and hash-chained.
 //!
 //! Each row's hash is the SHA-256 of its fields and the previous row's hash, so editing,

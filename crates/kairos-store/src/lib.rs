@@ -98,6 +98,7 @@ pub mod consent;
 pub mod hooks;
 pub mod imap;
 pub mod mail;
+pub mod privacy;
 pub mod sla;
 
 impl Store {

@@ -129,6 +129,9 @@ pub enum Command {
     /// The audit trail of staff reads of personal data and admin changes.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// A person's data: export (GDPR Art. 15, 20) and re-import.
+    #[command(subcommand)]
+    Privacy(PrivacyCommand),
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
@@ -207,6 +210,38 @@ pub enum AuditCommand {
     /// chain's newest hash (keep those elsewhere: they also reveal a truncated tail), or
     /// names the first altered, inserted or deleted entry of each broken chain (exit 1).
     Verify,
+}
+
+/// `kairos privacy …`
+#[derive(Debug, Subcommand)]
+pub enum PrivacyCommand {
+    /// Export everything a tenant holds about one person — profile, identities,
+    /// conversations and messages, attachments, consents, context events, scores, audit
+    /// entries — as one zip archive (`person.json` per `schema.json`, plus the files).
+    /// Prints the archive's path on stdout. Recorded on the tenant's audit trail.
+    Export {
+        /// The tenant (its slug).
+        #[arg(long, value_parser = parse_slug)]
+        tenant: TenantSlug,
+        /// The customer's id.
+        #[arg(long)]
+        customer: uuid::Uuid,
+        /// Where to write the archive. [default: ./<customer id>.zip]
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
+    /// Import an export archive into a tenant as a new customer with the same timeline.
+    /// Refused whole if one of the person's identities or message ids exists there already.
+    /// Prints the new customer's id on stdout.
+    Import {
+        /// The tenant (its slug).
+        #[arg(long, value_parser = parse_slug)]
+        tenant: TenantSlug,
+        /// The archive.
+        archive: std::path::PathBuf,
+    },
+    /// Print the JSON Schema of `person.json`.
+    Schema,
 }
 
 /// `kairos staff …`

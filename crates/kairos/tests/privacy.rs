@@ -24,7 +24,7 @@ fn run(cmd: &mut Command) -> Output {
 }
 
 #[tokio::test]
-async fn n06_editing_one_audit_row_in_the_database_makes_verify_fail_and_name_it() {
+async fn p03_editing_one_audit_row_in_the_database_makes_verify_fail_and_name_it() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open_sqlite(dir.path()).await.unwrap();
     for slug in ["acme", "globex"] {

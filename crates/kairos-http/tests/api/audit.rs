@@ -1,4 +1,4 @@
-//! The audit trail (privacy issue, item 6; checklist N06): staff reads of personal data and
+//! The audit trail (privacy issue, item 6; checklist P03, N15): staff reads of personal data and
 //! every staff change are recorded with who, what, whose data and from where, hash-chained;
 //! customers' own requests and reads of non-personal settings are not.
 
@@ -11,7 +11,7 @@ use kairos_core::party::Role;
 use serde_json::{Value, json};
 
 #[tokio::test]
-async fn n06_staff_reads_and_changes_are_chained_in_the_audit_trail() {
+async fn p03_n15_staff_reads_and_changes_are_chained_in_the_audit_trail() {
     let app = spawn().await;
     let tenant = app.tenant("acme").await;
     let other = app.tenant("globex").await;

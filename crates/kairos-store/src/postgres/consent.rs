@@ -28,3 +28,23 @@ impl PgStore {
             .collect()
     }
 }
+
+impl PgStore {
+    /// The customers merged into `customer`.
+    pub(crate) async fn merged_into(
+        &self,
+        tenant: TenantId,
+        customer: kairos_core::ids::CustomerId,
+    ) -> Result<Vec<kairos_core::ids::CustomerId>> {
+        let rows = sqlx::query(
+            "SELECT id FROM customers WHERE tenant_id = $1 AND merged_into = $2 ORDER BY id",
+        )
+        .bind(tenant.0)
+        .bind(customer.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok(kairos_core::ids::CustomerId(r.try_get(0)?)))
+            .collect()
+    }
+}

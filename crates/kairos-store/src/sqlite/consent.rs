@@ -27,3 +27,23 @@ impl SqliteStore {
         .await
     }
 }
+
+impl SqliteStore {
+    /// The customers merged into `customer`.
+    pub(crate) async fn merged_into(
+        &self,
+        tenant: TenantId,
+        customer: kairos_core::ids::CustomerId,
+    ) -> Result<Vec<kairos_core::ids::CustomerId>> {
+        self.read(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT id FROM customers WHERE tenant_id = ?1 AND merged_into = ?2 ORDER BY id",
+            )?;
+            let rows = stmt.query_map(params![tenant.0, customer.0], |r| r.get::<_, Uuid>(0))?;
+            Ok(rows
+                .map(|r| r.map(kairos_core::ids::CustomerId))
+                .collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+}

@@ -5,6 +5,7 @@ mod audit;
 mod check;
 mod config;
 mod demo;
+mod privacy;
 mod seed;
 mod serve;
 mod staff;
@@ -43,6 +44,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Check => with_store(&config, check::run).await,
         Command::Audit(cmd) => with_store(&config, |store| audit::run(store, cmd)).await,
+        Command::Privacy(crate::cli::PrivacyCommand::Schema) => {
+            stdout_line(kairos_privacy::document::schema_json().trim_end())
+        }
+        Command::Privacy(cmd) => {
+            let blobs = config.data_dir.join("blobs");
+            with_store(&config, |store| privacy::run(store, blobs, cmd)).await
+        }
         Command::Tenant(cmd) => with_store(&config, |store| tenant::run(store, cmd)).await,
         Command::Token(cmd) => with_store(&config, |store| token::run(store, cmd)).await,
         Command::Staff(cmd) => with_store(&config, |store| staff::run(store, cmd)).await,

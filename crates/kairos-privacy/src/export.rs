@@ -1,0 +1,182 @@
+//! Gathering everything one tenant holds about one person (Art. 15 access, Art. 20
+//! portability) into a [`PersonExport`].
+
+use crate::PrivacyError;
+use crate::document::{
+    AttachmentFile, AuditEntryView, ConversationEntry, FORMAT, IdentityEntry, MessageEntry,
+    PersonExport, Profile, TenantInfo,
+};
+use kairos_core::event::Actor;
+use kairos_core::ids::CustomerId;
+use kairos_core::message::{Author, Message};
+use kairos_core::tenant::Tenant;
+use kairos_store::{ConversationFilter, Store, StoreError};
+use std::collections::BTreeMap;
+
+/// Page size for the reads an export makes.
+const PAGE: u32 = 500;
+
+/// The export of `customer` (following a merge to the surviving record).
+pub async fn gather(
+    store: &Store,
+    tenant: &Tenant,
+    customer: CustomerId,
+) -> Result<PersonExport, PrivacyError> {
+    let t = tenant.id;
+    let mut person = store
+        .customer(t, customer)
+        .await?
+        .ok_or(StoreError::not_found("customer"))?;
+    if let Some(survivor) = person.merged_into {
+        person = store
+            .customer(t, survivor)
+            .await?
+            .ok_or(StoreError::not_found("customer"))?;
+    }
+    let id = person.id;
+    // A stable order, whatever order the store keeps them in.
+    person.identities.sort_by(|a, b| {
+        (a.kind.as_str(), &a.network, &a.value).cmp(&(b.kind.as_str(), &b.network, &b.value))
+    });
+    let mut attachments = BTreeMap::new();
+    let mut conversations = Vec::new();
+    let mut before = None;
+    loop {
+        let filter = ConversationFilter {
+            customer: Some(id),
+            before,
+            limit: PAGE,
+            ..ConversationFilter::default()
+        };
+        let page = store.conversations(t, &filter).await?;
+        before = page.last().map(|c| c.id);
+        for c in &page {
+            let mut messages = Vec::new();
+            let mut after = 0;
+            loop {
+                let batch = store.messages(t, c.id, true, after, PAGE).await?;
+                after = batch.last().map_or(after, |m| m.seq);
+                for m in &batch {
+                    for a in &m.attachments {
+                        attachments
+                            .entry(a.sha256.clone())
+                            .or_insert(AttachmentFile {
+                                sha256: a.sha256.clone(),
+                                filename: a.filename.clone(),
+                                content_type: a.content_type.clone(),
+                                size: a.size,
+                            });
+                    }
+                    messages.push(message_entry(m));
+                }
+                if batch.len() < PAGE as usize {
+                    break;
+                }
+            }
+            conversations.push(ConversationEntry {
+                id: c.id.0.to_string(),
+                status: c.status.as_str().to_owned(),
+                priority: c.priority.as_str().to_owned(),
+                tags: c.tags.clone(),
+                subject: c.subject.clone(),
+                created_at: c.created_at.to_rfc3339(),
+                messages,
+            });
+        }
+        if page.len() < PAGE as usize {
+            break;
+        }
+    }
+    // Conversations are listed newest first; the export reads oldest first.
+    conversations.reverse();
+
+    let consents = store
+        .consents(t, id)
+        .await?
+        .iter()
+        .map(serde_json::to_value)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(StoreError::from)?;
+    let mut audit = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = store.audit_entries(t, Some(id), after, PAGE).await?;
+        after = page.last().map_or(after, |r| r.seq);
+        audit.extend(page.iter().map(|r| AuditEntryView {
+            at: r.at.to_rfc3339(),
+            actor_role: match &r.entry.actor {
+                Actor::Party { role, .. } => role.as_str().to_owned(),
+                Actor::Customer { .. } => "customer".to_owned(),
+                Actor::System => "system".to_owned(),
+            },
+            action: r.entry.action.clone(),
+            status: r.entry.status,
+        }));
+        if page.len() < PAGE as usize {
+            break;
+        }
+    }
+    let controller = store
+        .setting(t, kairos_core::consent::SETTINGS_KEY)
+        .await?
+        .and_then(|v| v.get("controller").cloned())
+        .filter(|v| !v.is_null());
+    Ok(PersonExport {
+        format: FORMAT.to_owned(),
+        exported_at: kairos_store::now().to_rfc3339(),
+        tenant: TenantInfo {
+            slug: tenant.slug.as_str().to_owned(),
+            name: tenant.name.clone(),
+        },
+        controller,
+        profile: Profile {
+            id: id.0.to_string(),
+            display_name: person.display_name.clone(),
+            tier: person.tier.clone(),
+            created_at: person.created_at.to_rfc3339(),
+            merged_ids: store
+                .merged_into(t, id)
+                .await?
+                .iter()
+                .map(|c| c.0.to_string())
+                .collect(),
+        },
+        identities: person
+            .identities
+            .iter()
+            .map(|i| IdentityEntry {
+                kind: i.kind.as_str().to_owned(),
+                network: (!i.network.is_empty()).then(|| i.network.clone()),
+                value: i.value.clone(),
+            })
+            .collect(),
+        conversations,
+        // Kairos keeps no context events and computes no scores about a person yet; the
+        // categories are part of the format so that exports stay complete when it does.
+        context_events: Vec::new(),
+        consents,
+        scores: Vec::new(),
+        audit,
+        attachments: attachments.into_values().collect(),
+    })
+}
+
+fn message_entry(m: &Message) -> MessageEntry {
+    MessageEntry {
+        id: m.id.0.to_string(),
+        direction: m.direction.as_str().to_owned(),
+        channel: m.channel.as_str().to_owned(),
+        author: match m.author {
+            Author::Customer => "customer",
+            Author::Party { .. } => "staff",
+            Author::System => "system",
+        }
+        .to_owned(),
+        subject: m.subject.clone(),
+        text: m.body.text.clone(),
+        html: m.body.html.clone(),
+        external_id: m.external_id.clone(),
+        attachments: m.attachments.iter().map(|a| a.sha256.clone()).collect(),
+        created_at: m.created_at.to_rfc3339(),
+    }
+}
