@@ -6,6 +6,11 @@ use crate::error::RuleError;
 use crate::lexer::Tok;
 use crate::value::Value;
 
+/// Words that end an expression and so cannot be bare field names (write `alias.then`).
+const RESERVED: [&str; 11] = [
+    "then", "end", "when", "where", "within", "followed", "between", "and", "or", "was", "ago",
+];
+
 impl Parser<'_> {
     // ---- expressions: or < and < not < comparison < additive < primary ----
 
@@ -173,6 +178,9 @@ impl Parser<'_> {
             Tok::Ident(s) if s == "null" => {
                 self.next();
                 ExprKind::Lit(Value::Null)
+            }
+            Tok::Ident(s) if RESERVED.contains(&s.as_str()) => {
+                return self.err("expected a value, a field or `(`");
             }
             Tok::Ident(s) => {
                 self.next();
