@@ -132,23 +132,31 @@ pub fn report(rules: &RuleSet, sim: &Simulation) -> String {
         let _ = writeln!(s, "refused: event #{} — {why}", i + 1);
     }
     let _ = writeln!(s, "\nfired: {}", sim.firings.len());
-    for f in &sim.firings {
+    // Firings of one match share rule, subject and match time: explain them once.
+    let mut i = 0;
+    while i < sim.firings.len() {
+        let f = &sim.firings[i];
+        let same =
+            |g: &Firing| g.rule == f.rule && g.subject == f.subject && g.matched_at == f.matched_at;
+        let n = sim.firings[i..].iter().take_while(|g| same(g)).count();
         let _ = writeln!(
             s,
-            "\n[{}] {} v{} → {} for {}",
-            f.due,
-            f.rule,
-            f.rule_version,
-            describe(&f.action),
-            f.subject
+            "\n[{}] {} v{} for {}",
+            f.matched_at, f.rule, f.rule_version, f.subject
         );
-        if f.due != f.matched_at {
-            let _ = writeln!(s, "  matched at {}, held until {}", f.matched_at, f.due);
+        for g in &sim.firings[i..i + n] {
+            let _ = writeln!(s, "  → {}", describe(&g.action));
+            if g.due != g.matched_at {
+                let _ = writeln!(s, "    held until {} (quiet hours)", g.due);
+            }
         }
         let _ = writeln!(s, "  because:");
         for line in &f.explanation {
-            let _ = writeln!(s, "    {line}");
+            if !line.starts_with("quiet hours") {
+                let _ = writeln!(s, "    {line}");
+            }
         }
+        i += n;
     }
     let _ = writeln!(s, "\nsuppressed: {}", sim.suppressed.len());
     for x in &sim.suppressed {

@@ -150,6 +150,42 @@ pub enum Command {
     /// Show configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Check and test anticipation rule files (no server or database needed).
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+/// `kairos rules …`
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Parse and check a rule file; prints a summary, or `FILE:LINE:COL: problem` and exits 1.
+    Check {
+        /// The rule file.
+        file: PathBuf,
+    },
+    /// Replay events (JSON lines) against a rule file and print what would fire and why,
+    /// the way the live engine would decide. After the last event the clock runs on until
+    /// every window could have closed, so absences and held messages show up too.
+    Test {
+        /// The rule file.
+        file: PathBuf,
+        /// Events to replay, one JSON object per line, in arrival order.
+        #[arg(long, value_name = "FILE.jsonl")]
+        events: PathBuf,
+        /// Stored history to start from (JSON lines), for `was …` look-backs before the
+        /// replayed events.
+        #[arg(long, value_name = "FILE.jsonl")]
+        history: Option<PathBuf>,
+        /// The customers' time zone (IANA name), for quiet hours and times in messages.
+        #[arg(long, default_value = "UTC", value_name = "ZONE")]
+        time_zone: String,
+        /// Stop the clock here (RFC 3339) instead of running it out.
+        #[arg(long, value_name = "TIME")]
+        until: Option<String>,
+        /// Print the firings as JSON lines instead of the report.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `kairos tenant …`

@@ -210,7 +210,12 @@ impl RuleCompiler<'_> {
             steps.push(CStep {
                 alias: alias.map(|a| a.0),
                 captures: Vec::new(),
-                text: chars[s.span.0.min(end)..end].iter().collect(),
+                text: chars[s.span.0.min(end)..end]
+                    .iter()
+                    .collect::<String>()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" "),
                 kind,
             });
         }

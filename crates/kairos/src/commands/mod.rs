@@ -6,6 +6,7 @@ mod check;
 mod config;
 mod demo;
 mod privacy;
+mod rules;
 mod seed;
 mod serve;
 mod staff;
@@ -35,6 +36,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Openapi => stdout_line(kairos_http::openapi_json().trim_end()),
         Command::Config(ConfigCommand::Example) => config::example(),
         Command::Config(ConfigCommand::Show(_)) => config::show(&config),
+        Command::Rules(cmd) => rules::run(cmd),
         Command::Migrate => {
             with_store(&config, |_| async {
                 eprintln!("the database schema is up to date");
