@@ -5,9 +5,9 @@
 use crate::expr::StepRec;
 use crate::value::Value;
 use kairos_core::Timestamp;
-use std::collections::hash_map::DefaultHasher;
+use std::collections::hash_map::RandomState;
 use std::collections::{HashSet, VecDeque};
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::mem::size_of;
 
 /// A partial match of one rule for one subject.
@@ -129,17 +129,40 @@ pub(crate) struct Timer {
     pub kind: TimerKind,
 }
 
-/// Event ids seen within the de-duplication window, as 128-bit hashes.
+/// Event ids seen within the de-duplication window, as 128-bit keyed hashes (SipHash
+/// with per-process random keys, so ids cannot be crafted to collide). The set itself
+/// needs no second hash: it folds the bits it is given.
 #[derive(Debug, Default)]
 pub(crate) struct Dedup {
-    seen: HashSet<u128>,
+    keys: (RandomState, RandomState),
+    seen: HashSet<u128, BuildHasherDefault<Fold>>,
     order: VecDeque<(Timestamp, u128)>,
+}
+
+/// A hasher for values that are already uniformly random hashes.
+#[derive(Debug, Default)]
+pub(crate) struct Fold(u64);
+
+impl Hasher for Fold {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.0 ^= u64::from_le_bytes(b);
+        }
+    }
+    fn write_u128(&mut self, v: u128) {
+        self.0 ^= (v as u64) ^ ((v >> 64) as u64);
+    }
 }
 
 impl Dedup {
     /// Whether `id` was seen; remembers it if not.
     pub(crate) fn check(&mut self, id: &str, at: Timestamp, max: usize) -> bool {
-        let h = hash128(id);
+        let h = (u128::from(self.keys.0.hash_one(id)) << 64) | u128::from(self.keys.1.hash_one(id));
         if !self.seen.insert(h) {
             return true;
         }
@@ -170,15 +193,6 @@ impl Dedup {
     pub(crate) fn bytes(&self) -> usize {
         self.seen.capacity() * (size_of::<u128>() + 1) + self.order.capacity() * 24
     }
-}
-
-fn hash128(id: &str) -> u128 {
-    let mut a = DefaultHasher::new();
-    id.hash(&mut a);
-    let mut b = DefaultHasher::new();
-    0x9e37_79b9_u32.hash(&mut b);
-    id.hash(&mut b);
-    (u128::from(a.finish()) << 64) | u128::from(b.finish())
 }
 
 #[cfg(test)]
