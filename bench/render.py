@@ -17,6 +17,10 @@ TARGETS = {
     "rss_mb_sqlite": ("<=", 60.0),
     "fanout_p99_ms_10000": ("<=", 5.0),
     "kib_per_idle_socket_10000": ("<=", 19.53),
+    # Anticipation engine, in process on one core, 1M customers (bench/anticipation.sh).
+    "anticipation_events_per_s_1000000": (">=", 1000000.0),
+    "anticipation_p99_ms_1000000": ("<=", 1.0),
+    "anticipation_p99_detection_ms_1000000": ("<=", 1.0),
 }
 
 
@@ -102,6 +106,8 @@ def main():
         "running the same workload through its REST API in the same run; ratio = Kairos / peer.",
         "",
         "**Targets (SQLite, 16 connections):** ≥ 20,000 durable messages/s, p99 ≤ 10 ms, RSS ≤ 60 MB.",
+        "**Anticipation** (`bench/anticipation.sh`, in process, one core, 1M customers): ≥ 1,000,000 events/s,",
+        "p99 ≤ 1 ms per event (`p99_detection`: events that fired something).",
         "",
         "| Date (UTC) | Commit | Bench | Metric | Value | Unit | Peer | Peer value | Ratio | Target |",
         "|---|---|---|---|---:|---|---|---:|---:|---|",
