@@ -47,6 +47,7 @@ pub(crate) const PERSONAL_READS: &[&str] = &[
     "/api/v1/customers/{id}",
     "/api/v1/customers/{id}/consents",
     "/api/v1/customers/{id}/timeline",
+    "/api/v1/customers/{id}/export",
     "/api/v1/consents/{id}/receipt",
     "/api/v1/events",
     "/api/v1/events/stream",

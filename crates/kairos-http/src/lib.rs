@@ -48,6 +48,8 @@ pub struct AppState {
     /// The server's public base URL (`KAIROS_PUBLIC_URL`), without a trailing `/`: Twilio
     /// signs the URL it posts to, which behind a proxy must come from configuration.
     pub(crate) public_url: Option<Arc<str>>,
+    /// The attachment store (exports include attachments when it is set).
+    pub(crate) blobs: Option<kairos_store::blobs::BlobStore>,
 }
 
 impl AppState {
@@ -64,12 +66,19 @@ impl AppState {
             shutdown,
             shutdown_tx: Arc::new(shutdown_tx),
             public_url: None,
+            blobs: None,
         }
     }
 
     /// Sets the public base URL webhook URLs are built from (e.g. `https://help.acme.example`).
     pub fn with_public_url(mut self, url: Option<&str>) -> Self {
         self.public_url = url.map(|u| Arc::from(u.trim_end_matches('/')));
+        self
+    }
+
+    /// Sets the attachment store (the data directory's `blobs/`).
+    pub fn with_blobs(mut self, blobs: kairos_store::blobs::BlobStore) -> Self {
+        self.blobs = Some(blobs);
         self
     }
 

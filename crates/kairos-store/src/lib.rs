@@ -153,7 +153,12 @@ impl Store {
 
     /// Finds a tenant by slug.
     pub async fn tenant_by_slug(&self, slug: &str) -> Result<Option<Tenant>> {
-        dispatch!(self, s => s.tenant_by_slug(slug).await)
+        dispatch!(self, s => s.tenant(Some(slug), None).await)
+    }
+
+    /// Finds a tenant by id.
+    pub async fn tenant_by_id(&self, id: TenantId) -> Result<Option<Tenant>> {
+        dispatch!(self, s => s.tenant(None, Some(id)).await)
     }
 
     /// Creates a party (staff or other); `password_hash` is an argon2id PHC string.

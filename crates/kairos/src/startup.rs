@@ -85,8 +85,16 @@ impl Application {
         };
         let handle = telemetry::metrics_handle();
         let metrics: kairos_http::MetricsRender = Arc::new(move || handle.render());
+        let blobs = kairos_store::blobs::BlobStore::open(config.data_dir.join("blobs"))
+            .with_context(|| {
+                format!(
+                    "cannot create the blob directory in {}",
+                    config.data_dir.display()
+                )
+            })?;
         let state = kairos_http::AppState::new(store.clone(), metrics, config.secure_cookies)
-            .with_public_url(config.public_url.as_deref());
+            .with_public_url(config.public_url.as_deref())
+            .with_blobs(blobs);
         let router = kairos_http::app(state.clone());
         Ok(Self {
             listener,

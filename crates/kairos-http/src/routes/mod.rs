@@ -8,6 +8,7 @@ mod consents;
 mod conversations;
 mod customers;
 mod events;
+mod export;
 mod health;
 mod hooks;
 mod inbound;
@@ -46,6 +47,7 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .merge(mail::router())
         .merge(consents::router())
         .merge(audit::router())
+        .merge(export::router())
         .merge(channels::router())
         .merge(hooks::router())
         .merge(health::documented())

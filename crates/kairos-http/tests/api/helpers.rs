@@ -55,14 +55,15 @@ pub async fn spawn() -> TestApp {
 
 /// The app on `backend`; `None` (with a loud notice) for PostgreSQL without `KAIROS_TEST_PG_URL`.
 pub async fn spawn_on(backend: Backend) -> Option<TestApp> {
-    let (store, dir) = match backend {
-        Backend::Sqlite => {
-            let dir = tempfile::tempdir().unwrap();
-            (Store::open_sqlite(dir.path()).await.unwrap(), Some(dir))
-        }
-        Backend::Postgres => (kairos_store::testing::fresh_postgres("API").await?, None),
+    let dir = tempfile::tempdir().unwrap();
+    let store = match backend {
+        Backend::Sqlite => Store::open_sqlite(dir.path()).await.unwrap(),
+        Backend::Postgres => kairos_store::testing::fresh_postgres("API").await?,
     };
-    let state = AppState::new(store.clone(), Arc::new(|| "# metrics\n".to_owned()), false);
+    let blobs = kairos_store::blobs::BlobStore::open(dir.path().join("blobs")).unwrap();
+    let state = AppState::new(store.clone(), Arc::new(|| "# metrics\n".to_owned()), false)
+        .with_blobs(blobs);
+    let dir = Some(dir);
     Some(TestApp {
         store,
         router: app(state.clone()),

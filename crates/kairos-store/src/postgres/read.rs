@@ -43,9 +43,10 @@ fn role(s: &str) -> Result<Role> {
 }
 
 impl PgStore {
-    pub async fn tenant_by_slug(&self, slug: &str) -> Result<Option<Tenant>> {
-        let row = sqlx::query("SELECT id, slug, name, created_at FROM tenants WHERE slug = $1")
+    pub async fn tenant(&self, slug: Option<&str>, id: Option<TenantId>) -> Result<Option<Tenant>> {
+        let row = sqlx::query("SELECT id, slug, name, created_at FROM tenants WHERE ($1::text IS NULL OR slug = $1) AND ($2::uuid IS NULL OR id = $2)")
             .bind(slug)
+            .bind(id.map(|t| t.0))
             .fetch_optional(&self.pool)
             .await?;
         row.map(|r| {

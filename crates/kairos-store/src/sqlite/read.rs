@@ -72,12 +72,12 @@ impl SqliteStore {
         .await
     }
 
-    pub async fn tenant_by_slug(&self, slug: &str) -> Result<Option<Tenant>> {
-        let slug = slug.to_owned();
+    pub async fn tenant(&self, slug: Option<&str>, id: Option<TenantId>) -> Result<Option<Tenant>> {
+        let slug = slug.map(str::to_owned);
         self.read(move |c| {
             let row = c
-                .prepare_cached("SELECT id, slug, name, created_at FROM tenants WHERE slug = ?1")?
-                .query_row([slug], |r| {
+                .prepare_cached("SELECT id, slug, name, created_at FROM tenants WHERE (?1 IS NULL OR slug = ?1) AND (?2 IS NULL OR id = ?2)")?
+                .query_row(params![slug, id.map(|t| t.0)], |r| {
                     Ok((
                         r.get::<_, Uuid>(0)?,
                         r.get::<_, String>(1)?,

@@ -187,6 +187,13 @@ pub(super) async fn check_success(
                 "{cell}: the password is never shown"
             );
         }
+        // The archive must read back as the customer's export, and only theirs.
+        Rt::ExportCustomer => {
+            assert_eq!(reply.headers["content-type"], "application/zip", "{cell}");
+            let archive = kairos_privacy::archive::read(reply.body.clone()).await.unwrap();
+            let customer = fx.expect("an export has its customer").customer;
+            assert_eq!(archive.export.profile.id, customer.0.to_string(), "{cell}");
+        }
         _ => {
             let _ = reply.json();
         }

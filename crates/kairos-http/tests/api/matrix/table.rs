@@ -86,6 +86,7 @@ pub(super) enum Rt {
     CreateChannel,
     DeleteChannel,
     AuditLog,
+    ExportCustomer,
 }
 
 pub(super) struct Route {
@@ -121,7 +122,7 @@ const fn route(
 const OK: StatusCode = StatusCode::OK;
 const CREATED: StatusCode = StatusCode::CREATED;
 
-pub(super) const ROUTES: [Route; 42] = [
+pub(super) const ROUTES: [Route; 43] = [
     route(
         Rt::Inbound,
         "POST",
@@ -404,6 +405,14 @@ pub(super) const ROUTES: [Route; 42] = [
     ),
     route(Rt::AuditLog, "GET", "/api/v1/audit", Obj::None, OK, false),
     route(
+        Rt::ExportCustomer,
+        "GET",
+        "/api/v1/customers/{id}/export",
+        Obj::Customer,
+        OK,
+        false,
+    ),
+    route(
         Rt::SlaClocks,
         "GET",
         "/api/v1/conversations/{id}/sla",
@@ -414,7 +423,8 @@ pub(super) const ROUTES: [Route; 42] = [
 ];
 
 /// Routes a customer may use (on their own objects only).
-pub(super) const CUSTOMER_ROUTES: [Rt; 9] = [
+pub(super) const CUSTOMER_ROUTES: [Rt; 10] = [
+    Rt::ExportCustomer,
     Rt::ListConsents,
     Rt::RecordConsent,
     Rt::ConsentReceipt,
@@ -451,6 +461,7 @@ pub(super) fn expected(r: &Route, caller: Caller, target: Option<Target>) -> Sta
                     | Rt::CreateChannel
                     | Rt::DeleteChannel
                     | Rt::AuditLog
+                    | Rt::ExportCustomer
             ) && caller == Caller::Agent
             {
                 StatusCode::FORBIDDEN

@@ -1,0 +1,72 @@
+//! A person's data as one archive (GDPR Art. 15 access, Art. 20 portability; checklist N01,
+//! N03): for the person themself, or for an admin answering their request. Every export by
+//! staff is on the audit trail (the middleware records it).
+
+use super::customers::may_read_customer;
+use crate::AppState;
+use crate::auth::Principal;
+use crate::error::{ApiError, Problem};
+use crate::extract::parse_id;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use http::header;
+use kairos_core::ids::CustomerId;
+use kairos_core::party::Role;
+use kairos_privacy::PrivacyError;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(export))
+}
+
+fn privacy_error(e: PrivacyError) -> ApiError {
+    match e {
+        PrivacyError::Store(s) => s.into(),
+        other => ApiError::internal(other.to_string()),
+    }
+}
+
+/// Everything the tenant holds about the customer, as a zip archive: `person.json`
+/// (following `schema.json`, also in the archive), the attachments, and a README. For the
+/// customer themself or an admin; agents cannot export.
+#[utoipa::path(get, path = "/api/v1/customers/{id}/export", tag = "privacy", params(("id" = Uuid, Path)),
+    responses((status = 200, description = "the archive", content_type = "application/zip", body = Vec<u8>),
+        (status = 403, body = Problem), (status = 404, body = Problem)), security(("bearer" = [])))]
+async fn export(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id: CustomerId = parse_id(&id, "customer")?;
+    p.require(&[Role::Admin, Role::Customer])?;
+    may_read_customer(&p, id)?;
+    let tenant = state
+        .store
+        .tenant_by_id(p.tenant_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("tenant"))?;
+    let document = kairos_privacy::export::gather(&state.store, &tenant, id)
+        .await
+        .map_err(privacy_error)?;
+    let blobs = state
+        .blobs
+        .clone()
+        .ok_or_else(|| ApiError::internal("no attachment store configured"))?;
+    let (zip, missing) = kairos_privacy::archive::write(&document, &blobs)
+        .await
+        .map_err(privacy_error)?;
+    for sha in missing {
+        tracing::warn!(%sha, "attachment missing from the blob store; exported without its file");
+    }
+    let filename = format!("attachment; filename=\"kairos-export-{}.zip\"", id.0);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/zip".to_owned()),
+            (header::CONTENT_DISPOSITION, filename),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        zip,
+    )
+        .into_response())
+}
