@@ -205,6 +205,23 @@ pub enum EventData {
         /// Their availability now.
         status: AgentStatus,
     },
+    /// A person was erased (GDPR Art. 17): their rows are gone and every event about them
+    /// reads `redacted`. Carries no personal data.
+    #[serde(rename = "customer.erased")]
+    CustomerErased {
+        /// The erased customer (an id that no longer leads anywhere).
+        customer_id: CustomerId,
+        /// Customer records merged into them, erased with them.
+        merged: Vec<CustomerId>,
+        /// How many conversations were removed.
+        conversations: u64,
+        /// How many messages were removed.
+        messages: u64,
+    },
+    /// What remains of an event about an erased person: its position and time on the log,
+    /// nothing of its content.
+    #[serde(rename = "redacted")]
+    Redacted,
 }
 
 impl EventData {
@@ -228,6 +245,8 @@ impl EventData {
             EventData::SlaBreached { .. } => "sla.breached",
             EventData::AgentProfileChanged { .. } => "agent.profile",
             EventData::AgentStatusChanged { .. } => "agent.status",
+            EventData::CustomerErased { .. } => "customer.erased",
+            EventData::Redacted => "redacted",
         }
     }
 

@@ -67,6 +67,8 @@ pub fn view_for<'a>(
         | EventData::CustomerTierSet { .. }
         | EventData::AgentProfileChanged { .. }
         | EventData::AgentStatusChanged { .. }
+        | EventData::CustomerErased { .. }
+        | EventData::Redacted
         | EventData::SlaClockChanged { .. }
         | EventData::SlaBreached { .. }
         | EventData::TenantCreated { .. }

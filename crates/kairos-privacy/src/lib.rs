@@ -8,6 +8,7 @@
 
 pub mod archive;
 pub mod document;
+pub mod erase;
 mod error;
 pub mod export;
 pub mod import;

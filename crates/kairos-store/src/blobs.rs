@@ -42,6 +42,18 @@ impl BlobStore {
         }
     }
 
+    /// Removes blob `sha256` (erasure); `false` if it was not stored.
+    pub async fn delete(&self, sha256: &str) -> std::io::Result<bool> {
+        let Some(path) = self.path(sha256) else {
+            return Ok(false);
+        };
+        match tokio::fs::remove_file(path).await {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Whether blob `sha256` is stored.
     pub fn contains(&self, sha256: &str) -> bool {
         self.path(sha256).is_some_and(|p| p.exists())

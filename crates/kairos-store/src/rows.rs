@@ -161,3 +161,16 @@ pub(crate) const LOG_CHECK_SQL: &str =
      FROM tenants t LEFT JOIN events e ON e.tenant_id = t.id
      GROUP BY t.id, t.slug, t.last_seq
      HAVING count(e.seq) != t.last_seq OR coalesce(max(e.seq), 0) != t.last_seq";
+
+/// Rows whose owner is gone (`(what, how many)`, only kinds with some): an erasure or a
+/// merge that raced with a write must never leave these (checklist N05).
+pub(crate) const ORPHAN_CHECK_SQL: &str = "SELECT what, n FROM (
+    SELECT 'messages without their conversation' AS what, count(*) AS n FROM messages m
+        WHERE NOT EXISTS (SELECT 1 FROM conversations c WHERE c.id = m.conversation_id)
+    UNION ALL SELECT 'conversations without their customer', count(*) FROM conversations v
+        WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = v.customer_id)
+    UNION ALL SELECT 'identities without their customer', count(*) FROM identities i
+        WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = i.customer_id)
+    UNION ALL SELECT 'consent records without their customer', count(*) FROM consent_records r
+        WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = r.customer_id)
+) AS orphans WHERE n > 0";

@@ -121,7 +121,8 @@ pub enum Command {
     /// Create or upgrade the database schema, then exit (`serve` does this too).
     Migrate,
     /// Check the database: SQLite's integrity check, and that every tenant's event log is
-    /// gap-free and agrees with its last position. Prints `ok` or the problems (exit 1).
+    /// gap-free and agrees with its last position, and that no message, conversation, identity
+    /// or consent record has lost its owner. Prints `ok` or the problems (exit 1).
     Check,
     /// Manage tenants (the companies served by this instance).
     #[command(subcommand)]
@@ -275,6 +276,17 @@ pub enum PrivacyCommand {
         tenant: TenantSlug,
         /// The archive.
         archive: std::path::PathBuf,
+    },
+    /// Erase a person from a tenant (GDPR Art. 17): their rows, conversations, messages,
+    /// attachments and consents are deleted, every log event about them is redacted, and the
+    /// database files are scrubbed. Irreversible. Recorded on the audit trail.
+    Erase {
+        /// The tenant (its slug).
+        #[arg(long, value_parser = parse_slug)]
+        tenant: TenantSlug,
+        /// The customer's id.
+        #[arg(long)]
+        customer: uuid::Uuid,
     },
     /// Print the JSON Schema of `person.json`.
     Schema,

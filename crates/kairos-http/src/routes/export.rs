@@ -1,6 +1,7 @@
 //! A person's data as one archive (GDPR Art. 15 access, Art. 20 portability; checklist N01,
-//! N03): for the person themself, or for an admin answering their request. Every export by
-//! staff is on the audit trail (the middleware records it).
+//! N03), for the person themself or an admin answering their request; and their erasure
+//! (Art. 17; N04, N05), by an admin. Both are on the audit trail (the middleware records
+//! them).
 
 use super::customers::may_read_customer;
 use crate::AppState;
@@ -13,11 +14,15 @@ use http::header;
 use kairos_core::ids::CustomerId;
 use kairos_core::party::Role;
 use kairos_privacy::PrivacyError;
+use serde::Serialize;
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(export))
+    OpenApiRouter::new()
+        .routes(routes!(export))
+        .routes(routes!(erase))
 }
 
 fn privacy_error(e: PrivacyError) -> ApiError {
@@ -69,4 +74,51 @@ async fn export(
         zip,
     )
         .into_response())
+}
+
+/// What an erasure removed.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ErasureView {
+    /// The erased customer and the records merged into it.
+    customers: Vec<String>,
+    /// Conversations removed.
+    conversations: u64,
+    /// Messages removed.
+    messages: u64,
+    /// Events on the log replaced by `redacted` placeholders.
+    events_redacted: u64,
+    /// Other rows removed (identities, consents, outbox entries, tokens, …).
+    other_rows: u64,
+    /// Attachment files deleted.
+    blobs_deleted: u64,
+}
+
+/// Erases the person from this tenant (admins): every row about them and their
+/// conversations, their attachments, and the content of every log event about them.
+/// Irreversible; export first if they asked for a copy.
+#[utoipa::path(post, path = "/api/v1/customers/{id}/erase", tag = "privacy", params(("id" = Uuid, Path)),
+    responses((status = 200, body = ErasureView), (status = 403, body = Problem), (status = 404, body = Problem)), security(("bearer" = [])))]
+async fn erase(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+) -> Result<axum::Json<ErasureView>, ApiError> {
+    let id: CustomerId = parse_id(&id, "customer")?;
+    p.require(&[Role::Admin])?;
+    let blobs = state
+        .blobs
+        .clone()
+        .ok_or_else(|| ApiError::internal("no attachment store configured"))?;
+    let done = kairos_privacy::erase::erase(&state.store, &blobs, p.tenant_id, id, &p.actor())
+        .await
+        .map_err(privacy_error)?;
+    let r = done.report;
+    Ok(axum::Json(ErasureView {
+        customers: r.customers.iter().map(|c| c.0.to_string()).collect(),
+        conversations: r.conversations,
+        messages: r.messages,
+        events_redacted: r.events_redacted,
+        other_rows: r.other_rows,
+        blobs_deleted: done.blobs_deleted,
+    }))
 }

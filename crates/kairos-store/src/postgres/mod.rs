@@ -7,6 +7,7 @@ mod agents;
 mod audit;
 mod batcher;
 mod consent;
+mod erasure;
 mod hooks;
 mod imap;
 mod keys;
@@ -76,7 +77,8 @@ impl PgStore {
         let rows = sqlx::query(crate::rows::LOG_CHECK_SQL)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
+        let mut problems = rows
+            .iter()
             .map(|r| {
                 let (slug, last_seq, count, max): (String, i64, i64, i64) =
                     (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?);
@@ -84,7 +86,15 @@ impl PgStore {
                     "tenant {slug}: last_seq {last_seq}, {count} events, newest seq {max}"
                 ))
             })
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        let orphans = sqlx::query(crate::rows::ORPHAN_CHECK_SQL)
+            .fetch_all(&self.pool)
+            .await?;
+        for r in &orphans {
+            let (what, n): (String, i64) = (r.try_get(0)?, r.try_get(1)?);
+            problems.push(format!("{n} {what}"));
+        }
+        Ok(problems)
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Committed> {

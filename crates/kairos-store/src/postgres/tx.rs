@@ -280,8 +280,11 @@ impl PgTx {
                     .execute(&mut *c)
                     .await?;
             }
-            // Receipts live on the log only: readers take the newest one.
-            EventData::ConversationSeen { .. } => {}
+            // Receipts live on the log only: readers take the newest one. An erasure's rows
+            // are removed by the erasure itself.
+            EventData::ConversationSeen { .. }
+            | EventData::CustomerErased { .. }
+            | EventData::Redacted => {}
             EventData::SettingChanged { key, value } => {
                 super::sla::apply_setting(c, t, key, value, at).await?
             }

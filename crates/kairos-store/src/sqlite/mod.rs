@@ -4,6 +4,7 @@
 mod agents;
 mod audit;
 mod consent;
+mod erasure;
 mod hooks;
 mod imap;
 mod keys;
@@ -68,7 +69,8 @@ fn configure(conn: &Connection, cache_kib: i64) -> Result<()> {
          PRAGMA foreign_keys = ON;
          PRAGMA busy_timeout = 5000;
          PRAGMA temp_store = MEMORY;
-         PRAGMA journal_size_limit = 67108864;",
+         PRAGMA journal_size_limit = 67108864;
+         PRAGMA secure_delete = ON;",
     )?;
     conn.execute_batch(&format!("PRAGMA cache_size = -{cache_kib}"))?;
     conn.set_prepared_statement_cache_capacity(128);
@@ -207,6 +209,12 @@ impl SqliteStore {
                 problems.push(format!(
                     "tenant {slug}: last_seq {last_seq}, {count} events, newest seq {max}"
                 ));
+            }
+            let mut stmt = c.prepare(crate::rows::ORPHAN_CHECK_SQL)?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+            for row in rows {
+                let (what, n) = row?;
+                problems.push(format!("{n} {what}"));
             }
             Ok(problems)
         })

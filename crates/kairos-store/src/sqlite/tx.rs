@@ -174,8 +174,11 @@ impl<'c> SqliteTx<'c> {
                 c.prepare_cached("UPDATE conversations SET channel_mask = channel_mask | ?1, last_channel = ?2, updated_at = ?3 WHERE id = ?4")?
                     .execute(params![channel.bit(), channel.as_str(), at, conversation_id.0])?;
             }
-            // Receipts live on the log only: readers take the newest one.
-            EventData::ConversationSeen { .. } => {}
+            // Receipts live on the log only: readers take the newest one. An erasure's rows
+            // are removed by the erasure itself.
+            EventData::ConversationSeen { .. }
+            | EventData::CustomerErased { .. }
+            | EventData::Redacted => {}
             EventData::SettingChanged { key, value } => {
                 super::sla::apply_setting(c, t, key, value, at)?
             }

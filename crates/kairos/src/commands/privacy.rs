@@ -1,4 +1,5 @@
-//! `kairos privacy export|import`: a person's data out of one tenant and into another.
+//! `kairos privacy export|import|erase`: a person's data out of one tenant, into another, or
+//! gone.
 
 use crate::cli::PrivacyCommand;
 use anyhow::Context;
@@ -43,6 +44,24 @@ pub async fn run(store: Store, blobs: PathBuf, cmd: PrivacyCommand) -> anyhow::R
                     .await?;
             record(&store, tenant.id, "cli privacy import", id).await?;
             super::stdout_line(&id.0.to_string())
+        }
+        PrivacyCommand::Erase { tenant, customer } => {
+            let tenant = super::tenant(&store, &tenant).await?;
+            let customer = CustomerId(customer);
+            let done =
+                kairos_privacy::erase::erase(&store, &blobs, tenant.id, customer, &Actor::System)
+                    .await?;
+            record(&store, tenant.id, "cli privacy erase", customer).await?;
+            let r = done.report;
+            super::stdout_line(&format!(
+                "erased {} customer record(s): {} conversations, {} messages, {} events redacted, {} other rows, {} attachment files",
+                r.customers.len(),
+                r.conversations,
+                r.messages,
+                r.events_redacted,
+                r.other_rows,
+                done.blobs_deleted
+            ))
         }
         PrivacyCommand::Schema => {
             super::stdout_line(kairos_privacy::document::schema_json().trim_end())

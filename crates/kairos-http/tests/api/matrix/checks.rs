@@ -187,10 +187,24 @@ pub(super) async fn check_success(
                 "{cell}: the password is never shown"
             );
         }
+        // The person is gone, and only they are.
+        Rt::EraseCustomer => {
+            assert!(
+                after.customer.is_none(),
+                "{cell}: the customer is still there"
+            );
+            assert!(
+                after.conversation.is_none(),
+                "{cell}: their conversation is still there"
+            );
+            assert_eq!(reply.json()["conversations"], 1, "{cell}");
+        }
         // The archive must read back as the customer's export, and only theirs.
         Rt::ExportCustomer => {
             assert_eq!(reply.headers["content-type"], "application/zip", "{cell}");
-            let archive = kairos_privacy::archive::read(reply.body.clone()).await.unwrap();
+            let archive = kairos_privacy::archive::read(reply.body.clone())
+                .await
+                .unwrap();
             let customer = fx.expect("an export has its customer").customer;
             assert_eq!(archive.export.profile.id, customer.0.to_string(), "{cell}");
         }

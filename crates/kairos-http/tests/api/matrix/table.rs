@@ -87,6 +87,7 @@ pub(super) enum Rt {
     DeleteChannel,
     AuditLog,
     ExportCustomer,
+    EraseCustomer,
 }
 
 pub(super) struct Route {
@@ -122,7 +123,7 @@ const fn route(
 const OK: StatusCode = StatusCode::OK;
 const CREATED: StatusCode = StatusCode::CREATED;
 
-pub(super) const ROUTES: [Route; 43] = [
+pub(super) const ROUTES: [Route; 44] = [
     route(
         Rt::Inbound,
         "POST",
@@ -405,6 +406,14 @@ pub(super) const ROUTES: [Route; 43] = [
     ),
     route(Rt::AuditLog, "GET", "/api/v1/audit", Obj::None, OK, false),
     route(
+        Rt::EraseCustomer,
+        "POST",
+        "/api/v1/customers/{id}/erase",
+        Obj::Customer,
+        OK,
+        true,
+    ),
+    route(
         Rt::ExportCustomer,
         "GET",
         "/api/v1/customers/{id}/export",
@@ -462,6 +471,7 @@ pub(super) fn expected(r: &Route, caller: Caller, target: Option<Target>) -> Sta
                     | Rt::DeleteChannel
                     | Rt::AuditLog
                     | Rt::ExportCustomer
+                    | Rt::EraseCustomer
             ) && caller == Caller::Agent
             {
                 StatusCode::FORBIDDEN

@@ -1,0 +1,53 @@
+//! Erasure (GDPR Art. 17; checklist N04, N05): the person leaves every store — the
+//! database (rows deleted, log events redacted; see `kairos_store::erasure`), the attachment
+//! store (blobs no other message names), and the database files' free space and write-ahead
+//! log. What must be kept by law (ledger postings, once there are any) stays pseudonymised
+//! under the customer id, which leads nowhere afterwards.
+
+use crate::PrivacyError;
+use kairos_core::event::Actor;
+use kairos_core::ids::{CustomerId, TenantId};
+use kairos_store::Store;
+use kairos_store::blobs::BlobStore;
+use kairos_store::erasure::ErasureReport;
+
+/// What an erasure did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Erased {
+    /// The database part.
+    pub report: ErasureReport,
+    /// Attachment blobs deleted (those no other message names keep theirs).
+    pub blobs_deleted: u64,
+}
+
+/// Erases `customer` from `tenant` (following a merge to the whole person).
+pub async fn erase(
+    store: &Store,
+    blobs: &BlobStore,
+    tenant: TenantId,
+    customer: CustomerId,
+    actor: &Actor,
+) -> Result<Erased, PrivacyError> {
+    let report = store.erase_person(tenant, customer, actor).await?;
+    let mut blobs_deleted = 0;
+    for sha in &report.blobs {
+        // Content-addressed: the same file may belong to another person's message too.
+        if !store.blob_in_use(sha).await? && blobs.delete(sha).await? {
+            blobs_deleted += 1;
+        }
+    }
+    store.scrub().await?;
+    tracing::info!(
+        tenant = %tenant.0,
+        customer = %report.customers[0].0,
+        conversations = report.conversations,
+        messages = report.messages,
+        events_redacted = report.events_redacted,
+        blobs_deleted,
+        "person erased"
+    );
+    Ok(Erased {
+        report,
+        blobs_deleted,
+    })
+}

@@ -1,0 +1,272 @@
+//! Erasure (privacy issue, item 3; checklist N04, N05): after erasing a person, their e-mail,
+//! phone number and name are nowhere in the database files or the attachment store; the log
+//! keeps its positions with redacted placeholders; other people are untouched; and a mail
+//! arriving while the erasure runs leaves no orphan.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use kairos_core::consent::{ConsentAction, ConsentCommand, LegalBasis};
+use kairos_core::event::{Actor, EventData};
+use kairos_core::identity::{Identity, IdentityKind};
+use kairos_core::ids::{CustomerId, TenantId};
+use kairos_core::inbound::InboundCommand;
+use kairos_core::message::{Attachment, Body, Channel};
+use kairos_core::tenant::TenantSlug;
+use kairos_privacy::erase::erase;
+use kairos_store::Store;
+use kairos_store::blobs::BlobStore;
+use std::path::Path;
+
+const EMAIL: &str = "erika.mustermann-7f3a@example.org";
+const PHONE: &str = "+4915112345678";
+const NAME: &str = "Erika Mustermann-Zyx";
+
+fn identity(kind: IdentityKind, v: &str) -> Identity {
+    Identity::parse(kind, v, None, None).unwrap()
+}
+
+fn mail(from: Identity, name: &str, text: &str, attachments: Vec<Attachment>) -> InboundCommand {
+    InboundCommand {
+        channel: Channel::Email,
+        from,
+        display_name: Some(name.into()),
+        subject: Some(format!("Frage von {name}")),
+        body: Body::new(text, Some(&format!("<p>{text}</p>"))).unwrap(),
+        attachments,
+        external_id: None,
+        conversation_id: None,
+    }
+}
+
+/// Erika (e-mail and, merged in, SMS) with an attachment and a consent; and Max, who stays.
+async fn people(store: &Store, blobs: &BlobStore) -> (TenantId, CustomerId, CustomerId, String) {
+    let t = store
+        .create_tenant(&TenantSlug::parse("acme").unwrap(), "Acme")
+        .await
+        .unwrap()
+        .id;
+    let sys = Actor::System;
+    let scan = format!("Ausweis von {NAME}, {EMAIL}, {PHONE}").into_bytes();
+    let attachment = Attachment {
+        filename: "ausweis.txt".into(),
+        content_type: "text/plain".into(),
+        size: scan.len() as u64,
+        sha256: blobs.put(scan).await.unwrap(),
+    };
+    let text = format!("Ich bin {NAME}, erreichbar unter {PHONE}.");
+    let (erika, _) = store
+        .inbound(
+            t,
+            mail(
+                identity(IdentityKind::Email, EMAIL),
+                NAME,
+                &text,
+                vec![attachment],
+            ),
+            &sys,
+        )
+        .await
+        .unwrap();
+    let mut sms = mail(
+        identity(IdentityKind::Phone, PHONE),
+        NAME,
+        "Noch eine Frage per SMS",
+        vec![],
+    );
+    sms.channel = Channel::Sms;
+    let (by_sms, _) = store.inbound(t, sms, &sys).await.unwrap();
+    store
+        .merge_customers(t, erika.customer_id, by_sms.customer_id, &sys)
+        .await
+        .unwrap();
+    let grant = ConsentCommand {
+        purpose: "location".into(),
+        action: ConsentAction::Grant,
+        data_categories: vec![],
+        legal_basis: LegalBasis::Consent,
+        method: "widget".into(),
+        notice_version: "1".into(),
+    };
+    store
+        .record_consent(t, erika.customer_id, grant, &sys)
+        .await
+        .unwrap();
+    let (max, _) = store
+        .inbound(
+            t,
+            mail(
+                identity(IdentityKind::Email, "max@example.com"),
+                "Max Muster",
+                "Hallo",
+                vec![],
+            ),
+            &sys,
+        )
+        .await
+        .unwrap();
+    (
+        t,
+        erika.customer_id,
+        max.customer_id,
+        attachment_sha(store, t, erika.customer_id).await,
+    )
+}
+
+async fn attachment_sha(store: &Store, t: TenantId, c: CustomerId) -> String {
+    let timeline = store.timeline(t, c, true, 0, 10).await.unwrap();
+    timeline[0].attachments[0].sha256.clone()
+}
+
+/// Every file under `dir` whose bytes contain `needle`.
+fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
+    let mut hits = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
+                    hits.push(path.display().to_string());
+                }
+            }
+        }
+    }
+    hits
+}
+
+async fn erase_and_check(store: &Store, data: Option<&Path>) {
+    let blob_dir = tempfile::tempdir().unwrap();
+    let blobs = BlobStore::open(blob_dir.path()).unwrap();
+    let (t, erika, max, sha) = people(store, &blobs).await;
+    if let Some(dir) = data {
+        assert!(
+            !files_containing(dir, EMAIL).is_empty(),
+            "the test would prove nothing"
+        );
+    }
+    let log_before = store.log_head(t).await.unwrap();
+
+    let done = erase(store, &blobs, t, erika, &Actor::System)
+        .await
+        .unwrap();
+    assert_eq!(done.report.customers.len(), 2, "the merged record goes too");
+    assert_eq!(done.report.conversations, 2);
+    assert_eq!(done.report.messages, 2);
+    assert_eq!(done.blobs_deleted, 1);
+    assert!(!blobs.contains(&sha));
+
+    // Gone from every read.
+    assert!(store.customer(t, erika).await.unwrap().is_none());
+    for id in &done.report.customers {
+        assert!(store.customer(t, *id).await.unwrap().is_none());
+        assert!(store.consents(t, *id).await.unwrap().is_empty());
+    }
+    let email = identity(IdentityKind::Email, EMAIL);
+    assert!(
+        store
+            .customer_by_identity(t, &email)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // The log keeps its positions: redacted placeholders and one erasure event.
+    let events = store.events(t, 0, 1000).await.unwrap();
+    assert_eq!(events.len() as i64, log_before + 1);
+    assert!(matches!(
+        events.last().unwrap().data,
+        EventData::CustomerErased { .. }
+    ));
+    let redacted = events
+        .iter()
+        .filter(|e| e.data == EventData::Redacted)
+        .count() as u64;
+    assert_eq!(redacted, done.report.events_redacted);
+    let log_text = serde_json::to_string(&events).unwrap();
+    for needle in [EMAIL, PHONE, NAME, "4915112345678"] {
+        assert!(!log_text.contains(needle), "{needle} is still on the log");
+    }
+    assert!(store.check().await.unwrap().is_empty());
+    // Max is untouched.
+    assert!(store.customer(t, max).await.unwrap().is_some());
+    assert_eq!(store.timeline(t, max, true, 0, 10).await.unwrap().len(), 1);
+    // Nothing in the files (SQLite: the database, its WAL, the attachment store).
+    if let Some(dir) = data {
+        for needle in [EMAIL, PHONE, NAME, "4915112345678"] {
+            assert_eq!(
+                files_containing(dir, needle),
+                Vec::<String>::new(),
+                "{needle}"
+            );
+            assert_eq!(
+                files_containing(blob_dir.path(), needle),
+                Vec::<String>::new(),
+                "{needle}"
+            );
+        }
+    }
+    // Erasing again: there is nobody.
+    assert!(
+        erase(store, &blobs, t, erika, &Actor::System)
+            .await
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn n04_after_erasure_no_file_holds_the_persons_email_phone_or_name_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_sqlite(dir.path()).await.unwrap();
+    erase_and_check(&store, Some(dir.path())).await;
+}
+
+#[tokio::test]
+async fn n04_erasure_removes_every_row_and_redacts_the_log_on_postgres() {
+    if let Some(store) = kairos_store::testing::fresh_postgres("privacy erasure").await {
+        erase_and_check(&store, None).await;
+    }
+}
+
+#[tokio::test]
+async fn n05_mail_arriving_during_erasure_leaves_no_orphan() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_sqlite(dir.path()).await.unwrap();
+    let blobs = BlobStore::open(dir.path().join("blobs")).unwrap();
+    let (t, erika, _, _) = people(&store, &blobs).await;
+    let email = identity(IdentityKind::Email, EMAIL);
+    let writer = {
+        let store = store.clone();
+        let email = email.clone();
+        tokio::spawn(async move {
+            for i in 0..40 {
+                let m = mail(email.clone(), NAME, &format!("Nachricht {i}"), vec![]);
+                store.inbound(t, m, &Actor::System).await.unwrap();
+                tokio::task::yield_now().await;
+            }
+        })
+    };
+    tokio::task::yield_now().await;
+    erase(&store, &blobs, t, erika, &Actor::System)
+        .await
+        .unwrap();
+    writer.await.unwrap();
+    // Whatever arrived after the erasure is one new, whole customer: every message has its
+    // conversation, every conversation its customer, every identity its owner.
+    assert!(
+        store.check().await.unwrap().is_empty(),
+        "{:?}",
+        store.check().await
+    );
+    if let Some(again) = store.customer_by_identity(t, &email).await.unwrap() {
+        assert_ne!(again, erika);
+        let customer = store
+            .customer(t, again)
+            .await
+            .unwrap()
+            .expect("the owner exists");
+        assert_eq!(customer.identities, vec![email.clone()]);
+        let timeline = store.timeline(t, again, true, 0, 100).await.unwrap();
+        assert!(!timeline.is_empty() && timeline.len() <= 40);
+    }
+}
