@@ -5,10 +5,9 @@
 //! query searched (also through a compound part), or when it is within the allowed edit
 //! distance of a typo-tolerant query word.
 
-use crate::analysis::{self, Analyzer, MAX_WORD_BYTES, WordAnalysis};
+use crate::analysis::{self, Analyzer, FastMap, MAX_WORD_BYTES, WordAnalysis};
 use crate::document::Language;
 use crate::query::Marks;
-use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
 /// Length of a body snippet, in bytes of source text.
@@ -22,7 +21,7 @@ const LEAD_BYTES: usize = 40;
 /// Cached analyses of words, per language, before the cache is emptied.
 const CACHE_WORDS: usize = 100_000;
 
-type Cache = [HashMap<String, Arc<WordAnalysis>>; 2];
+type Cache = [FastMap<String, Arc<WordAnalysis>>; 2];
 static CACHE: LazyLock<Mutex<Cache>> = LazyLock::new(|| Mutex::new(Default::default()));
 
 /// Escapes text for HTML element content and attribute values.

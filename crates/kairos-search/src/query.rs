@@ -207,7 +207,11 @@ fn word_query(
         let a = Analyzer::get(language).analyze(word);
         let li = lang_index(language);
         marks.stems[li].insert(a.stem.clone());
-        alternatives.push((Occur::Should, title_or_body(f, &a.stem)));
+        alternatives.push((
+            Occur::Should,
+            Box::new(BoostQuery::new(term_query(f.title, &a.stem), TITLE_BOOST)),
+        ));
+        alternatives.push((Occur::Should, term_query(f.body, &a.stem)));
         let found = doc_freq(searcher, f, &a.stem) > 0;
         known |= found;
         if !found && !a.part_stems.is_empty() {

@@ -132,32 +132,50 @@ pub(crate) struct Words<'a> {
 impl Iterator for Words<'_> {
     type Item = (usize, usize);
     fn next(&mut self) -> Option<(usize, usize)> {
-        let rest = self.text.get(self.at..)?;
+        let bytes = self.text.as_bytes();
         let mut start = None;
-        for (i, c) in rest.char_indices() {
-            let alnum = c.is_alphanumeric();
+        let mut i = self.at;
+        while i < bytes.len() {
+            let b = bytes[i];
+            let (alnum, len) = if b.is_ascii() {
+                (b.is_ascii_alphanumeric(), 1)
+            } else {
+                match self.text.get(i..).and_then(|rest| rest.chars().next()) {
+                    Some(c) => (c.is_alphanumeric(), c.len_utf8()),
+                    None => (false, 1),
+                }
+            };
             match (start, alnum) {
                 (None, true) => start = Some(i),
                 (Some(s), false) => {
-                    self.at += i;
-                    return Some((self.at - i + s, self.at));
+                    self.at = i;
+                    return Some((s, i));
                 }
                 _ => {}
             }
+            i += len;
         }
-        let from = self.at + start?;
-        self.at = self.text.len();
-        Some((from, self.text.len()))
+        self.at = bytes.len();
+        start.map(|s| (s, bytes.len()))
     }
 }
 
 /// Lowercases `word` into `out` (cleared first).
 pub(crate) fn lowercase_into(word: &str, out: &mut String) {
     out.clear();
+    if word.is_ascii() {
+        out.push_str(word);
+        out.make_ascii_lowercase();
+        return;
+    }
     for c in word.chars() {
         out.extend(c.to_lowercase());
     }
 }
+
+/// A hash map with a fast, per-process seeded hash (word caches hold text from documents,
+/// so the seed matters: no crafted collisions).
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// Folds common Latin diacritics to ASCII (lowercase input).
 pub(crate) fn fold_latin(lower: &str) -> String {

@@ -2,9 +2,8 @@
 //! words: text follows Zipf's law, so most words are looked up rather than stemmed and split
 //! again, which is what makes indexing fast enough.
 
-use super::{Analyzer, MAX_WORD_BYTES, WordAnalysis, lowercase_into, words};
+use super::{Analyzer, FastMap, MAX_WORD_BYTES, WordAnalysis, lowercase_into, words};
 use crate::document::Language;
-use std::collections::HashMap;
 use std::sync::Arc;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
@@ -24,7 +23,7 @@ pub(crate) enum Output {
 pub(crate) struct FieldTokenizer {
     analyzer: &'static Analyzer,
     output: Output,
-    cache: HashMap<String, Arc<WordAnalysis>>,
+    cache: FastMap<String, Arc<WordAnalysis>>,
 }
 
 impl FieldTokenizer {
@@ -33,7 +32,7 @@ impl FieldTokenizer {
         FieldTokenizer {
             analyzer: Analyzer::get(language),
             output,
-            cache: HashMap::new(),
+            cache: FastMap::default(),
         }
     }
 
