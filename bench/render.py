@@ -21,6 +21,9 @@ TARGETS = {
     "anticipation_events_per_s_1000000": (">=", 1000000.0),
     "anticipation_p99_ms_1000000": ("<=", 1.0),
     "anticipation_p99_detection_ms_1000000": ("<=", 1.0),
+    # Search (bench/search.sh): 1,000,000 generated German/English documents.
+    "search_docs_per_s_1000000": (">=", 20000.0),
+    "search_p99_ms_1000000": ("<=", 10.0),
 }
 
 
@@ -108,6 +111,11 @@ def main():
         "**Targets (SQLite, 16 connections):** ≥ 20,000 durable messages/s, p99 ≤ 10 ms, RSS ≤ 60 MB.",
         "**Anticipation** (`bench/anticipation.sh`, in process, one core, 1M customers): ≥ 1,000,000 events/s,",
         "p99 ≤ 1 ms per event (`p99_detection`: events that fired something).",
+        "",
+        "**Search** (`bench/search.sh`, bench `search`): 1,000,000 generated German/English documents indexed",
+        "in process (release build), a mixed query mix in process; the peer is PostgreSQL full-text search over",
+        "the same documents and queries in the same run (ratio = Kairos / peer). Targets: indexing ≥ 20,000",
+        "documents/s, query p99 ≤ 10 ms.",
         "",
         "| Date (UTC) | Commit | Bench | Metric | Value | Unit | Peer | Peer value | Ratio | Target |",
         "|---|---|---|---|---:|---|---|---:|---:|---|",
