@@ -218,6 +218,17 @@ pub enum EventData {
         /// How many messages were removed.
         messages: u64,
     },
+    /// A conversation was deleted by the tenant's retention schedule: its messages, their
+    /// attachments and the content of its events are gone.
+    #[serde(rename = "conversation.purged")]
+    ConversationPurged {
+        /// The conversation (an id that no longer leads anywhere).
+        conversation_id: ConversationId,
+        /// How many messages went with it.
+        messages: u64,
+        /// Why: `retention`.
+        reason: String,
+    },
     /// What remains of an event about an erased person: its position and time on the log,
     /// nothing of its content.
     #[serde(rename = "redacted")]
@@ -246,6 +257,7 @@ impl EventData {
             EventData::AgentProfileChanged { .. } => "agent.profile",
             EventData::AgentStatusChanged { .. } => "agent.status",
             EventData::CustomerErased { .. } => "customer.erased",
+            EventData::ConversationPurged { .. } => "conversation.purged",
             EventData::Redacted => "redacted",
         }
     }

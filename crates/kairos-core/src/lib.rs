@@ -25,6 +25,7 @@ pub mod netpolicy;
 pub mod party;
 pub mod receipt;
 pub mod reply;
+pub mod retention;
 pub mod routing;
 pub mod sla;
 pub mod tenant;

@@ -68,6 +68,7 @@ pub fn view_for<'a>(
         | EventData::AgentProfileChanged { .. }
         | EventData::AgentStatusChanged { .. }
         | EventData::CustomerErased { .. }
+        | EventData::ConversationPurged { .. }
         | EventData::Redacted
         | EventData::SlaClockChanged { .. }
         | EventData::SlaBreached { .. }

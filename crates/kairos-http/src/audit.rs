@@ -70,6 +70,7 @@ pub(crate) const NON_PERSONAL_READS: &[&str] = &[
     "/api/v1/mail/imap",
     "/api/v1/mail/settings",
     "/api/v1/privacy",
+    "/api/v1/retention",
     "/api/v1/routing",
     "/api/v1/sla",
     "/healthz",

@@ -100,6 +100,7 @@ pub mod hooks;
 pub mod imap;
 pub mod mail;
 pub mod privacy;
+pub mod retention;
 pub mod sla;
 
 impl Store {

@@ -5,6 +5,7 @@
 
 pub mod hooks;
 pub mod outbound;
+pub mod retention;
 pub mod routing;
 pub mod sla;
 

@@ -41,6 +41,7 @@ pub struct Application {
     outbox: kairos_mail::outbound::worker::Outbound,
     mailroom: kairos_mail::Mailroom,
     imap_reach: kairos_mail::imap::Reach,
+    blobs: kairos_store::blobs::BlobStore,
 }
 
 impl Application {
@@ -94,7 +95,7 @@ impl Application {
             })?;
         let state = kairos_http::AppState::new(store.clone(), metrics, config.secure_cookies)
             .with_public_url(config.public_url.as_deref())
-            .with_blobs(blobs);
+            .with_blobs(blobs.clone());
         let router = kairos_http::app(state.clone());
         Ok(Self {
             listener,
@@ -108,6 +109,7 @@ impl Application {
             imap_reach: kairos_mail::imap::Reach {
                 private_hosts: config.allow_private_hosts,
             },
+            blobs,
         })
     }
 
@@ -142,6 +144,7 @@ impl Application {
             outbox,
             mailroom,
             imap_reach,
+            blobs,
         } = self;
         tracing::info!(addr = %local_addr, backend = store.backend(), "listening");
         let background = tokio::spawn(background(store.clone()));
@@ -164,6 +167,12 @@ impl Application {
             store.clone(),
             kairos_workflow::system_clock(),
             kairos_workflow::outbound::Options::default(),
+            workers_stopped.clone(),
+        ));
+        let retention = tokio::spawn(kairos_workflow::retention::run(
+            store.clone(),
+            blobs,
+            kairos_workflow::system_clock(),
             workers_stopped.clone(),
         ));
         // Connections are tracked by hand rather than with hyper-util's GracefulShutdown,
@@ -257,6 +266,8 @@ impl Application {
         // Each worker step is one transaction: stopping between steps loses nothing.
         let _ = tokio::time::timeout(Duration::from_secs(5), sla).await;
         let _ = tokio::time::timeout(Duration::from_secs(5), routing).await;
+        // A pass deletes one conversation or person per transaction: stopping loses nothing.
+        let _ = tokio::time::timeout(Duration::from_secs(5), retention).await;
         let _ = tokio::time::timeout(Duration::from_secs(70), outbox).await;
         // An import round stores its position after every message: stopping loses nothing.
         imap.abort();

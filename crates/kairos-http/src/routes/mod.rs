@@ -14,6 +14,7 @@ mod hooks;
 mod inbound;
 mod live;
 mod mail;
+mod retention;
 mod sla;
 mod staff;
 
@@ -48,6 +49,7 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .merge(consents::router())
         .merge(audit::router())
         .merge(export::router())
+        .merge(retention::router())
         .merge(channels::router())
         .merge(hooks::router())
         .merge(health::documented())

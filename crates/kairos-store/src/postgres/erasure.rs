@@ -152,3 +152,47 @@ impl PgStore {
         Ok(row.try_get(0)?)
     }
 }
+
+impl PgStore {
+    /// Resolved or closed conversations last changed before `before`.
+    pub(crate) async fn conversations_done_before(
+        &self,
+        tenant: kairos_core::ids::TenantId,
+        before: kairos_core::Timestamp,
+        limit: u32,
+    ) -> Result<Vec<ConversationId>> {
+        let rows = sqlx::query(
+            "SELECT id FROM conversations WHERE tenant_id = $1 AND status IN ('resolved', 'closed')
+             AND updated_at < $2 ORDER BY updated_at LIMIT $3",
+        )
+        .bind(tenant.0)
+        .bind(before.as_micros())
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok(ConversationId(r.try_get(0)?)))
+            .collect()
+    }
+
+    /// Customers created before `before` with no conversation change or consent since.
+    pub(crate) async fn customers_inactive_since(
+        &self,
+        tenant: kairos_core::ids::TenantId,
+        before: kairos_core::Timestamp,
+        limit: u32,
+    ) -> Result<Vec<CustomerId>> {
+        let rows = sqlx::query(
+            "SELECT k.id FROM customers k WHERE k.tenant_id = $1 AND k.merged_into IS NULL AND k.created_at < $2
+             AND NOT EXISTS (SELECT 1 FROM conversations v WHERE v.customer_id = k.id AND v.updated_at >= $2)
+             AND NOT EXISTS (SELECT 1 FROM consent_records r WHERE r.customer_id = k.id AND r.at >= $2)
+             ORDER BY k.created_at LIMIT $3",
+        )
+        .bind(tenant.0)
+        .bind(before.as_micros())
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok(CustomerId(r.try_get(0)?))).collect()
+    }
+}

@@ -284,6 +284,7 @@ impl PgTx {
             // are removed by the erasure itself.
             EventData::ConversationSeen { .. }
             | EventData::CustomerErased { .. }
+            | EventData::ConversationPurged { .. }
             | EventData::Redacted => {}
             EventData::SettingChanged { key, value } => {
                 super::sla::apply_setting(c, t, key, value, at).await?

@@ -196,3 +196,43 @@ impl SqliteStore {
         ))
     }
 }
+
+impl SqliteStore {
+    /// Resolved or closed conversations last changed before `before`.
+    pub(crate) async fn conversations_done_before(
+        &self,
+        tenant: kairos_core::ids::TenantId,
+        before: kairos_core::Timestamp,
+        limit: u32,
+    ) -> Result<Vec<ConversationId>> {
+        self.read(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT id FROM conversations WHERE tenant_id = ?1 AND status IN ('resolved', 'closed')
+                 AND updated_at < ?2 ORDER BY updated_at LIMIT ?3",
+            )?;
+            let rows = stmt.query_map(params![tenant.0, before.as_micros(), limit], |r| r.get::<_, Uuid>(0))?;
+            Ok(rows.map(|r| r.map(ConversationId)).collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
+    /// Customers created before `before` with no conversation change or consent since.
+    pub(crate) async fn customers_inactive_since(
+        &self,
+        tenant: kairos_core::ids::TenantId,
+        before: kairos_core::Timestamp,
+        limit: u32,
+    ) -> Result<Vec<CustomerId>> {
+        self.read(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT k.id FROM customers k WHERE k.tenant_id = ?1 AND k.merged_into IS NULL AND k.created_at < ?2
+                 AND NOT EXISTS (SELECT 1 FROM conversations v WHERE v.customer_id = k.id AND v.updated_at >= ?2)
+                 AND NOT EXISTS (SELECT 1 FROM consent_records r WHERE r.customer_id = k.id AND r.at >= ?2)
+                 ORDER BY k.created_at LIMIT ?3",
+            )?;
+            let rows = stmt.query_map(params![tenant.0, before.as_micros(), limit], |r| r.get::<_, Uuid>(0))?;
+            Ok(rows.map(|r| r.map(CustomerId)).collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+}

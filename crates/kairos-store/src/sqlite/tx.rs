@@ -178,6 +178,7 @@ impl<'c> SqliteTx<'c> {
             // are removed by the erasure itself.
             EventData::ConversationSeen { .. }
             | EventData::CustomerErased { .. }
+            | EventData::ConversationPurged { .. }
             | EventData::Redacted => {}
             EventData::SettingChanged { key, value } => {
                 super::sla::apply_setting(c, t, key, value, at)?

@@ -148,6 +148,9 @@ impl World {
                 json!({"purpose": "location", "action": "grant", "method": "api", "notice_version": "2026-12"}),
             ),
             Rt::PutPrivacy => Some(json!({"purposes": ["service", "location"]})),
+            Rt::PutRetention => {
+                Some(json!({"context_events_days": 14, "inactive_customers_days": 1095}))
+            }
             Rt::AddImap => Some(
                 json!({"host": "imap.example.com", "username": "support", "password": "matrix-pw"}),
             ),

@@ -88,6 +88,8 @@ pub(super) enum Rt {
     AuditLog,
     ExportCustomer,
     EraseCustomer,
+    GetRetention,
+    PutRetention,
 }
 
 pub(super) struct Route {
@@ -123,7 +125,7 @@ const fn route(
 const OK: StatusCode = StatusCode::OK;
 const CREATED: StatusCode = StatusCode::CREATED;
 
-pub(super) const ROUTES: [Route; 44] = [
+pub(super) const ROUTES: [Route; 46] = [
     route(
         Rt::Inbound,
         "POST",
@@ -406,6 +408,22 @@ pub(super) const ROUTES: [Route; 44] = [
     ),
     route(Rt::AuditLog, "GET", "/api/v1/audit", Obj::None, OK, false),
     route(
+        Rt::GetRetention,
+        "GET",
+        "/api/v1/retention",
+        Obj::None,
+        OK,
+        false,
+    ),
+    route(
+        Rt::PutRetention,
+        "PUT",
+        "/api/v1/retention",
+        Obj::None,
+        OK,
+        true,
+    ),
+    route(
         Rt::EraseCustomer,
         "POST",
         "/api/v1/customers/{id}/erase",
@@ -472,6 +490,7 @@ pub(super) fn expected(r: &Route, caller: Caller, target: Option<Target>) -> Sta
                     | Rt::AuditLog
                     | Rt::ExportCustomer
                     | Rt::EraseCustomer
+                    | Rt::PutRetention
             ) && caller == Caller::Agent
             {
                 StatusCode::FORBIDDEN
