@@ -20,6 +20,22 @@ pub struct Erased {
     pub blobs_deleted: u64,
 }
 
+/// Deletes those of `shas` that no message names any more; returns how many files went.
+/// Content-addressed: the same file may belong to another person's message too.
+pub async fn delete_unreferenced(
+    store: &Store,
+    blobs: &BlobStore,
+    shas: &[String],
+) -> Result<u64, PrivacyError> {
+    let mut deleted = 0;
+    for sha in shas {
+        if !store.blob_in_use(sha).await? && blobs.delete(sha).await? {
+            deleted += 1;
+        }
+    }
+    Ok(deleted)
+}
+
 /// Erases `customer` from `tenant` (following a merge to the whole person).
 pub async fn erase(
     store: &Store,
@@ -29,17 +45,11 @@ pub async fn erase(
     actor: &Actor,
 ) -> Result<Erased, PrivacyError> {
     let report = store.erase_person(tenant, customer, actor).await?;
-    let mut blobs_deleted = 0;
-    for sha in &report.blobs {
-        // Content-addressed: the same file may belong to another person's message too.
-        if !store.blob_in_use(sha).await? && blobs.delete(sha).await? {
-            blobs_deleted += 1;
-        }
-    }
+    let blobs_deleted = delete_unreferenced(store, blobs, &report.blobs).await?;
     store.scrub().await?;
     tracing::info!(
         tenant = %tenant.0,
-        customer = %report.customers[0].0,
+        customer = %customer.0,
         conversations = report.conversations,
         messages = report.messages,
         events_redacted = report.events_redacted,

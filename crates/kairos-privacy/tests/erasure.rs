@@ -118,22 +118,7 @@ async fn attachment_sha(store: &Store, t: TenantId, c: CustomerId) -> String {
 
 /// Every file under `dir` whose bytes contain `needle`.
 fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
-    let mut hits = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let bytes = std::fs::read(&path).unwrap();
-                if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
-                    hits.push(path.display().to_string());
-                }
-            }
-        }
-    }
-    hits
+    kairos_store::testing::files_containing(dir, needle).unwrap()
 }
 
 async fn erase_and_check(store: &Store, data: Option<&Path>) {

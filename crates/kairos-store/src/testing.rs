@@ -35,3 +35,24 @@ pub async fn fresh_postgres(suite: &str) -> Option<Store> {
             .unwrap_or_else(|e| panic!("cannot open the test database {name}: {e}")),
     )
 }
+
+/// Every file under `dir` (recursively) whose bytes contain `needle`: the erasure tests'
+/// grep of a data directory.
+pub fn files_containing(dir: &std::path::Path, needle: &str) -> std::io::Result<Vec<String>> {
+    let mut hits = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if std::fs::read(&path)?
+                .windows(needle.len())
+                .any(|w| w == needle.as_bytes())
+            {
+                hits.push(path.display().to_string());
+            }
+        }
+    }
+    Ok(hits)
+}

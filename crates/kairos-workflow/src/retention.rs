@@ -8,6 +8,7 @@ use crate::Clock;
 use kairos_core::event::Actor;
 use kairos_core::ids::TenantId;
 use kairos_core::retention::{self, RetentionSettings};
+use kairos_privacy::PrivacyError;
 use kairos_store::blobs::BlobStore;
 use kairos_store::{Store, StoreError};
 use std::time::Duration;
@@ -50,9 +51,9 @@ async fn tenant_pass(
     clock: &Clock,
     tenant: TenantId,
     pass: &mut Pass,
-) -> Result<(), StoreError> {
+) -> Result<(), PrivacyError> {
     let settings: RetentionSettings = match store.setting(tenant, retention::SETTINGS_KEY).await? {
-        Some(v) => serde_json::from_value(v)?,
+        Some(v) => serde_json::from_value(v).map_err(StoreError::from)?,
         None => RetentionSettings::default(),
     };
     let now = clock();
@@ -63,7 +64,8 @@ async fn tenant_pass(
         for id in due {
             if let Some(purged) = store.purge_conversation(tenant, id).await? {
                 pass.conversations += 1;
-                pass.blobs += delete_unused(store, blobs, &purged.blobs).await?;
+                pass.blobs +=
+                    kairos_privacy::erase::delete_unreferenced(store, blobs, &purged.blobs).await?;
             }
         }
     }
@@ -84,25 +86,6 @@ async fn tenant_pass(
         }
     }
     Ok(())
-}
-
-async fn delete_unused(
-    store: &Store,
-    blobs: &BlobStore,
-    shas: &[String],
-) -> Result<u64, StoreError> {
-    let mut n = 0;
-    for sha in shas {
-        if !store.blob_in_use(sha).await?
-            && blobs
-                .delete(sha)
-                .await
-                .map_err(|e| StoreError::Unavailable(e.to_string()))?
-        {
-            n += 1;
-        }
-    }
-    Ok(n)
 }
 
 /// Runs passes until `stop` turns true: the first a minute after start, then hourly.

@@ -95,23 +95,7 @@ const NAME: &str = "Greta Grepmann-Qoph";
 
 /// Every file under `dir` whose bytes contain `needle`.
 fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
-    let mut hits = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if std::fs::read(&path)
-                .unwrap()
-                .windows(needle.len())
-                .any(|w| w == needle.as_bytes())
-            {
-                hits.push(path.display().to_string());
-            }
-        }
-    }
-    hits
+    kairos_store::testing::files_containing(dir, needle).unwrap()
 }
 
 /// The acceptance of the erasure, against the real server: after `POST …/erase`, the
