@@ -11,6 +11,7 @@
 
 pub mod business_hours;
 pub mod consent;
+pub mod context;
 pub mod conversation;
 pub mod customer;
 pub mod error;
