@@ -212,7 +212,10 @@ mod tests {
         s.purposes
             .insert("wifi.guest.".into(), "personalised-offers".into());
         s.purposes.insert("wifi.login".into(), "service".into());
-        assert_eq!(s.purpose_for("wifi.guest.join"), Some("personalised-offers"));
+        assert_eq!(
+            s.purpose_for("wifi.guest.join"),
+            Some("personalised-offers")
+        );
         assert_eq!(s.purpose_for("wifi.login"), Some("service"));
         assert_eq!(s.purpose_for("wifi.logout"), Some("location"));
     }
@@ -241,7 +244,10 @@ mod tests {
         nested.insert("a".into(), serde_json::json!({"b": 1}));
         assert!(validate_event("e1", "wifi.login", None, now, &nested, now).is_err());
         let mut big = serde_json::Map::new();
-        big.insert("a".into(), serde_json::json!("x".repeat(MAX_ATTRIBUTES_BYTES)));
+        big.insert(
+            "a".into(),
+            serde_json::json!("x".repeat(MAX_ATTRIBUTES_BYTES)),
+        );
         assert!(validate_event("e1", "wifi.login", None, now, &big, now).is_err());
     }
 }

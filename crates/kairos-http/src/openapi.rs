@@ -19,6 +19,7 @@ use utoipa::{Modify, OpenApi};
         (name = "sla", description = "Business hours, SLA policies and clocks"),
         (name = "routing", description = "Agents' skills, capacity, availability; routing queues"),
         (name = "privacy", description = "Consent records and receipts, privacy settings, the audit trail"),
+        (name = "context", description = "Context events (consent-gated at the door) and the event type → purpose mapping"),
         (name = "mail", description = "The e-mail channel: support addresses, sender and acknowledgement settings, the outbox, IMAP mailboxes"),
         (name = "channels", description = "Provider channels (Twilio, Telegram, Meta): settings and their public webhooks"),
     )

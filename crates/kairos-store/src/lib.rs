@@ -95,6 +95,7 @@ macro_rules! flow {
 mod agents;
 pub mod audit;
 pub mod consent;
+pub mod context;
 pub mod erasure;
 pub mod hooks;
 pub mod imap;

@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod channels;
 mod consents;
+mod context;
 mod conversations;
 mod customers;
 mod events;
@@ -47,6 +48,7 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .merge(agents::router())
         .merge(mail::router())
         .merge(consents::router())
+        .merge(context::router())
         .merge(audit::router())
         .merge(export::router())
         .merge(retention::router())

@@ -62,6 +62,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "audit",
         include_str!("../../migrations/postgres/0012_audit.sql"),
     ),
+    (
+        14,
+        "context_events",
+        include_str!("../../migrations/postgres/0014_context_events.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming Kairos' migration lock.

@@ -7,6 +7,7 @@ mod agents;
 mod audit;
 mod batcher;
 mod consent;
+mod context;
 mod erasure;
 mod hooks;
 mod imap;

@@ -171,6 +171,7 @@ impl PgTx {
                     "UPDATE customers SET merged_into = $1 WHERE (id = $2 OR merged_into = $2) AND tenant_id = $3",
                     "UPDATE api_tokens SET customer_id = $1 WHERE customer_id = $2 AND tenant_id = $3",
                     "UPDATE consent_records SET customer_id = $1 WHERE customer_id = $2 AND tenant_id = $3",
+                    "UPDATE context_events SET customer_id = $1 WHERE customer_id = $2 AND tenant_id = $3",
                 ] {
                     sqlx::query(sql)
                         .bind(into.0)

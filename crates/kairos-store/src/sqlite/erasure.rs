@@ -120,6 +120,7 @@ impl ErasureTx for SqliteTx<'_> {
             for sql in [
                 "DELETE FROM identities WHERE customer_id = ?1",
                 "DELETE FROM consent_records WHERE customer_id = ?1",
+                "DELETE FROM context_events WHERE customer_id = ?1",
                 "DELETE FROM api_tokens WHERE customer_id = ?1",
             ] {
                 n += c.prepare_cached(sql)?.execute([p.0])?;

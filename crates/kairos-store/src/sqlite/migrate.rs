@@ -65,6 +65,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "audit",
         include_str!("../../migrations/sqlite/0012_audit.sql"),
     ),
+    (
+        14,
+        "context_events",
+        include_str!("../../migrations/sqlite/0014_context_events.sql"),
+    ),
 ];
 
 fn checksum(sql: &str) -> Vec<u8> {

@@ -4,6 +4,7 @@
 mod agents;
 mod audit;
 mod consent;
+mod context;
 mod erasure;
 mod hooks;
 mod imap;

@@ -106,6 +106,7 @@ impl<'c> SqliteTx<'c> {
                 c.prepare_cached("UPDATE customers SET merged_into = ?1 WHERE (id = ?2 OR merged_into = ?2) AND tenant_id = ?3")?.execute(params![into, from, t])?;
                 c.prepare_cached("UPDATE api_tokens SET customer_id = ?1 WHERE customer_id = ?2 AND tenant_id = ?3")?.execute(params![into, from, t])?;
                 c.prepare_cached("UPDATE consent_records SET customer_id = ?1 WHERE customer_id = ?2 AND tenant_id = ?3")?.execute(params![into, from, t])?;
+                c.prepare_cached("UPDATE context_events SET customer_id = ?1 WHERE customer_id = ?2 AND tenant_id = ?3")?.execute(params![into, from, t])?;
             }
             EventData::ConversationOpened {
                 conversation_id,
