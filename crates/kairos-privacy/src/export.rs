@@ -90,6 +90,24 @@ pub async fn gather(
     // Conversations are listed newest first; the export reads oldest first.
     conversations.reverse();
 
+    // Oldest first, as the format says.
+    let mut context_events: Vec<serde_json::Value> = store
+        .context_events(t, id, u32::MAX)
+        .await?
+        .into_iter()
+        .map(|e| {
+            serde_json::json!({
+                "id": e.event_id,
+                "type": e.event_type,
+                "purpose": e.purpose,
+                "place": e.place,
+                "time": e.time.to_rfc3339(),
+                "attributes": e.attributes,
+                "received_at": e.received_at.to_rfc3339(),
+            })
+        })
+        .collect();
+    context_events.reverse();
     let consents = store
         .consents(t, id)
         .await?
@@ -151,9 +169,9 @@ pub async fn gather(
             })
             .collect(),
         conversations,
-        // Kairos keeps no context events and computes no scores about a person yet; the
-        // categories are part of the format so that exports stay complete when it does.
-        context_events: Vec::new(),
+        context_events,
+        // Kairos computes no scores about a person yet; the category is part of the format
+        // so that exports stay complete when it does.
         consents,
         scores: Vec::new(),
         audit,
