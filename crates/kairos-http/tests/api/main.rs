@@ -6,6 +6,7 @@ mod acceptance;
 mod audit;
 mod channel_switch;
 mod consents;
+mod context;
 mod export;
 mod helpers;
 mod hooks;

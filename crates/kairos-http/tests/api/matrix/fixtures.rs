@@ -151,6 +151,11 @@ impl World {
             Rt::PutRetention => {
                 Some(json!({"context_events_days": 14, "inactive_customers_days": 1095}))
             }
+            Rt::PutContextSettings => Some(json!({"purposes": {"wifi.": "location"}})),
+            Rt::IngestContext => Some(
+                json!({"id": self.unique("ctx"), "subject": {"customer_id": "00000000-0000-7000-8000-000000000000"},
+                    "type": "wifi.login", "time": "2026-11-18T08:00:00Z"}),
+            ),
             Rt::AddImap => Some(
                 json!({"host": "imap.example.com", "username": "support", "password": "matrix-pw"}),
             ),

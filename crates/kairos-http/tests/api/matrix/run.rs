@@ -153,17 +153,17 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
             }
         }
     }
-    // 7 callers × (32 object-less routes + 14 object routes × 3 targets).
+    // 7 callers × (35 object-less routes + 15 object routes × 3 targets).
     assert_eq!(
         cells,
-        7 * (32 + 14 * 3),
+        7 * (35 + 15 * 3),
         "the A01 table is not what it should be"
     );
-    // Admin and agent: 12 object routes on tenant B, and the admin the export and erasure;
-    // customer: 8 own-object routes × 2 foreign targets.
+    // Admin and agent: 13 object routes on tenant B, and the admin the export and erasure;
+    // customer: 9 own-object routes × 2 foreign targets.
     // (+1: the admin's delete of a non-existent IMAP mailbox; +3: admin, agent and customer
     // asking for a non-existent consent receipt.)
-    assert_eq!(leak_checks, 2 * 12 + 2 + 8 * 2 + 1 + 3, "404 comparisons");
+    assert_eq!(leak_checks, 2 * 13 + 2 + 9 * 2 + 1 + 3, "404 comparisons");
 
     // ---- A05: smuggled fields on every write ----------------------------------------------
     let a05_routes = [
@@ -177,6 +177,7 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
         Rt::SetTier,
         Rt::RecordConsent,
         Rt::PutPrivacy,
+        Rt::PutContextSettings,
         Rt::CreateCustomer,
         Rt::PatchConversation,
         Rt::PostMessage,
@@ -234,7 +235,7 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
             }
         }
     }
-    assert_eq!(a05, (2 * 14 + 1) * SMUGGLED.len(), "A05 cells");
+    assert_eq!(a05, (2 * 15 + 1) * SMUGGLED.len(), "A05 cells");
 
     // ---- A03: references to another tenant's objects in the body -------------------------
     // Merge an A customer with a B customer: 404, both unchanged.
@@ -324,7 +325,7 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
         );
     }
     let total = cells + a05 + 2;
-    assert_eq!(total, 7 * (32 + 14 * 3) + (2 * 14 + 1) * SMUGGLED.len() + 2);
+    assert_eq!(total, 7 * (35 + 15 * 3) + (2 * 15 + 1) * SMUGGLED.len() + 2);
     eprintln!(
         "matrix: {total} cells checked ({cells} role×route×target, {leak_checks} existence-leak comparisons, {a05} A05, 2 A03)"
     );

@@ -90,6 +90,10 @@ pub(super) enum Rt {
     EraseCustomer,
     GetRetention,
     PutRetention,
+    IngestContext,
+    ContextEvents,
+    GetContextSettings,
+    PutContextSettings,
 }
 
 pub(super) struct Route {
@@ -125,7 +129,7 @@ const fn route(
 const OK: StatusCode = StatusCode::OK;
 const CREATED: StatusCode = StatusCode::CREATED;
 
-pub(super) const ROUTES: [Route; 46] = [
+pub(super) const ROUTES: [Route; 50] = [
     route(
         Rt::Inbound,
         "POST",
@@ -439,6 +443,40 @@ pub(super) const ROUTES: [Route; 46] = [
         OK,
         false,
     ),
+    // An event about a customer that does not exist: allowed callers get a 200 report with
+    // the event refused (`unknown_subject`); nothing is stored, nothing goes on the log.
+    route(
+        Rt::IngestContext,
+        "POST",
+        "/api/v1/context-events",
+        Obj::None,
+        OK,
+        false,
+    ),
+    route(
+        Rt::ContextEvents,
+        "GET",
+        "/api/v1/customers/{id}/context-events",
+        Obj::Customer,
+        OK,
+        false,
+    ),
+    route(
+        Rt::GetContextSettings,
+        "GET",
+        "/api/v1/context/settings",
+        Obj::None,
+        OK,
+        false,
+    ),
+    route(
+        Rt::PutContextSettings,
+        "PUT",
+        "/api/v1/context/settings",
+        Obj::None,
+        OK,
+        true,
+    ),
     route(
         Rt::SlaClocks,
         "GET",
@@ -450,7 +488,8 @@ pub(super) const ROUTES: [Route; 46] = [
 ];
 
 /// Routes a customer may use (on their own objects only).
-pub(super) const CUSTOMER_ROUTES: [Rt; 10] = [
+pub(super) const CUSTOMER_ROUTES: [Rt; 11] = [
+    Rt::ContextEvents,
     Rt::ExportCustomer,
     Rt::ListConsents,
     Rt::RecordConsent,
@@ -485,6 +524,7 @@ pub(super) fn expected(r: &Route, caller: Caller, target: Option<Target>) -> Sta
                     | Rt::AddImap
                     | Rt::RemoveImap
                     | Rt::PutPrivacy
+                    | Rt::PutContextSettings
                     | Rt::CreateChannel
                     | Rt::DeleteChannel
                     | Rt::AuditLog
