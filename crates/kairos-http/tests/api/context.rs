@@ -369,3 +369,72 @@ async fn hostile_context_events_are_refused_as_invalid_and_keep_nothing() {
     assert_eq!(r["accepted"], 1000);
     assert_eq!(stored(&app, &admin, anna).await.len(), 100, "default page");
 }
+
+async fn export_and_erase(backend: Backend) {
+    let Some(app) = spawn_on(backend).await else {
+        return;
+    };
+    let (tenant, admin) = setup(&app, "acme").await;
+    let anna = customer(&app, &admin, "anna@example.org").await;
+    let anna_token = app.token(tenant, Role::Customer, Some(anna)).await;
+    consent(&app, &anna_token, anna, "grant").await;
+    let r = post(
+        &app,
+        &admin,
+        json!({"events": [
+            wifi("ex-1", json!({"customer_id": anna.0})),
+            wifi("ex-2", json!({"customer_id": anna.0})),
+        ]}),
+    )
+    .await;
+    assert_eq!(r["accepted"], 2, "{r}");
+    // N01: the person's export carries their context events, oldest first.
+    let own = app
+        .call(
+            "GET",
+            &format!("/api/v1/customers/{}/export", anna.0),
+            Some(&anna_token),
+            None,
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.text());
+    let unpacked = kairos_privacy::archive::read(own.body.clone())
+        .await
+        .unwrap();
+    let ids: Vec<&str> = unpacked
+        .export
+        .context_events
+        .iter()
+        .map(|e| e["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 2);
+    assert!(ids.contains(&"ex-1") && ids.contains(&"ex-2"));
+    assert_eq!(unpacked.export.context_events[0]["place"], "FRA-T1");
+    // Erasure removes them from the table.
+    let erased = app
+        .call(
+            "POST",
+            &format!("/api/v1/customers/{}/erase", anna.0),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(erased.status, StatusCode::OK, "{}", erased.text());
+    assert!(
+        app.store
+            .context_events(tenant, anna, 1000)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn n01_n04_context_events_are_exported_and_erased_with_the_person() {
+    export_and_erase(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn n01_n04_context_events_are_exported_and_erased_with_the_person_on_postgres() {
+    export_and_erase(Backend::Postgres).await;
+}
