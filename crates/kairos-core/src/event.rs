@@ -229,6 +229,15 @@ pub enum EventData {
         /// Why: `retention`.
         reason: String,
     },
+    /// Context events that happened before `before` were deleted by the tenant's retention
+    /// schedule.
+    #[serde(rename = "context.purged")]
+    ContextEventsPurged {
+        /// The cut-off.
+        before: Timestamp,
+        /// How many were deleted.
+        count: u64,
+    },
     /// What remains of an event about an erased person: its position and time on the log,
     /// nothing of its content.
     #[serde(rename = "redacted")]
@@ -258,6 +267,7 @@ impl EventData {
             EventData::AgentStatusChanged { .. } => "agent.status",
             EventData::CustomerErased { .. } => "customer.erased",
             EventData::ConversationPurged { .. } => "conversation.purged",
+            EventData::ContextEventsPurged { .. } => "context.purged",
             EventData::Redacted => "redacted",
         }
     }

@@ -69,6 +69,7 @@ pub fn view_for<'a>(
         | EventData::AgentStatusChanged { .. }
         | EventData::CustomerErased { .. }
         | EventData::ConversationPurged { .. }
+        | EventData::ContextEventsPurged { .. }
         | EventData::Redacted
         | EventData::SlaClockChanged { .. }
         | EventData::SlaBreached { .. }

@@ -53,6 +53,8 @@ pub(crate) trait ErasureTx {
     ) -> Result<u64>;
     /// Deletes every row about them; returns how many.
     async fn delete_person_rows(&mut self, doomed: &Doomed) -> Result<u64>;
+    /// Deletes the tenant's context events that happened before `before`; returns how many.
+    async fn delete_context_events_before(&mut self, before: Timestamp) -> Result<u64>;
 }
 
 /// Everything about one person that an erasure deletes.

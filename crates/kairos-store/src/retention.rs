@@ -60,7 +60,28 @@ async fn purge<T: WriteTx + ErasureTx>(
     }))
 }
 
+async fn purge_context<T: WriteTx + ErasureTx>(
+    tx: &mut T,
+    before: Timestamp,
+    at: Timestamp,
+) -> Result<u64> {
+    let count = tx.delete_context_events_before(before).await?;
+    if count > 0 {
+        let data = EventData::ContextEventsPurged { before, count };
+        tx.append(vec![NewEvent::new(at, &Actor::System, data)])
+            .await?;
+    }
+    Ok(count)
+}
+
 impl Store {
+    /// Deletes the tenant's context events that happened before `before` (one
+    /// `context.purged` event when there were any); returns how many.
+    pub async fn purge_context_events(&self, tenant: TenantId, before: Timestamp) -> Result<u64> {
+        let at = now();
+        flow!(self, tenant, |tx| purge_context(tx, before, at))
+    }
+
     /// Resolved or closed conversations last changed before `before`, oldest first.
     pub async fn conversations_done_before(
         &self,

@@ -1,8 +1,8 @@
 //! The retention worker (privacy issue, item 5; checklist N08): once an hour (and shortly
 //! after start) every tenant's schedule is applied — resolved and closed conversations past
-//! their period are purged, and customers inactive past theirs are erased — one
-//! conversation or person per transaction, each recorded on the tenant's log
-//! (`conversation.purged`, `customer.erased`).
+//! their period are purged, context events past theirs deleted, and customers inactive past
+//! theirs erased — one conversation or person per transaction, each recorded on the
+//! tenant's log (`conversation.purged`, `context.purged`, `customer.erased`).
 
 use crate::Clock;
 use kairos_core::event::Actor;
@@ -26,6 +26,8 @@ pub struct Pass {
     pub conversations: u64,
     /// Customers erased.
     pub customers: u64,
+    /// Context events deleted.
+    pub context_events: u64,
     /// Attachment files deleted.
     pub blobs: u64,
 }
@@ -68,6 +70,11 @@ async fn tenant_pass(
                     kairos_privacy::erase::delete_unreferenced(store, blobs, &purged.blobs).await?;
             }
         }
+    }
+    if let Some(days) = settings.context_events_days {
+        pass.context_events += store
+            .purge_context_events(tenant, retention::cutoff(now, days))
+            .await?;
     }
     if let Some(days) = settings.inactive_customers_days {
         let due = store

@@ -63,21 +63,53 @@ async fn schedules(store: Store) {
         .await
         .unwrap();
     let open = write(&store, t, "open@example.org", vec![]).await;
+    // A Wi-Fi login, with the location consent it needs.
+    let grant = kairos_core::consent::ConsentCommand {
+        purpose: "location".into(),
+        action: kairos_core::consent::ConsentAction::Grant,
+        data_categories: vec![],
+        legal_basis: kairos_core::consent::LegalBasis::Consent,
+        method: "api".into(),
+        notice_version: "1".into(),
+    };
+    store
+        .record_consent(t, open.customer_id, grant, &Actor::System)
+        .await
+        .unwrap();
+    let login = kairos_store::context::NewContextEvent {
+        event_id: "wifi-1".into(),
+        subject: kairos_store::context::Subject::Customer(open.customer_id),
+        event_type: "wifi.login".into(),
+        purpose: "location".into(),
+        place: Some("airport".into()),
+        time: kairos_store::now(),
+        attributes: serde_json::Map::new(),
+    };
+    store.ingest_context_events(t, vec![login]).await.unwrap();
 
     // Today nothing is due.
     assert_eq!(
         run_once(&store, &blobs, &days_from_now(0)).await.unwrap(),
         Pass::default()
     );
-    // Two years and a day later, the default schedule purges the resolved conversation only.
+    // Two years and a day later, the default schedule purges the resolved conversation (not
+    // the open one) and the month-old context event.
     let pass = run_once(&store, &blobs, &days_from_now(731)).await.unwrap();
     assert_eq!(
         pass,
         Pass {
             conversations: 1,
             customers: 0,
+            context_events: 1,
             blobs: 1
         }
+    );
+    assert!(
+        store
+            .context_events(t, open.customer_id, 10)
+            .await
+            .unwrap()
+            .is_empty()
     );
     assert!(
         store
@@ -99,6 +131,11 @@ async fn schedules(store: Store) {
         "customers are kept by default"
     );
     let events = store.events(t, 0, 1000).await.unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e.data, EventData::ContextEventsPurged { count: 1, .. }))
+    );
     assert!(events.iter().any(|e| matches!(&e.data, EventData::ConversationPurged { conversation_id, messages: 1, reason } if *conversation_id == done.conversation_id && reason == "retention")));
     assert!(store.check().await.unwrap().is_empty());
 

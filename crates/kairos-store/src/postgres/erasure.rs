@@ -133,6 +133,19 @@ impl ErasureTx for PgTx {
         }
         Ok(n)
     }
+
+    async fn delete_context_events_before(
+        &mut self,
+        before: kairos_core::Timestamp,
+    ) -> Result<u64> {
+        let tenant = self.tenant().0;
+        let done = sqlx::query("DELETE FROM context_events WHERE tenant_id = $1 AND at < $2")
+            .bind(tenant)
+            .bind(before.as_micros())
+            .execute(self.conn())
+            .await?;
+        Ok(done.rows_affected())
+    }
 }
 
 /// The first parameter of an erasure statement.

@@ -63,9 +63,9 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/postgres/0012_audit.sql"),
     ),
     (
-        14,
+        13,
         "context_events",
-        include_str!("../../migrations/postgres/0014_context_events.sql"),
+        include_str!("../../migrations/postgres/0013_context_events.sql"),
     ),
 ];
 

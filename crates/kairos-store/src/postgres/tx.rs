@@ -286,6 +286,7 @@ impl PgTx {
             EventData::ConversationSeen { .. }
             | EventData::CustomerErased { .. }
             | EventData::ConversationPurged { .. }
+            | EventData::ContextEventsPurged { .. }
             | EventData::Redacted => {}
             EventData::SettingChanged { key, value } => {
                 super::sla::apply_setting(c, t, key, value, at).await?

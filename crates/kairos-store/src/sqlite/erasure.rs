@@ -160,6 +160,17 @@ impl ErasureTx for SqliteTx<'_> {
         }
         Ok(n as u64)
     }
+
+    async fn delete_context_events_before(
+        &mut self,
+        before: kairos_core::Timestamp,
+    ) -> Result<u64> {
+        let n = self
+            .conn()
+            .prepare_cached("DELETE FROM context_events WHERE tenant_id = ?1 AND at < ?2")?
+            .execute(params![self.tenant().0, before.as_micros()])?;
+        Ok(n as u64)
+    }
 }
 
 impl SqliteStore {

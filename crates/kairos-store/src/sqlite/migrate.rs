@@ -66,9 +66,9 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0012_audit.sql"),
     ),
     (
-        14,
+        13,
         "context_events",
-        include_str!("../../migrations/sqlite/0014_context_events.sql"),
+        include_str!("../../migrations/sqlite/0013_context_events.sql"),
     ),
 ];
 

@@ -180,6 +180,7 @@ impl<'c> SqliteTx<'c> {
             EventData::ConversationSeen { .. }
             | EventData::CustomerErased { .. }
             | EventData::ConversationPurged { .. }
+            | EventData::ContextEventsPurged { .. }
             | EventData::Redacted => {}
             EventData::SettingChanged { key, value } => {
                 super::sla::apply_setting(c, t, key, value, at)?
