@@ -1,7 +1,7 @@
 //! Consent records: written as `consent.recorded` events (so a grant or withdrawal is on the
 //! log with everything else), read back per customer.
 
-use crate::flows::WriteTx;
+use crate::flows::{WriteTx, surviving_customer};
 use crate::{Result, Store, StoreError, now};
 use kairos_core::Timestamp;
 use kairos_core::consent::{ConsentCommand, ConsentRecord};
@@ -16,31 +16,24 @@ async fn record<T: WriteTx>(
     at: Timestamp,
     actor: &Actor,
 ) -> Result<ConsentRecord> {
-    let mut id = customer;
-    for _ in 0..16 {
-        match tx.customer_merged_into(id).await? {
-            None => return Err(StoreError::not_found("customer")),
-            Some(Some(into)) => id = into,
-            Some(None) => {
-                let record = ConsentRecord {
-                    id: uuid::Uuid::now_v7(),
-                    customer_id: id,
-                    command,
-                    at,
-                };
-                tx.append(vec![NewEvent::new(
-                    at,
-                    actor,
-                    EventData::ConsentRecorded {
-                        record: record.clone(),
-                    },
-                )])
-                .await?;
-                return Ok(record);
-            }
-        }
-    }
-    Err(StoreError::not_found("customer"))
+    let id = surviving_customer(tx, customer)
+        .await?
+        .ok_or(StoreError::not_found("customer"))?;
+    let record = ConsentRecord {
+        id: uuid::Uuid::now_v7(),
+        customer_id: id,
+        command,
+        at,
+    };
+    tx.append(vec![NewEvent::new(
+        at,
+        actor,
+        EventData::ConsentRecorded {
+            record: record.clone(),
+        },
+    )])
+    .await?;
+    Ok(record)
 }
 
 impl Store {

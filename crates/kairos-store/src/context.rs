@@ -4,7 +4,7 @@
 //! They are kept in their own table, not on the tenant log (volume), and belong to the
 //! person's data (export, erasure).
 
-use crate::flows::WriteTx;
+use crate::flows::{WriteTx, surviving_customer};
 use crate::{Result, Store, StoreError, now};
 use kairos_core::Timestamp;
 use kairos_core::consent::{self, ConsentRecord};
@@ -84,21 +84,14 @@ pub(crate) trait ContextTx {
 
 /// The live customer behind a subject, if there is one in this tenant.
 async fn resolve<T: WriteTx>(tx: &mut T, subject: &Subject) -> Result<Option<CustomerId>> {
-    let mut id = match subject {
+    let id = match subject {
         Subject::Customer(id) => *id,
         Subject::Identity(identity) => match tx.customer_by_identity(identity).await? {
             Some(id) => id,
             None => return Ok(None),
         },
     };
-    for _ in 0..16 {
-        match tx.customer_merged_into(id).await? {
-            None => return Ok(None),
-            Some(Some(into)) => id = into,
-            Some(None) => return Ok(Some(id)),
-        }
-    }
-    Ok(None)
+    surviving_customer(tx, id).await
 }
 
 async fn ingest<T: WriteTx + ContextTx>(

@@ -8,7 +8,7 @@
 //! person that arrives meanwhile is either erased with them (it committed first) or starts a
 //! new, complete customer record (it commits after) — never an orphan.
 
-use crate::flows::WriteTx;
+use crate::flows::{WriteTx, surviving_customer};
 use crate::{Result, Store, StoreError, now};
 use kairos_core::Timestamp;
 use kairos_core::event::{Actor, EventData, NewEvent};
@@ -74,14 +74,9 @@ async fn erase<T: WriteTx + ErasureTx>(
     actor: &Actor,
 ) -> Result<ErasureReport> {
     // The person is the surviving record and everything merged into it.
-    let mut id = customer;
-    for _ in 0..16 {
-        match tx.customer_merged_into(id).await? {
-            None => return Err(StoreError::not_found("customer")),
-            Some(Some(into)) => id = into,
-            Some(None) => break,
-        }
-    }
+    let id = surviving_customer(tx, customer)
+        .await?
+        .ok_or(StoreError::not_found("customer"))?;
     let mut people = vec![id];
     people.extend(tx.merged_customers(id).await?);
     let mut values = tx.identity_values(&people).await?;

@@ -45,6 +45,24 @@ pub(crate) trait WriteTx {
     async fn append(&mut self, events: Vec<NewEvent>) -> Result<()>;
 }
 
+/// The live customer `id` stands for in this tenant: itself, or the customer it was merged
+/// into (merges point every merged record straight at the survivor; the bound only guards a
+/// hand-edited database). `None` if there is no such customer.
+pub(crate) async fn surviving_customer<T: WriteTx>(
+    tx: &mut T,
+    id: CustomerId,
+) -> Result<Option<CustomerId>> {
+    let mut id = id;
+    for _ in 0..16 {
+        match tx.customer_merged_into(id).await? {
+            None => return Ok(None),
+            Some(Some(into)) => id = into,
+            Some(None) => return Ok(Some(id)),
+        }
+    }
+    Ok(None)
+}
+
 fn state(c: &Conversation) -> ConversationState {
     ConversationState {
         id: c.id,

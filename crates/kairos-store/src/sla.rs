@@ -5,7 +5,7 @@
 //! cursor in one transaction, so a crash never applies a batch twice or skips one.
 
 use crate::error::{Result, StoreError};
-use crate::flows::WriteTx;
+use crate::flows::{WriteTx, surviving_customer};
 use crate::{Store, now};
 use kairos_core::event::{Actor, Event, EventData, NewEvent};
 use kairos_core::ids::{ConversationId, CustomerId, TenantId};
@@ -127,26 +127,19 @@ async fn set_tier<T: WriteTx>(
     at: Timestamp,
     actor: &Actor,
 ) -> Result<CustomerId> {
-    let mut id = customer;
-    for _ in 0..16 {
-        match tx.customer_merged_into(id).await? {
-            None => return Err(StoreError::not_found("customer")),
-            Some(Some(into)) => id = into,
-            Some(None) => {
-                tx.append(vec![NewEvent::new(
-                    at,
-                    actor,
-                    EventData::CustomerTierSet {
-                        customer_id: id,
-                        tier,
-                    },
-                )])
-                .await?;
-                return Ok(id);
-            }
-        }
-    }
-    Err(StoreError::not_found("customer"))
+    let id = surviving_customer(tx, customer)
+        .await?
+        .ok_or(StoreError::not_found("customer"))?;
+    tx.append(vec![NewEvent::new(
+        at,
+        actor,
+        EventData::CustomerTierSet {
+            customer_id: id,
+            tier,
+        },
+    )])
+    .await?;
+    Ok(id)
 }
 
 impl Store {
