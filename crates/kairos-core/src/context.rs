@@ -5,7 +5,7 @@
 use crate::error::DomainError;
 use crate::timestamp::Timestamp;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The tenant setting key of [`ContextSettings`].
 pub const SETTINGS_KEY: &str = "context";
@@ -36,6 +36,11 @@ pub const MAX_MAPPINGS: usize = 200;
 pub struct ContextSettings {
     /// Event type (or prefix ending in `.`) → consent purpose.
     pub purposes: BTreeMap<String, String>,
+    /// Event types (or prefixes ending in `.`) a *feed* may send: reference data about no
+    /// person (flight status, traffic), stored without a consent check. Only these types
+    /// are accepted with a `feed` subject, so personal data cannot come in that way.
+    #[serde(default)]
+    pub feeds: BTreeSet<String>,
 }
 
 impl Default for ContextSettings {
@@ -51,7 +56,11 @@ impl Default for ContextSettings {
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
-        Self { purposes }
+        let feeds = ["flight.status", "flight.departed", "flight.arrived"]
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        Self { purposes, feeds }
     }
 }
 
@@ -67,7 +76,7 @@ fn is_type_name(s: &str) -> bool {
 impl ContextSettings {
     /// Validates the mapping against the tenant's consent purposes.
     pub fn validate(self, tenant_purposes: &[String]) -> Result<Self, DomainError> {
-        if self.purposes.len() > MAX_MAPPINGS {
+        if self.purposes.len() > MAX_MAPPINGS || self.feeds.len() > MAX_MAPPINGS {
             return Err(DomainError::invalid(
                 "purposes",
                 format!("at most {MAX_MAPPINGS} entries"),
@@ -87,7 +96,26 @@ impl ContextSettings {
                 ));
             }
         }
+        if let Some(key) = self
+            .feeds
+            .iter()
+            .find(|k| !is_type_name(k) || k.starts_with('.'))
+        {
+            return Err(DomainError::invalid(
+                "feeds",
+                format!("`{key}` is not an event type or a prefix ending in `.`"),
+            ));
+        }
         Ok(self)
+    }
+
+    /// Whether a feed may send events of `event_type`.
+    pub fn is_feed_type(&self, event_type: &str) -> bool {
+        self.feeds.contains(event_type)
+            || self
+                .feeds
+                .iter()
+                .any(|k| k.ends_with('.') && event_type.starts_with(k.as_str()))
     }
 
     /// The purpose `event_type` needs, if it is mapped.
@@ -115,6 +143,8 @@ pub enum Refusal {
     UnmappedType,
     /// The event breaks a limit or is malformed.
     Invalid,
+    /// A feed sent a type the tenant does not accept from feeds.
+    NotAFeedType,
 }
 
 impl Refusal {
@@ -125,6 +155,7 @@ impl Refusal {
             Refusal::UnknownSubject => "unknown_subject",
             Refusal::UnmappedType => "unmapped_type",
             Refusal::Invalid => "invalid",
+            Refusal::NotAFeedType => "not_a_feed_type",
         }
     }
 }

@@ -242,6 +242,27 @@ pub enum EventData {
     /// nothing of its content.
     #[serde(rename = "redacted")]
     Redacted,
+    /// An anticipation rule fired an action for a customer (Art. 22: the rule, its version and
+    /// the reasons are kept so the decision can be explained and reviewed).
+    #[serde(rename = "anticipation.fired")]
+    AnticipationFired {
+        /// Whom it concerns.
+        customer_id: CustomerId,
+        /// The rule's name.
+        rule: String,
+        /// The rule's version.
+        rule_version: u32,
+        /// The action's kind (`notify`, `coupon`, `touchpoint`, …).
+        action: String,
+        /// The firing's unique key (idempotent execution).
+        key: String,
+        /// The rendered text, if the action has one.
+        text: Option<String>,
+        /// The conversation the action wrote to, if any.
+        conversation_id: Option<ConversationId>,
+        /// One line per matched step and policy check.
+        explanation: Vec<String>,
+    },
 }
 
 impl EventData {
@@ -269,6 +290,7 @@ impl EventData {
             EventData::ConversationPurged { .. } => "conversation.purged",
             EventData::ContextEventsPurged { .. } => "context.purged",
             EventData::Redacted => "redacted",
+            EventData::AnticipationFired { .. } => "anticipation.fired",
         }
     }
 
@@ -278,7 +300,8 @@ impl EventData {
             EventData::CustomerCreated { customer_id, .. }
             | EventData::CustomerTierSet { customer_id, .. }
             | EventData::IdentityAdded { customer_id, .. }
-            | EventData::ConversationOpened { customer_id, .. } => Some(*customer_id),
+            | EventData::ConversationOpened { customer_id, .. }
+            | EventData::AnticipationFired { customer_id, .. } => Some(*customer_id),
             EventData::CustomersMerged { into, .. } => Some(*into),
             EventData::ConsentRecorded { record } => Some(record.customer_id),
             EventData::TokenCreated { customer_id, .. } => *customer_id,

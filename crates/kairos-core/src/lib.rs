@@ -9,6 +9,7 @@
 //! (`cargo tree -p kairos-core -e normal`).
 #![forbid(unsafe_code)]
 
+pub mod anticipation;
 pub mod business_hours;
 pub mod consent;
 pub mod context;

@@ -58,6 +58,10 @@ pub fn view_for<'a>(
         | EventData::IdentityAdded { customer_id, .. } => {
             (*customer_id == customer).then_some(Cow::Borrowed(data))
         }
+        // What was decided about them, and why, is theirs to see (Art. 15, 22).
+        EventData::AnticipationFired { customer_id, .. } => {
+            (*customer_id == customer).then_some(Cow::Borrowed(data))
+        }
         // A customer's own consents are theirs to see.
         EventData::ConsentRecorded { record } => {
             (record.customer_id == customer).then_some(Cow::Borrowed(data))

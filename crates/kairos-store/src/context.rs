@@ -19,6 +19,8 @@ pub enum Subject {
     Customer(CustomerId),
     /// An identity the tenant knows (e-mail, phone, device id, …).
     Identity(Identity),
+    /// A feed of reference data about no person (flight status, traffic), by name.
+    Feed(String),
 }
 
 /// A validated event with its purpose, ready for the consent check.
@@ -30,7 +32,7 @@ pub struct NewContextEvent {
     pub subject: Subject,
     /// Its type.
     pub event_type: String,
-    /// The consent purpose its type needs.
+    /// The consent purpose its type needs (empty for a feed's events).
     pub purpose: String,
     /// Where, if known.
     pub place: Option<String>,
@@ -61,11 +63,32 @@ pub struct ContextEventRecord {
     pub received_at: Timestamp,
 }
 
+/// A stored event of a feed: reference data about no person.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReferenceEventRecord {
+    /// The sender's event id.
+    pub event_id: String,
+    /// The feed's name.
+    pub feed: String,
+    /// Its type.
+    pub event_type: String,
+    /// Where, if known.
+    pub place: Option<String>,
+    /// When it happened.
+    pub time: Timestamp,
+    /// Its attributes (a JSON object).
+    pub attributes: serde_json::Value,
+    /// When Kairos received it.
+    pub received_at: Timestamp,
+}
+
 /// What became of one event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
     /// Stored for this customer.
     Accepted(CustomerId),
+    /// Stored as reference data of a feed.
+    Reference,
     /// An event with this id is already stored; nothing changed.
     Duplicate,
     /// Refused; nothing was stored.
@@ -80,6 +103,10 @@ pub(crate) trait ContextTx {
     async fn context_event_exists(&mut self, event_id: &str) -> Result<bool>;
     /// Stores one event.
     async fn insert_context_event(&mut self, event: &ContextEventRecord) -> Result<()>;
+    /// Whether a feed event with this id is stored in this tenant.
+    async fn reference_event_exists(&mut self, event_id: &str) -> Result<bool>;
+    /// Stores one feed event.
+    async fn insert_reference_event(&mut self, event: &ReferenceEventRecord) -> Result<()>;
 }
 
 /// The live customer behind a subject, if there is one in this tenant.
@@ -90,6 +117,7 @@ async fn resolve<T: WriteTx>(tx: &mut T, subject: &Subject) -> Result<Option<Cus
             Some(id) => id,
             None => return Ok(None),
         },
+        Subject::Feed(_) => return Ok(None),
     };
     surviving_customer(tx, id).await
 }
@@ -101,6 +129,24 @@ async fn ingest<T: WriteTx + ContextTx>(
 ) -> Result<Vec<Outcome>> {
     let mut outcomes = Vec::with_capacity(events.len());
     for e in events {
+        if let Subject::Feed(feed) = e.subject {
+            if tx.reference_event_exists(&e.event_id).await? {
+                outcomes.push(Outcome::Duplicate);
+                continue;
+            }
+            tx.insert_reference_event(&ReferenceEventRecord {
+                event_id: e.event_id,
+                feed,
+                event_type: e.event_type,
+                place: e.place,
+                time: e.time,
+                attributes: serde_json::Value::Object(e.attributes),
+                received_at: at,
+            })
+            .await?;
+            outcomes.push(Outcome::Reference);
+            continue;
+        }
         let Some(customer) = resolve(tx, &e.subject).await? else {
             outcomes.push(Outcome::Refused(Refusal::UnknownSubject));
             continue;
@@ -149,6 +195,37 @@ impl Store {
     ) -> Result<Vec<Outcome>> {
         let at = now();
         flow!(self, tenant, |tx| ingest(tx, events, at))
+    }
+
+    /// A customer's context events since `from`, oldest first (the engine's look-back).
+    pub async fn context_history(
+        &self,
+        tenant: TenantId,
+        customer: CustomerId,
+        from: Timestamp,
+    ) -> Result<Vec<ContextEventRecord>> {
+        dispatch!(self, s => s.context_history(tenant, customer, from).await)
+    }
+
+    /// The tenant's context events of every customer since `from`, oldest first, at most
+    /// `limit` (the runtime replays them after a restart).
+    pub async fn context_events_since(
+        &self,
+        tenant: TenantId,
+        from: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<ContextEventRecord>> {
+        dispatch!(self, s => s.context_events_since(tenant, from, limit).await)
+    }
+
+    /// The tenant's feed events since `from`, oldest first, at most `limit`.
+    pub async fn reference_events_since(
+        &self,
+        tenant: TenantId,
+        from: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<ReferenceEventRecord>> {
+        dispatch!(self, s => s.reference_events_since(tenant, from, limit).await)
     }
 
     /// A customer's context events, newest first (at most `limit`).

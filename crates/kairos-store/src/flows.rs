@@ -63,7 +63,7 @@ pub(crate) async fn surviving_customer<T: WriteTx>(
     Ok(None)
 }
 
-fn state(c: &Conversation) -> ConversationState {
+pub(crate) fn state(c: &Conversation) -> ConversationState {
     ConversationState {
         id: c.id,
         customer_id: c.customer_id,

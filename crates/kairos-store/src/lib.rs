@@ -93,6 +93,7 @@ macro_rules! flow {
 }
 
 mod agents;
+pub mod anticipation;
 pub mod audit;
 pub mod consent;
 pub mod context;

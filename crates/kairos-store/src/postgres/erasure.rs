@@ -95,7 +95,7 @@ impl ErasureTx for PgTx {
         let lowered: Vec<String> = d.values.iter().map(|v| v.to_lowercase()).collect();
         let byte_needles: Vec<Vec<u8>> = needles.iter().map(|n| n.as_bytes().to_vec()).collect();
         let mut n = 0;
-        let statements: [(&str, Binding); 16] = [
+        let statements: [(&str, Binding); 17] = [
             ("DELETE FROM provider_outbox WHERE message_id = ANY($1)", Binding::Ids(&messages)),
             ("DELETE FROM mail_outbox WHERE message_id = ANY($1)", Binding::Ids(&messages)),
             ("DELETE FROM messages WHERE conversation_id = ANY($1)", Binding::Ids(&conversations)),
@@ -106,6 +106,7 @@ impl ErasureTx for PgTx {
             ("DELETE FROM identities WHERE customer_id = ANY($1)", Binding::Ids(&people)),
             ("DELETE FROM consent_records WHERE customer_id = ANY($1)", Binding::Ids(&people)),
             ("DELETE FROM context_events WHERE customer_id = ANY($1)", Binding::Ids(&people)),
+            ("DELETE FROM anticipation_firings WHERE customer_id = ANY($1)", Binding::Ids(&people)),
             ("DELETE FROM api_tokens WHERE customer_id = ANY($1)", Binding::Ids(&people)),
             ("DELETE FROM mail_outbox WHERE tenant_id = $2 AND lower(recipient) = ANY($1)", Binding::Texts(&lowered)),
             ("DELETE FROM mail_auto_replies WHERE tenant_id = $2 AND lower(address) = ANY($1)", Binding::Texts(&lowered)),
@@ -138,13 +139,21 @@ impl ErasureTx for PgTx {
         &mut self,
         before: kairos_core::Timestamp,
     ) -> Result<u64> {
+        // Reference data (feeds) follows the same schedule: it only serves look-back.
         let tenant = self.tenant().0;
-        let done = sqlx::query("DELETE FROM context_events WHERE tenant_id = $1 AND at < $2")
-            .bind(tenant)
-            .bind(before.as_micros())
-            .execute(self.conn())
-            .await?;
-        Ok(done.rows_affected())
+        let mut n = 0;
+        for sql in [
+            "DELETE FROM context_events WHERE tenant_id = $1 AND at < $2",
+            "DELETE FROM reference_events WHERE tenant_id = $1 AND at < $2",
+        ] {
+            n += sqlx::query(sql)
+                .bind(tenant)
+                .bind(before.as_micros())
+                .execute(self.conn())
+                .await?
+                .rows_affected();
+        }
+        Ok(n)
     }
 }
 

@@ -67,6 +67,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "context_events",
         include_str!("../../migrations/postgres/0013_context_events.sql"),
     ),
+    (
+        14,
+        "anticipation",
+        include_str!("../../migrations/postgres/0014_anticipation.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming Kairos' migration lock.

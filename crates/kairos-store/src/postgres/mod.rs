@@ -4,6 +4,7 @@
 //! an event that commits later.
 
 mod agents;
+mod anticipation;
 mod audit;
 mod batcher;
 mod consent;

@@ -287,7 +287,8 @@ impl PgTx {
             | EventData::CustomerErased { .. }
             | EventData::ConversationPurged { .. }
             | EventData::ContextEventsPurged { .. }
-            | EventData::Redacted => {}
+            | EventData::Redacted
+            | EventData::AnticipationFired { .. } => {}
             EventData::SettingChanged { key, value } => {
                 super::sla::apply_setting(c, t, key, value, at).await?
             }

@@ -121,6 +121,7 @@ impl ErasureTx for SqliteTx<'_> {
                 "DELETE FROM identities WHERE customer_id = ?1",
                 "DELETE FROM consent_records WHERE customer_id = ?1",
                 "DELETE FROM context_events WHERE customer_id = ?1",
+                "DELETE FROM anticipation_firings WHERE customer_id = ?1",
                 "DELETE FROM api_tokens WHERE customer_id = ?1",
             ] {
                 n += c.prepare_cached(sql)?.execute([p.0])?;
@@ -165,10 +166,17 @@ impl ErasureTx for SqliteTx<'_> {
         &mut self,
         before: kairos_core::Timestamp,
     ) -> Result<u64> {
-        let n = self
-            .conn()
-            .prepare_cached("DELETE FROM context_events WHERE tenant_id = ?1 AND at < ?2")?
-            .execute(params![self.tenant().0, before.as_micros()])?;
+        // Reference data (feeds) follows the same schedule: it only serves look-back.
+        let mut n = 0;
+        for sql in [
+            "DELETE FROM context_events WHERE tenant_id = ?1 AND at < ?2",
+            "DELETE FROM reference_events WHERE tenant_id = ?1 AND at < ?2",
+        ] {
+            n += self
+                .conn()
+                .prepare_cached(sql)?
+                .execute(params![self.tenant().0, before.as_micros()])?;
+        }
         Ok(n as u64)
     }
 }

@@ -70,6 +70,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "context_events",
         include_str!("../../migrations/sqlite/0013_context_events.sql"),
     ),
+    (
+        14,
+        "anticipation",
+        include_str!("../../migrations/sqlite/0014_anticipation.sql"),
+    ),
 ];
 
 fn checksum(sql: &str) -> Vec<u8> {

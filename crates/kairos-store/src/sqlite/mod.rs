@@ -2,6 +2,7 @@
 //! a small pool of read connections.
 
 mod agents;
+mod anticipation;
 mod audit;
 mod consent;
 mod context;

@@ -181,7 +181,8 @@ impl<'c> SqliteTx<'c> {
             | EventData::CustomerErased { .. }
             | EventData::ConversationPurged { .. }
             | EventData::ContextEventsPurged { .. }
-            | EventData::Redacted => {}
+            | EventData::Redacted
+            | EventData::AnticipationFired { .. } => {}
             EventData::SettingChanged { key, value } => {
                 super::sla::apply_setting(c, t, key, value, at)?
             }

@@ -1,0 +1,168 @@
+//! Executing what the engine decided: each firing becomes a store command (a message on the
+//! customer's preferred channel, a note, a conversation, or just the record), executed at
+//! most once per firing key, with the rule, its version and the reasons on the log.
+
+use kairos_anticipation::{Action, Attributes, ContextEvent, Firing};
+use kairos_core::anticipation::{Effect, FiringCommand, choose_channel};
+use kairos_core::ids::{CustomerId, TenantId};
+use kairos_store::Store;
+use kairos_store::anticipation::FiringOutcome;
+use kairos_store::context::{ContextEventRecord, ReferenceEventRecord};
+
+/// What became of a firing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Executed now.
+    Executed,
+    /// Executed before (same key).
+    Duplicate,
+    /// Due too long ago (the engine was catching up): skipped.
+    Stale,
+    /// Its customer is gone, or its subject is not a customer.
+    NoCustomer,
+    /// The store failed; logged.
+    Failed,
+}
+
+impl Verdict {
+    /// The metrics label.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Executed => "executed",
+            Verdict::Duplicate => "duplicate",
+            Verdict::Stale => "stale",
+            Verdict::NoCustomer => "no_customer",
+            Verdict::Failed => "failed",
+        }
+    }
+}
+
+/// Turns firings into store commands.
+pub(crate) struct Executor {
+    store: Store,
+    #[allow(dead_code)]
+    public_url: Option<String>,
+}
+
+impl Executor {
+    pub(crate) fn new(store: Store, public_url: Option<String>) -> Self {
+        Self { store, public_url }
+    }
+
+    /// Executes one firing of `tenant`.
+    pub(crate) async fn execute(&self, tenant: TenantId, f: &Firing) -> Verdict {
+        match self.try_execute(tenant, f).await {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::warn!(%tenant, rule = %f.rule, error = %e, "anticipation: firing not executed");
+                Verdict::Failed
+            }
+        }
+    }
+
+    async fn try_execute(
+        &self,
+        tenant: TenantId,
+        f: &Firing,
+    ) -> Result<Verdict, kairos_store::StoreError> {
+        let Ok(customer) = f.subject.parse::<uuid::Uuid>().map(CustomerId) else {
+            return Ok(Verdict::NoCustomer);
+        };
+        let (text, effect) = match &f.action {
+            Action::Notify { channels, text, .. } => {
+                let channel = self.channel(tenant, customer, channels).await?;
+                let effect = Effect::Message {
+                    channel,
+                    body: text.clone(),
+                };
+                (Some(text.clone()), effect)
+            }
+            Action::Coupon { channels, text, .. } => {
+                let channel = self.channel(tenant, customer, channels).await?;
+                let effect = Effect::Message {
+                    channel,
+                    body: text.clone(),
+                };
+                (Some(text.clone()), effect)
+            }
+            Action::OpenConversation { subject } => (
+                Some(subject.clone()),
+                Effect::OpenConversation {
+                    subject: subject.clone(),
+                },
+            ),
+            Action::Touchpoint { text } => {
+                (Some(text.clone()), Effect::Note { body: text.clone() })
+            }
+            Action::Webhook { url, .. } => (Some(url.clone()), Effect::Record),
+            Action::Emit { event } => (Some(event.event_type.clone()), Effect::Record),
+        };
+        let match_key = f
+            .key
+            .rsplit_once('/')
+            .map_or(f.key.as_str(), |(m, _)| m)
+            .to_owned();
+        let cmd = FiringCommand {
+            key: f.key.clone(),
+            match_key,
+            customer_id: customer,
+            rule: f.rule.clone(),
+            rule_version: f.rule_version,
+            action: f.action.kind().to_owned(),
+            text,
+            explanation: f.explanation.clone(),
+            effect,
+        };
+        Ok(match self.store.execute_firing(tenant, cmd).await? {
+            FiringOutcome::Executed(_) => Verdict::Executed,
+            FiringOutcome::AlreadyExecuted => Verdict::Duplicate,
+            FiringOutcome::NoCustomer => Verdict::NoCustomer,
+        })
+    }
+
+    /// The channel a message to `customer` goes out on, after the rule's wishes.
+    async fn channel(
+        &self,
+        tenant: TenantId,
+        customer: CustomerId,
+        wishes: &[String],
+    ) -> Result<kairos_core::message::Channel, kairos_store::StoreError> {
+        let kinds: Vec<_> = self
+            .store
+            .customer(tenant, customer)
+            .await?
+            .map(|c| c.identities.iter().map(|i| i.kind).collect())
+            .unwrap_or_default();
+        Ok(choose_channel(wishes, None, &kinds))
+    }
+}
+
+fn attributes(v: serde_json::Value) -> Option<Attributes> {
+    serde_json::from_value(v).ok()
+}
+
+/// The engine's form of a stored customer event.
+pub(crate) fn from_record(tenant: TenantId, r: ContextEventRecord) -> Option<ContextEvent> {
+    Some(ContextEvent {
+        id: r.event_id,
+        tenant,
+        subject: r.customer_id.0.to_string(),
+        event_type: r.event_type,
+        time: r.time,
+        place: r.place,
+        attributes: attributes(r.attributes)?,
+    })
+}
+
+/// The engine's form of a stored feed event.
+pub(crate) fn from_reference(tenant: TenantId, r: ReferenceEventRecord) -> Option<ContextEvent> {
+    Some(ContextEvent {
+        id: r.event_id,
+        tenant,
+        subject: format!("feed:{}", r.feed),
+        event_type: r.event_type,
+        time: r.time,
+        place: r.place,
+        attributes: attributes(r.attributes)?,
+    })
+}

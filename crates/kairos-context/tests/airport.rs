@@ -1,0 +1,278 @@
+//! The airport scenario of the anticipation issue, live: the shipped rules and example
+//! events go through the door into the runtime (hand-moved clock) and come out as messages,
+//! notes and `anticipation.fired` events on the customers' timelines — the same firings the
+//! simulation (`kairos rules test`) predicts; without location consent nothing is stored
+//! and nothing fires (checklist N12, N10). SQLite always, PostgreSQL when
+//! `KAIROS_TEST_PG_URL` is set.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use kairos_anticipation::{ContextEvent, MemoryHistory, RuleSet, simulate};
+use kairos_context::{ContextDoor, RuntimeConfig, Status, spawn};
+use kairos_core::Timestamp;
+use kairos_core::anticipation::{AnticipationSettings, SETTINGS_KEY};
+use kairos_core::consent::{ConsentAction, ConsentCommand, LegalBasis};
+use kairos_core::event::{Actor, EventData};
+use kairos_core::identity::{Identity, IdentityKind};
+use kairos_core::ids::{CustomerId, TenantId};
+use kairos_core::message::Direction;
+use kairos_core::tenant::TenantSlug;
+use kairos_store::Store;
+use serde_json::{Value, json};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+
+const RULES: &str = include_str!("../../../examples/anticipation/airport.rules");
+const EVENTS: &str = include_str!("../../../examples/anticipation/airport-events.jsonl");
+const PEOPLE: [&str; 4] = ["anna", "ben", "carl", "dora"];
+
+fn example_events() -> Vec<ContextEvent> {
+    EVENTS
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// The example event on the wire: `c-anna` becomes anna's e-mail, `feed:flights` a feed.
+fn wire(ev: &ContextEvent) -> Value {
+    let subject = match ev.subject.strip_prefix("feed:") {
+        Some(feed) => json!({ "feed": feed }),
+        None => {
+            let name = ev.subject.trim_start_matches("c-");
+            json!({ "kind": "email", "value": format!("{name}@example.org") })
+        }
+    };
+    let mut v = serde_json::to_value(ev).unwrap();
+    let o = v.as_object_mut().unwrap();
+    o.remove("tenant");
+    o.insert("subject".into(), subject);
+    v
+}
+
+fn grant(purpose: &str) -> ConsentCommand {
+    ConsentCommand {
+        purpose: purpose.into(),
+        action: ConsentAction::Grant,
+        data_categories: vec!["location".into()],
+        legal_basis: LegalBasis::Consent,
+        method: "portal".into(),
+        notice_version: "2026-12".into(),
+    }
+}
+
+struct Scenario {
+    store: Store,
+    tenant: TenantId,
+    people: HashMap<CustomerId, &'static str>,
+}
+
+async fn scenario(store: Store, consent: bool) -> Scenario {
+    let tenant = store
+        .create_tenant(&TenantSlug::parse("airport").unwrap(), "Airport")
+        .await
+        .unwrap()
+        .id;
+    let sys = Actor::System;
+    let mut people = HashMap::new();
+    for name in PEOPLE {
+        let email = Identity::parse(
+            IdentityKind::Email,
+            &format!("{name}@example.org"),
+            None,
+            None,
+        )
+        .unwrap();
+        let id = store
+            .create_customer(tenant, Some(name.into()), vec![email], &sys)
+            .await
+            .unwrap();
+        if consent {
+            for purpose in ["location", "travel"] {
+                store
+                    .record_consent(tenant, id, grant(purpose), &sys)
+                    .await
+                    .unwrap();
+            }
+        }
+        people.insert(id, name);
+    }
+    let settings = AnticipationSettings {
+        enabled: true,
+        rules: RULES.into(),
+    };
+    store
+        .put_setting(
+            tenant,
+            SETTINGS_KEY,
+            serde_json::to_value(settings).unwrap(),
+            &sys,
+        )
+        .await
+        .unwrap();
+    Scenario {
+        store,
+        tenant,
+        people,
+    }
+}
+
+/// Feeds the example through the door with the clock following the events, then lets twelve
+/// hours pass; returns what the log says fired: (person, rule, action, text).
+async fn run(s: &Scenario) -> (BTreeSet<(String, String, String, String)>, Vec<Status>) {
+    let clock_at = Arc::new(Mutex::new(Timestamp::from_micros(0)));
+    let now = clock_at.clone();
+    let clock: kairos_context::Clock = Arc::new(move || *now.lock().unwrap());
+    let (_stop_tx, stop) = tokio::sync::watch::channel(false);
+    let config = RuntimeConfig {
+        tick: std::time::Duration::from_secs(3600),
+        ..RuntimeConfig::default()
+    };
+    let events = example_events();
+    *clock_at.lock().unwrap() = events[0].time;
+    let (handle, _task) = spawn(s.store.clone(), config, clock, stop);
+    let door = ContextDoor::with_runtime(s.store.clone(), handle.clone());
+    let mut statuses = Vec::new();
+    for ev in &events {
+        {
+            let mut at = clock_at.lock().unwrap();
+            *at = (*at).max(ev.time);
+        }
+        handle.sync().await;
+        let results = door.ingest(s.tenant, vec![wire(ev)]).await.unwrap();
+        statuses.push(results[0].status);
+    }
+    // Then the clock runs on as the server's does, a minute per tick, for half a day:
+    // absence fires on the timer.
+    let last = events.last().unwrap().time.as_micros();
+    for minute in 1..=12 * 60 {
+        *clock_at.lock().unwrap() = Timestamp::from_micros(last + minute * 60_000_000);
+        handle.sync().await;
+    }
+
+    let mut fired = BTreeSet::new();
+    for e in s.store.events(s.tenant, 0, 10_000).await.unwrap() {
+        if let EventData::AnticipationFired {
+            customer_id,
+            rule,
+            action,
+            text,
+            ..
+        } = e.data
+        {
+            let who = s.people.get(&customer_id).copied().unwrap_or("?");
+            fired.insert((who.to_owned(), rule, action, text.unwrap_or_default()));
+        }
+    }
+    (fired, statuses)
+}
+
+async fn live_matches_the_simulation(store: Store) {
+    let s = scenario(store, true).await;
+    let (fired, statuses) = run(&s).await;
+    assert!(
+        statuses.iter().all(|st| *st != Status::Refused),
+        "{statuses:?}"
+    );
+
+    let rules = RuleSet::parse(RULES).unwrap();
+    let predicted: BTreeSet<_> = simulate(&rules, &example_events(), &MemoryHistory::new())
+        .into_iter()
+        .map(|f| {
+            let who = f.subject.trim_start_matches("c-").to_owned();
+            let text = match &f.action {
+                kairos_anticipation::Action::Notify { text, .. }
+                | kairos_anticipation::Action::Coupon { text, .. }
+                | kairos_anticipation::Action::Touchpoint { text } => text.clone(),
+                kairos_anticipation::Action::OpenConversation { subject } => subject.clone(),
+                kairos_anticipation::Action::Webhook { url, .. } => url.clone(),
+                kairos_anticipation::Action::Emit { event } => event.event_type.clone(),
+            };
+            (who, f.rule, f.action.kind().to_owned(), text)
+        })
+        .collect();
+    assert!(!predicted.is_empty());
+    assert_eq!(
+        fired, predicted,
+        "the live engine fires what the simulation predicts"
+    );
+
+    // Anna is told when and where the flight lands, on her timeline (an e-mail she can answer).
+    let anna = s
+        .people
+        .iter()
+        .find(|(_, n)| **n == "anna")
+        .map(|(id, _)| *id)
+        .unwrap();
+    let timeline = s
+        .store
+        .timeline(s.tenant, anna, true, 0, 100)
+        .await
+        .unwrap();
+    let notice = timeline
+        .iter()
+        .find(|m| m.direction == Direction::Outbound && m.body.text.contains("gate"))
+        .expect("the arrival notice is on anna's timeline");
+    assert!(notice.body.text.contains("LH401"), "{}", notice.body.text);
+    assert_eq!(notice.channel, kairos_core::message::Channel::Email);
+    let coupons = fired
+        .iter()
+        .filter(|(who, _, action, _)| who == "anna" && action == "coupon")
+        .count();
+    assert_eq!(coupons, 1, "exactly one coffee coupon: {fired:?}");
+    assert!(
+        timeline
+            .iter()
+            .any(|m| m.direction == Direction::Note && m.body.text.contains("LH401")),
+        "the touchpoint is a note for staff on the same timeline"
+    );
+
+    // A restart replays the stored events: nothing is executed twice.
+    let before = s.store.events(s.tenant, 0, 10_000).await.unwrap().len();
+    let (again, _) = run(&s).await;
+    assert_eq!(again, fired);
+    let after = s.store.events(s.tenant, 0, 10_000).await.unwrap().len();
+    assert_eq!(before, after, "a replay executes no firing twice");
+}
+
+async fn nothing_without_consent(store: Store) {
+    let s = scenario(store, false).await;
+    let (fired, statuses) = run(&s).await;
+    assert!(fired.is_empty(), "{fired:?}");
+    // Feeds carry no personal data and are kept; every customer's event is refused.
+    let customer_events = example_events()
+        .iter()
+        .filter(|e| !e.subject.starts_with("feed:"))
+        .count();
+    let refused = statuses.iter().filter(|s| **s == Status::Refused).count();
+    assert_eq!(refused, customer_events);
+    for id in s.people.keys() {
+        let stored = s.store.context_events(s.tenant, *id, 100).await.unwrap();
+        assert!(stored.is_empty(), "nothing is kept without consent");
+    }
+}
+
+#[tokio::test]
+async fn sqlite_live_engine_matches_the_simulation() {
+    let dir = tempfile::tempdir().unwrap();
+    live_matches_the_simulation(Store::open_sqlite(dir.path()).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn sqlite_without_consent_nothing_is_stored_or_fired() {
+    let dir = tempfile::tempdir().unwrap();
+    nothing_without_consent(Store::open_sqlite(dir.path()).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn postgres_live_engine_matches_the_simulation() {
+    if let Some(store) = kairos_store::testing::fresh_postgres("context_airport_live").await {
+        live_matches_the_simulation(store).await;
+    }
+}
+
+#[tokio::test]
+async fn postgres_without_consent_nothing_is_stored_or_fired() {
+    if let Some(store) = kairos_store::testing::fresh_postgres("context_airport_none").await {
+        nothing_without_consent(store).await;
+    }
+}
