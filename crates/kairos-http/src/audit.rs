@@ -62,6 +62,8 @@ pub(crate) const PERSONAL_READS: &[&str] = &[
 /// (a test enforces it), so a new route cannot be forgotten.
 pub(crate) const NON_PERSONAL_READS: &[&str] = &[
     "/api/v1/agents",
+    "/api/v1/anticipation/rules",
+    "/api/v1/anticipation/status",
     "/api/v1/auth/me",
     "/api/v1/channels",
     "/api/v1/chat/socket",

@@ -50,12 +50,16 @@ pub struct AppState {
     pub(crate) public_url: Option<Arc<str>>,
     /// The attachment store (exports include attachments when it is set).
     pub(crate) blobs: Option<kairos_store::blobs::BlobStore>,
+    /// The door context events come through (with the anticipation runtime behind it, when
+    /// one runs).
+    pub(crate) context: kairos_context::ContextDoor,
 }
 
 impl AppState {
     /// Builds the shared state.
     pub fn new(store: Store, metrics: MetricsRender, secure_cookies: bool) -> Self {
         let (shutdown_tx, shutdown) = tokio::sync::watch::channel(false);
+        let context = kairos_context::ContextDoor::new(store.clone());
         Self {
             hub: live::Hub::new(store.clone()),
             visitor_key: Arc::default(),
@@ -67,6 +71,7 @@ impl AppState {
             shutdown_tx: Arc::new(shutdown_tx),
             public_url: None,
             blobs: None,
+            context,
         }
     }
 
@@ -79,6 +84,12 @@ impl AppState {
     /// Sets the attachment store (the data directory's `blobs/`).
     pub fn with_blobs(mut self, blobs: kairos_store::blobs::BlobStore) -> Self {
         self.blobs = Some(blobs);
+        self
+    }
+
+    /// Sends stored context events through `door` (and so to its anticipation runtime).
+    pub fn with_context(mut self, door: kairos_context::ContextDoor) -> Self {
+        self.context = door;
         self
     }
 

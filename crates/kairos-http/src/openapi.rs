@@ -18,8 +18,9 @@ use utoipa::{Modify, OpenApi};
         (name = "live", description = "Live chat: visitor tokens and the WebSocket doors"),
         (name = "sla", description = "Business hours, SLA policies and clocks"),
         (name = "routing", description = "Agents' skills, capacity, availability; routing queues"),
-        (name = "privacy", description = "Consent records and receipts, privacy settings, the audit trail"),
-        (name = "context", description = "Context events (consent-gated at the door) and the event type → purpose mapping"),
+        (name = "privacy", description = "Consent records and receipts, privacy settings, retention, export and erasure, the audit trail"),
+        (name = "context", description = "Context events (consent-gated at the door), feeds of reference data, and the event type → purpose mapping"),
+        (name = "anticipation", description = "The tenant's anticipation rules and what the running engine does"),
         (name = "mail", description = "The e-mail channel: support addresses, sender and acknowledgement settings, the outbox, IMAP mailboxes"),
         (name = "channels", description = "Provider channels (Twilio, Telegram, Meta): settings and their public webhooks"),
     )

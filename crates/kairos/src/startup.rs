@@ -42,6 +42,28 @@ pub struct Application {
     mailroom: kairos_mail::Mailroom,
     imap_reach: kairos_mail::imap::Reach,
     blobs: kairos_store::blobs::BlobStore,
+    anticipation: Anticipation,
+}
+
+/// The anticipation runtime: started with the application (the HTTP door needs its handle),
+/// stopped after the connections drained.
+struct Anticipation {
+    stop: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+    handle: kairos_context::RuntimeHandle,
+}
+
+impl Anticipation {
+    fn start(config: &Config, store: &Store) -> Self {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let runtime = kairos_context::RuntimeConfig {
+            public_url: config.public_url.clone(),
+            ..kairos_context::RuntimeConfig::default()
+        };
+        let clock: kairos_context::Clock = Arc::new(kairos_store::now);
+        let (handle, task) = kairos_context::spawn(store.clone(), runtime, clock, stopped);
+        Self { stop, task, handle }
+    }
 }
 
 impl Application {
@@ -93,9 +115,13 @@ impl Application {
                     config.data_dir.display()
                 )
             })?;
+        let anticipation = Anticipation::start(&config, &store);
+        let door =
+            kairos_context::ContextDoor::with_runtime(store.clone(), anticipation.handle.clone());
         let state = kairos_http::AppState::new(store.clone(), metrics, config.secure_cookies)
             .with_public_url(config.public_url.as_deref())
-            .with_blobs(blobs.clone());
+            .with_blobs(blobs.clone())
+            .with_context(door);
         let router = kairos_http::app(state.clone());
         Ok(Self {
             listener,
@@ -110,6 +136,7 @@ impl Application {
                 private_hosts: config.allow_private_hosts,
             },
             blobs,
+            anticipation,
         })
     }
 
@@ -145,6 +172,7 @@ impl Application {
             mailroom,
             imap_reach,
             blobs,
+            anticipation,
         } = self;
         tracing::info!(addr = %local_addr, backend = store.backend(), "listening");
         let background = tokio::spawn(background(store.clone()));
@@ -263,6 +291,9 @@ impl Application {
         }
         background.abort();
         workers_stop.send_replace(true);
+        // Engine state is rebuilt from the store on start; executed firings are recorded.
+        anticipation.stop.send_replace(true);
+        let _ = tokio::time::timeout(Duration::from_secs(5), anticipation.task).await;
         // Each worker step is one transaction: stopping between steps loses nothing.
         let _ = tokio::time::timeout(Duration::from_secs(5), sla).await;
         let _ = tokio::time::timeout(Duration::from_secs(5), routing).await;

@@ -10,13 +10,11 @@ use crate::auth::Principal;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Query, parse_id};
 use axum::extract::{Path, State};
-use kairos_core::Timestamp;
 use kairos_core::consent::{self, PrivacySettings};
-use kairos_core::context::{self, ContextSettings, MAX_BATCH, Refusal};
-use kairos_core::identity::{Identity, IdentityKind};
+use kairos_core::context::{self, ContextSettings};
 use kairos_core::ids::{CustomerId, TenantId};
 use kairos_core::party::Role;
-use kairos_store::context::{ContextEventRecord, NewContextEvent, Outcome, Subject};
+use kairos_store::context::ContextEventRecord;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -31,33 +29,9 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_settings, put_settings))
 }
 
-/// One event on the wire.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct EventIn {
-    id: String,
-    subject: SubjectIn,
-    #[serde(rename = "type")]
-    event_type: String,
-    time: String,
-    #[serde(default)]
-    place: Option<String>,
-    #[serde(default)]
-    attributes: serde_json::Map<String, Value>,
-}
-
-/// Whom: `{"customer_id": …}` or an identity `{"kind": "email", "value": …}`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SubjectIn {
-    customer_id: Option<String>,
-    kind: Option<String>,
-    value: Option<String>,
-    network: Option<String>,
-}
-
-/// One event (`id`, `subject` as `{"customer_id"}` or `{"kind","value"}`, `type`, `time`
-/// RFC 3339, optional `place` and flat `attributes`), or `{"events": [...]}` with 1–1000.
+/// One event (`id`, `subject` as `{"customer_id"}`, `{"kind","value"}` or — for reference
+/// data of a feed — `{"feed"}`, `type`, `time` RFC 3339, optional `place` and flat
+/// `attributes`), or `{"events": [...]}` with 1–1000.
 #[derive(Deserialize, Serialize, ToSchema)]
 #[serde(transparent)]
 #[schema(value_type = Object)]
@@ -73,12 +47,24 @@ pub(crate) struct EventResult {
     id: Option<String>,
     /// `accepted`, `duplicate` (stored before; nothing changed) or `refused`.
     status: &'static str,
-    /// Why refused: `no_consent`, `unknown_subject`, `unmapped_type`, `invalid`.
+    /// Why refused: `no_consent`, `unknown_subject`, `unmapped_type`, `not_a_feed_type`, `invalid`.
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'static str>,
     /// For `invalid`: what is wrong.
     #[serde(skip_serializing_if = "Option::is_none")]
     detail: Option<String>,
+}
+
+impl From<kairos_context::EventResult> for EventResult {
+    fn from(r: kairos_context::EventResult) -> Self {
+        Self {
+            index: r.index,
+            id: r.id,
+            status: r.status.as_str(),
+            reason: r.reason.map(|r| r.as_str()),
+            detail: r.detail,
+        }
+    }
 }
 
 /// The answer to an ingestion.
@@ -152,92 +138,6 @@ async fn settings(state: &AppState, tenant: TenantId) -> Result<ContextSettings,
     load_setting(state, tenant, context::SETTINGS_KEY).await
 }
 
-fn subject(s: SubjectIn) -> Result<Subject, String> {
-    match (s.customer_id, s.kind, s.value) {
-        (Some(id), None, None) if s.network.is_none() => id
-            .parse::<Uuid>()
-            .map(|u| Subject::Customer(CustomerId(u)))
-            .map_err(|_| "subject.customer_id is not a UUID".to_owned()),
-        (None, Some(kind), Some(value)) => {
-            let kind = IdentityKind::parse(&kind).map_err(|e| e.to_string())?;
-            Identity::parse(kind, &value, s.network.as_deref(), None)
-                .map(Subject::Identity)
-                .map_err(|e| e.to_string())
-        }
-        _ => Err("subject names either `customer_id` or `kind` and `value`".to_owned()),
-    }
-}
-
-/// Checks one event without the store: the event ready for the consent check, or why not.
-fn prepare(
-    raw: Value,
-    cfg: &ContextSettings,
-    now: Timestamp,
-) -> Result<NewContextEvent, (Refusal, Option<String>)> {
-    let invalid = |d: String| (Refusal::Invalid, Some(d));
-    let e: EventIn = serde_json::from_value(raw).map_err(|e| invalid(e.to_string()))?;
-    let time = Timestamp::parse_rfc3339(&e.time)
-        .ok_or_else(|| invalid("time is not an RFC 3339 timestamp".into()))?;
-    context::validate_event(
-        &e.id,
-        &e.event_type,
-        e.place.as_deref(),
-        time,
-        &e.attributes,
-        now,
-    )
-    .map_err(|e| invalid(e.to_string()))?;
-    let subject = subject(e.subject).map_err(invalid)?;
-    let purpose = cfg
-        .purpose_for(&e.event_type)
-        .ok_or((Refusal::UnmappedType, None))?
-        .to_owned();
-    Ok(NewContextEvent {
-        event_id: e.id,
-        subject,
-        event_type: e.event_type,
-        purpose,
-        place: e.place,
-        time,
-        attributes: e.attributes,
-    })
-}
-
-/// The events of a body: one object, or `{"events": [...]}` with 1–1000.
-fn events_of(body: Value) -> Result<Vec<Value>, ApiError> {
-    match body {
-        Value::Object(mut m) if m.contains_key("events") => {
-            if m.len() != 1 {
-                return Err(ApiError::bad_request(
-                    "a batch is an object with `events` only",
-                ));
-            }
-            match m.remove("events") {
-                Some(Value::Array(events)) if (1..=MAX_BATCH).contains(&events.len()) => Ok(events),
-                _ => Err(ApiError::invalid(
-                    "events",
-                    format!("an array of 1 to {MAX_BATCH} events"),
-                )),
-            }
-        }
-        Value::Object(m) => Ok(vec![Value::Object(m)]),
-        _ => Err(ApiError::bad_request(
-            "the body is one event object or {\"events\": [...]}",
-        )),
-    }
-}
-
-fn refused(index: usize, id: Option<String>, r: Refusal, detail: Option<String>) -> EventResult {
-    metrics::counter!("kairos_context_events_refused_total", "reason" => r.as_str()).increment(1);
-    EventResult {
-        index,
-        id,
-        status: "refused",
-        reason: Some(r.as_str()),
-        detail,
-    }
-}
-
 /// Takes context events (staff tokens: admin or agent). Each is stored only if its type maps
 /// to a purpose and the subject's current consent covers it; otherwise it is refused with a
 /// reason and nothing of it is kept. A redelivered id answers `duplicate`.
@@ -250,55 +150,17 @@ async fn ingest(
     Json(IngestDocument(body)): Json<IngestDocument>,
 ) -> Result<axum::Json<IngestReport>, ApiError> {
     p.require_staff()?;
-    let raw = events_of(body)?;
-    let cfg = settings(&state, p.tenant_id).await?;
-    let now = kairos_store::now();
-    let mut results: Vec<Option<EventResult>> = Vec::with_capacity(raw.len());
-    let mut ready = Vec::new();
-    let mut positions = Vec::new();
-    for (index, v) in raw.into_iter().enumerate() {
-        let id = v
-            .get("id")
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty() && s.len() <= context::MAX_ID_LEN)
-            .map(str::to_owned);
-        match prepare(v, &cfg, now) {
-            Ok(e) => {
-                ready.push(e);
-                positions.push((index, id));
-                results.push(None);
-            }
-            Err((r, detail)) => results.push(Some(refused(index, id, r, detail))),
-        }
-    }
-    if !ready.is_empty() {
-        let outcomes = state
-            .store
-            .ingest_context_events(p.tenant_id, ready)
-            .await?;
-        for ((index, id), outcome) in positions.into_iter().zip(outcomes) {
-            let result = match outcome {
-                Outcome::Accepted(_) | Outcome::Duplicate => {
-                    let accepted = matches!(outcome, Outcome::Accepted(_));
-                    if accepted {
-                        metrics::counter!("kairos_context_events_accepted_total").increment(1);
-                    }
-                    EventResult {
-                        index,
-                        id,
-                        status: if accepted { "accepted" } else { "duplicate" },
-                        reason: None,
-                        detail: None,
-                    }
-                }
-                Outcome::Refused(r) => refused(index, id, r, None),
-            };
-            if let Some(slot) = results.get_mut(index) {
-                *slot = Some(result);
-            }
-        }
-    }
-    let results: Vec<EventResult> = results.into_iter().flatten().collect();
+    let raw = kairos_context::split_body(body).map_err(|e| match e {
+        kairos_context::BodyError::BatchSize => ApiError::invalid("events", e.to_string()),
+        _ => ApiError::bad_request(e.to_string()),
+    })?;
+    let results: Vec<EventResult> = state
+        .context
+        .ingest(p.tenant_id, raw)
+        .await?
+        .into_iter()
+        .map(EventResult::from)
+        .collect();
     let count = |s: &str| results.iter().filter(|r| r.status == s).count();
     Ok(axum::Json(IngestReport {
         accepted: count("accepted"),
@@ -330,7 +192,8 @@ async fn list(
 }
 
 /// Context settings: `purposes` maps an event type, or a prefix ending in `.`, to the consent
-/// purpose it needs (the longest match wins; an unmapped type is refused).
+/// purpose it needs (the longest match wins; an unmapped type is refused); `feeds` lists the
+/// types (or prefixes) a feed of reference data may send without consent.
 #[derive(Deserialize, Serialize, ToSchema)]
 #[serde(transparent)]
 #[schema(value_type = Object)]

@@ -1,6 +1,7 @@
 //! The routes, one module per resource, merged here with the middleware stack.
 
 mod agents;
+mod anticipation;
 mod audit;
 mod auth;
 mod channels;
@@ -49,6 +50,7 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .merge(mail::router())
         .merge(consents::router())
         .merge(context::router())
+        .merge(anticipation::router())
         .merge(audit::router())
         .merge(export::router())
         .merge(retention::router())

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod acceptance;
+mod anticipation;
 mod audit;
 mod channel_switch;
 mod consents;

@@ -152,6 +152,8 @@ impl World {
                 Some(json!({"context_events_days": 14, "inactive_customers_days": 1095}))
             }
             Rt::PutContextSettings => Some(json!({"purposes": {"wifi.": "location"}})),
+            Rt::PutAnticipationRules => Some(json!({"enabled": false,
+                "rules": "rule \"hello\" version 1\n  when w = wifi.login\nthen\n  touchpoint \"hi\"\nend\n"})),
             Rt::IngestContext => Some(
                 json!({"id": self.unique("ctx"), "subject": {"customer_id": "00000000-0000-7000-8000-000000000000"},
                     "type": "wifi.login", "time": "2026-11-18T08:00:00Z"}),

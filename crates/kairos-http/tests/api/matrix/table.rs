@@ -94,6 +94,9 @@ pub(super) enum Rt {
     ContextEvents,
     GetContextSettings,
     PutContextSettings,
+    GetAnticipationRules,
+    PutAnticipationRules,
+    AnticipationStatus,
 }
 
 pub(super) struct Route {
@@ -129,7 +132,7 @@ const fn route(
 const OK: StatusCode = StatusCode::OK;
 const CREATED: StatusCode = StatusCode::CREATED;
 
-pub(super) const ROUTES: [Route; 50] = [
+pub(super) const ROUTES: [Route; 53] = [
     route(
         Rt::Inbound,
         "POST",
@@ -478,6 +481,30 @@ pub(super) const ROUTES: [Route; 50] = [
         true,
     ),
     route(
+        Rt::GetAnticipationRules,
+        "GET",
+        "/api/v1/anticipation/rules",
+        Obj::None,
+        OK,
+        false,
+    ),
+    route(
+        Rt::PutAnticipationRules,
+        "PUT",
+        "/api/v1/anticipation/rules",
+        Obj::None,
+        OK,
+        true,
+    ),
+    route(
+        Rt::AnticipationStatus,
+        "GET",
+        "/api/v1/anticipation/status",
+        Obj::None,
+        OK,
+        false,
+    ),
+    route(
         Rt::SlaClocks,
         "GET",
         "/api/v1/conversations/{id}/sla",
@@ -531,6 +558,8 @@ pub(super) fn expected(r: &Route, caller: Caller, target: Option<Target>) -> Sta
                     | Rt::ExportCustomer
                     | Rt::EraseCustomer
                     | Rt::PutRetention
+                    | Rt::GetAnticipationRules
+                    | Rt::PutAnticipationRules
             ) && caller == Caller::Agent
             {
                 StatusCode::FORBIDDEN
