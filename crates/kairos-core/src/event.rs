@@ -5,7 +5,9 @@
 
 use crate::conversation::ConversationChanges;
 use crate::identity::Identity;
-use crate::ids::{ConversationId, CustomerId, EventId, MessageId, PartyId, TenantId, TokenId};
+use crate::ids::{
+    ConversationId, CouponId, CustomerId, EventId, MessageId, PartyId, TenantId, TokenId,
+};
 use crate::message::{Attachment, Author, Body, Channel, Direction};
 use crate::party::Role;
 use crate::receipt::SeenKind;
@@ -238,6 +240,35 @@ pub enum EventData {
         /// How many were deleted.
         count: u64,
     },
+    /// A single-use coupon was issued to a customer (the redemption token is never on the
+    /// log, only its hash beside it).
+    #[serde(rename = "coupon.issued")]
+    CouponIssued {
+        /// The coupon.
+        coupon_id: CouponId,
+        /// Whose it is.
+        customer_id: CustomerId,
+        /// What it offers, e.g. `lounge-voucher`.
+        offer: String,
+        /// Its value in minor units of `currency` (cents).
+        value_minor: i64,
+        /// ISO 4217 code, e.g. `EUR`.
+        currency: String,
+        /// When it stops being redeemable.
+        expires_at: Timestamp,
+        /// The anticipation firing that issued it (unique per tenant).
+        firing_key: String,
+    },
+    /// A coupon was redeemed (once; a second attempt changes nothing).
+    #[serde(rename = "coupon.redeemed")]
+    CouponRedeemed {
+        /// The coupon.
+        coupon_id: CouponId,
+        /// Whose it was.
+        customer_id: CustomerId,
+        /// Who took it, as the redeemer said (a till, a counter), if given.
+        by: Option<String>,
+    },
     /// What remains of an event about an erased person: its position and time on the log,
     /// nothing of its content.
     #[serde(rename = "redacted")]
@@ -289,6 +320,8 @@ impl EventData {
             EventData::CustomerErased { .. } => "customer.erased",
             EventData::ConversationPurged { .. } => "conversation.purged",
             EventData::ContextEventsPurged { .. } => "context.purged",
+            EventData::CouponIssued { .. } => "coupon.issued",
+            EventData::CouponRedeemed { .. } => "coupon.redeemed",
             EventData::Redacted => "redacted",
             EventData::AnticipationFired { .. } => "anticipation.fired",
         }
@@ -300,6 +333,8 @@ impl EventData {
             EventData::CustomerCreated { customer_id, .. }
             | EventData::CustomerTierSet { customer_id, .. }
             | EventData::IdentityAdded { customer_id, .. }
+            | EventData::CouponIssued { customer_id, .. }
+            | EventData::CouponRedeemed { customer_id, .. }
             | EventData::ConversationOpened { customer_id, .. }
             | EventData::AnticipationFired { customer_id, .. } => Some(*customer_id),
             EventData::CustomersMerged { into, .. } => Some(*into),

@@ -76,6 +76,10 @@ id_type!(
     EventId
 );
 id_type!(
+    /// Identifies a coupon (never its redemption token).
+    CouponId
+);
+id_type!(
     /// Identifies an API token (never the token's secret).
     TokenId
 );

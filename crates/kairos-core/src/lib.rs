@@ -14,6 +14,7 @@ pub mod business_hours;
 pub mod consent;
 pub mod context;
 pub mod conversation;
+pub mod coupon;
 pub mod customer;
 pub mod error;
 pub mod event;

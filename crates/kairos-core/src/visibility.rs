@@ -54,7 +54,10 @@ pub fn view_for<'a>(
             })
         }
         EventData::ConversationSeen { .. } => own.then_some(Cow::Borrowed(data)),
+        // A customer's own coupons are theirs to see (they carry no token).
         EventData::CustomerCreated { customer_id, .. }
+        | EventData::CouponIssued { customer_id, .. }
+        | EventData::CouponRedeemed { customer_id, .. }
         | EventData::IdentityAdded { customer_id, .. } => {
             (*customer_id == customer).then_some(Cow::Borrowed(data))
         }
@@ -119,6 +122,32 @@ mod tests {
         );
         assert!(view_for(Viewer::Customer(other), &reply, Some(me)).is_none());
         assert!(view_for(Viewer::Customer(me), &reply, None).is_none());
+    }
+
+    #[test]
+    fn a_customer_sees_their_own_coupons_only() {
+        let (me, other) = (CustomerId::new(), CustomerId::new());
+        let issued = |customer_id| EventData::CouponIssued {
+            coupon_id: crate::ids::CouponId::new(),
+            customer_id,
+            offer: "lounge".into(),
+            value_minor: 100,
+            currency: "EUR".into(),
+            expires_at: crate::Timestamp::from_micros(0),
+            firing_key: "k".into(),
+        };
+        let redeemed = |customer_id| EventData::CouponRedeemed {
+            coupon_id: crate::ids::CouponId::new(),
+            customer_id,
+            by: None,
+        };
+        for event in [issued(me), redeemed(me)] {
+            assert!(view_for(Viewer::Customer(me), &event, None).is_some());
+            assert!(view_for(Viewer::Staff, &event, None).is_some());
+        }
+        for event in [issued(other), redeemed(other)] {
+            assert!(view_for(Viewer::Customer(me), &event, None).is_none());
+        }
     }
 
     #[test]

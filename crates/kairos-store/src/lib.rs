@@ -97,6 +97,7 @@ pub mod anticipation;
 pub mod audit;
 pub mod consent;
 pub mod context;
+pub mod coupons;
 pub mod erasure;
 pub mod hooks;
 pub mod imap;

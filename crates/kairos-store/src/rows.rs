@@ -173,4 +173,6 @@ pub(crate) const ORPHAN_CHECK_SQL: &str = "SELECT what, n FROM (
         WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = i.customer_id)
     UNION ALL SELECT 'consent records without their customer', count(*) FROM consent_records r
         WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = r.customer_id)
+    UNION ALL SELECT 'coupons without their customer', count(*) FROM coupons k
+        WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = k.customer_id)
 ) AS orphans WHERE n > 0";

@@ -72,6 +72,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "anticipation",
         include_str!("../../migrations/postgres/0014_anticipation.sql"),
     ),
+    (
+        15,
+        "coupons",
+        include_str!("../../migrations/postgres/0015_coupons.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming Kairos' migration lock.

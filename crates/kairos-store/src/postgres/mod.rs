@@ -9,6 +9,7 @@ mod audit;
 mod batcher;
 mod consent;
 mod context;
+mod coupons;
 mod erasure;
 mod hooks;
 mod imap;

@@ -172,6 +172,7 @@ impl PgTx {
                     "UPDATE api_tokens SET customer_id = $1 WHERE customer_id = $2 AND tenant_id = $3",
                     "UPDATE consent_records SET customer_id = $1 WHERE customer_id = $2 AND tenant_id = $3",
                     "UPDATE context_events SET customer_id = $1 WHERE customer_id = $2 AND tenant_id = $3",
+                    "UPDATE coupons SET customer_id = $1 WHERE customer_id = $2 AND tenant_id = $3",
                 ] {
                     sqlx::query(sql)
                         .bind(into.0)
@@ -282,8 +283,11 @@ impl PgTx {
                     .await?;
             }
             // Receipts live on the log only: readers take the newest one. An erasure's rows
-            // are removed by the erasure itself.
+            // are removed by the erasure itself. Coupon rows are written by their flow, which
+            // alone knows the token's hash (kept off the log).
             EventData::ConversationSeen { .. }
+            | EventData::CouponIssued { .. }
+            | EventData::CouponRedeemed { .. }
             | EventData::CustomerErased { .. }
             | EventData::ConversationPurged { .. }
             | EventData::ContextEventsPurged { .. }

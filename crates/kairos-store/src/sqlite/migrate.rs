@@ -75,6 +75,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "anticipation",
         include_str!("../../migrations/sqlite/0014_anticipation.sql"),
     ),
+    (
+        15,
+        "coupons",
+        include_str!("../../migrations/sqlite/0015_coupons.sql"),
+    ),
 ];
 
 fn checksum(sql: &str) -> Vec<u8> {

@@ -6,6 +6,7 @@ mod anticipation;
 mod audit;
 mod consent;
 mod context;
+mod coupons;
 mod erasure;
 mod hooks;
 mod imap;

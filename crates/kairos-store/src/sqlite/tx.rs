@@ -107,6 +107,10 @@ impl<'c> SqliteTx<'c> {
                 c.prepare_cached("UPDATE api_tokens SET customer_id = ?1 WHERE customer_id = ?2 AND tenant_id = ?3")?.execute(params![into, from, t])?;
                 c.prepare_cached("UPDATE consent_records SET customer_id = ?1 WHERE customer_id = ?2 AND tenant_id = ?3")?.execute(params![into, from, t])?;
                 c.prepare_cached("UPDATE context_events SET customer_id = ?1 WHERE customer_id = ?2 AND tenant_id = ?3")?.execute(params![into, from, t])?;
+                c.prepare_cached(
+                    "UPDATE coupons SET customer_id = ?1 WHERE customer_id = ?2 AND tenant_id = ?3",
+                )?
+                .execute(params![into, from, t])?;
             }
             EventData::ConversationOpened {
                 conversation_id,
@@ -176,8 +180,11 @@ impl<'c> SqliteTx<'c> {
                     .execute(params![channel.bit(), channel.as_str(), at, conversation_id.0])?;
             }
             // Receipts live on the log only: readers take the newest one. An erasure's rows
-            // are removed by the erasure itself.
+            // are removed by the erasure itself. Coupon rows are written by their flow, which
+            // alone knows the token's hash (kept off the log).
             EventData::ConversationSeen { .. }
+            | EventData::CouponIssued { .. }
+            | EventData::CouponRedeemed { .. }
             | EventData::CustomerErased { .. }
             | EventData::ConversationPurged { .. }
             | EventData::ContextEventsPurged { .. }

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod conversations;
+mod coupons;
 mod credentials;
 mod customers;
 mod hooks;
@@ -14,6 +15,10 @@ mod tenants;
 use conversations::{
     conversations_filter_and_paginate, notes_are_hidden_from_customer_reads,
     patch_changes_and_no_op_patch_writes_nothing,
+};
+use coupons::{
+    coupons_expire_follow_merges_and_go_with_erasure,
+    coupons_issue_idempotently_with_the_same_token, coupons_redeem_once_even_concurrently,
 };
 use credentials::{
     idempotency_records_replay_and_detect_mismatch, tokens_and_sessions_are_found_by_hash,
@@ -120,6 +125,9 @@ conformance!(
     h02_webhook_inbox_accepts_an_event_once_even_concurrently,
     h05_purge_forgets_only_done_rows_older_than_the_cutoff,
     h03_sends_queue_once_and_receipts_converge,
+    coupons_issue_idempotently_with_the_same_token,
+    coupons_redeem_once_even_concurrently,
+    coupons_expire_follow_merges_and_go_with_erasure,
 );
 
 fn email_in(from: &str, body: &str, ext: Option<&str>) -> InboundCommand {
