@@ -31,6 +31,10 @@ pub struct PersonExport {
     pub context_events: Vec<serde_json::Value>,
     /// Consent records (grants and withdrawals), oldest first.
     pub consents: Vec<serde_json::Value>,
+    /// Coupons the tenant issued to the person, oldest first (never their redemption
+    /// codes). Absent in exports made before coupons existed.
+    #[serde(default)]
+    pub coupons: Vec<CouponEntry>,
     /// Scores computed about the person, each with the reasons behind it.
     pub scores: Vec<ScoreEntry>,
     /// Audit entries about the person: who at the tenant read or changed their data.
@@ -122,6 +126,30 @@ pub struct MessageEntry {
     pub attachments: Vec<String>,
     /// When it was recorded (RFC 3339).
     pub created_at: String,
+}
+
+/// A coupon issued to the person.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CouponEntry {
+    /// Its id at the tenant.
+    pub id: String,
+    /// What it offers.
+    pub offer: String,
+    /// Its value in minor units of `currency` (cents).
+    pub value_minor: i64,
+    /// ISO 4217 currency code.
+    pub currency: String,
+    /// When it was issued (RFC 3339).
+    pub issued_at: String,
+    /// When it expires (RFC 3339).
+    pub expires_at: String,
+    /// When it was redeemed (RFC 3339), if it was.
+    pub redeemed_at: Option<String>,
+    /// Who redeemed it, as they said (a till, a counter).
+    pub redeemed_by: Option<String>,
+    /// The automated rule firing that issued it (profiling transparency, Art. 15(1)(h)).
+    pub firing_key: String,
 }
 
 /// A score with its reasons (profiling transparency, GDPR Art. 15(1)(h)).

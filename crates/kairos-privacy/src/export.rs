@@ -3,8 +3,8 @@
 
 use crate::PrivacyError;
 use crate::document::{
-    AttachmentFile, AuditEntryView, ConversationEntry, FORMAT, IdentityEntry, MessageEntry,
-    PersonExport, Profile, TenantInfo,
+    AttachmentFile, AuditEntryView, ConversationEntry, CouponEntry, FORMAT, IdentityEntry,
+    MessageEntry, PersonExport, Profile, TenantInfo,
 };
 use kairos_core::event::Actor;
 use kairos_core::ids::CustomerId;
@@ -115,6 +115,22 @@ pub async fn gather(
         .map(serde_json::to_value)
         .collect::<Result<Vec<_>, _>>()
         .map_err(StoreError::from)?;
+    let coupons = store
+        .coupons_of(t, id)
+        .await?
+        .into_iter()
+        .map(|c| CouponEntry {
+            id: c.id.0.to_string(),
+            offer: c.offer,
+            value_minor: c.value_minor,
+            currency: c.currency,
+            issued_at: c.issued_at.to_rfc3339(),
+            expires_at: c.expires_at.to_rfc3339(),
+            redeemed_at: c.redeemed_at.map(|t| t.to_rfc3339()),
+            redeemed_by: c.redeemed_by,
+            firing_key: c.firing_key,
+        })
+        .collect();
     let mut audit = Vec::new();
     let mut after = 0;
     loop {
@@ -173,6 +189,7 @@ pub async fn gather(
         // Kairos computes no scores about a person yet; the category is part of the format
         // so that exports stay complete when it does.
         consents,
+        coupons,
         scores: Vec::new(),
         audit,
         attachments: attachments.into_values().collect(),

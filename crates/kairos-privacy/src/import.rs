@@ -2,7 +2,8 @@
 //! messages, attachments and consents arrive in another tenant as they were, with their
 //! original times, so their timeline reads the same. Every field is validated as if it came
 //! from any other outside source; the import is one transaction and refuses (nothing written)
-//! if an identity or a message id already exists in the tenant.
+//! if an identity or a message id already exists in the tenant. Coupons and context events
+//! are not carried over: a coupon is the exporting company's offer, redeemable only there.
 
 use crate::PrivacyError;
 use crate::archive::Unpacked;

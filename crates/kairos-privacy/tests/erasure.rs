@@ -74,6 +74,27 @@ async fn people(store: &Store, blobs: &BlobStore) -> (TenantId, CustomerId, Cust
     );
     sms.channel = Channel::Sms;
     let (by_sms, _) = store.inbound(t, sms, &sys).await.unwrap();
+    // A coupon whose offer, firing key and redeemer name her: gone with her, merge or not.
+    let coupon = store
+        .issue_coupon(
+            t,
+            kairos_core::coupon::NewCoupon {
+                customer_id: by_sms.customer_id,
+                offer: format!("Lounge für {NAME}"),
+                value_minor: 500,
+                currency: "EUR".into(),
+                expires_at: kairos_core::Timestamp::from_micros(i64::MAX / 2),
+                firing_key: format!("rule:lounge:{EMAIL}"),
+            },
+            &sys,
+        )
+        .await
+        .unwrap();
+    store
+        .redeem_coupon(&coupon.token, Some(PHONE.into()))
+        .await
+        .unwrap()
+        .unwrap();
     store
         .merge_customers(t, erika.customer_id, by_sms.customer_id, &sys)
         .await
@@ -147,6 +168,7 @@ async fn erase_and_check(store: &Store, data: Option<&Path>) {
     for id in &done.report.customers {
         assert!(store.customer(t, *id).await.unwrap().is_none());
         assert!(store.consents(t, *id).await.unwrap().is_empty());
+        assert!(store.coupons_of(t, *id).await.unwrap().is_empty());
     }
     let email = identity(IdentityKind::Email, EMAIL);
     assert!(

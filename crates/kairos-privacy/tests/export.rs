@@ -162,6 +162,21 @@ async fn demo(store: &Store, blobs: &BlobStore) -> (Tenant, CustomerId) {
         .await
         .unwrap();
     store
+        .issue_coupon(
+            t,
+            kairos_core::coupon::NewCoupon {
+                customer_id: anna,
+                offer: "coffee".into(),
+                value_minor: 350,
+                currency: "EUR".into(),
+                expires_at: kairos_core::Timestamp::from_micros(i64::MAX / 2),
+                firing_key: "rule:coffee:1".into(),
+            },
+            &sys,
+        )
+        .await
+        .unwrap();
+    store
         .audit(
             t,
             AuditEntry {
@@ -221,6 +236,14 @@ async fn round_trip(store: Store) {
     assert_eq!(messages, 4, "e-mail, reply, note and chat");
     assert_eq!(exported.attachments.len(), 1);
     assert_eq!(exported.consents.len(), 2);
+    assert_eq!(exported.coupons.len(), 1);
+    assert_eq!(
+        (
+            exported.coupons[0].offer.as_str(),
+            exported.coupons[0].value_minor
+        ),
+        ("coffee", 350)
+    );
     assert_eq!(exported.audit.len(), 1);
     assert_eq!(exported.audit[0].actor_role, "agent");
 
@@ -284,6 +307,14 @@ async fn round_trip(store: Store) {
     let granted = store.consents(empty.id, imported).await.unwrap();
     assert_eq!(granted.len(), 2);
     assert_eq!(granted[1].command.action, ConsentAction::Withdraw);
+    // Coupons stay with the company that issued them.
+    assert!(
+        store
+            .coupons_of(empty.id, imported)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // A second import of the same person is refused whole: nothing is added.
     let log_before = store.log_head(empty.id).await.unwrap();
