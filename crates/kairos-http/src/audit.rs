@@ -50,6 +50,8 @@ pub(crate) const PERSONAL_READS: &[&str] = &[
     "/api/v1/customers/{id}/timeline",
     "/api/v1/customers/{id}/export",
     "/api/v1/consents/{id}/receipt",
+    "/api/v1/customers/{id}/coupons",
+    "/api/v1/coupons/{id}",
     "/api/v1/events",
     "/api/v1/events/stream",
     "/api/v1/staff/socket",
@@ -79,6 +81,10 @@ pub(crate) const NON_PERSONAL_READS: &[&str] = &[
     "/api/v1/sla",
     "/healthz",
     "/readyz",
+    // Public coupon pages: the holder of the token, never staff, and no identity on them.
+    "/r/{token}",
+    "/r/{token}/qr.png",
+    "/r/{token}/qr.svg",
     "/metrics",
     "/api/openapi.json",
 ];
@@ -155,6 +161,16 @@ async fn about_whom(
             .await
             .ok()??;
         return Some(conversation.customer_id);
+    }
+    if template.starts_with("/api/v1/coupons/{id}") {
+        return Some(
+            state
+                .store
+                .coupon(tenant, id.into())
+                .await
+                .ok()??
+                .customer_id,
+        );
     }
     if template.starts_with("/api/v1/consents/{id}") {
         return Some(state.store.consent(tenant, id).await.ok()??.customer_id);

@@ -106,6 +106,28 @@ impl ApiError {
     pub fn conflict(detail: impl Into<String>) -> Self {
         Self::new(Code::CONFLICT, detail)
     }
+    /// 409 for a single-use coupon used before.
+    pub fn already_redeemed(detail: impl Into<String>) -> Self {
+        Self::new(
+            Code {
+                code: "already_redeemed",
+                status: 409,
+                title: "Already redeemed",
+            },
+            detail,
+        )
+    }
+    /// 410 for something that existed and no longer may be used (an expired coupon).
+    pub fn gone(detail: impl Into<String>) -> Self {
+        Self::new(
+            Code {
+                code: "expired",
+                status: 410,
+                title: "Expired",
+            },
+            detail,
+        )
+    }
     /// 413.
     pub fn too_large(detail: impl Into<String>) -> Self {
         Self::new(

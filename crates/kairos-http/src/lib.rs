@@ -48,6 +48,9 @@ pub struct AppState {
     /// The server's public base URL (`KAIROS_PUBLIC_URL`), without a trailing `/`: Twilio
     /// signs the URL it posts to, which behind a proxy must come from configuration.
     pub(crate) public_url: Option<Arc<str>>,
+    /// `http://` + the address the server listens on: the base of coupon URLs when no
+    /// public URL is configured (never the request's `Host`, which the client chooses).
+    pub(crate) listen_url: Option<Arc<str>>,
     /// The attachment store (exports include attachments when it is set).
     pub(crate) blobs: Option<kairos_store::blobs::BlobStore>,
     /// The door context events come through (with the anticipation runtime behind it, when
@@ -70,6 +73,7 @@ impl AppState {
             shutdown,
             shutdown_tx: Arc::new(shutdown_tx),
             public_url: None,
+            listen_url: None,
             blobs: None,
             context,
         }
@@ -79,6 +83,18 @@ impl AppState {
     pub fn with_public_url(mut self, url: Option<&str>) -> Self {
         self.public_url = url.map(|u| Arc::from(u.trim_end_matches('/')));
         self
+    }
+
+    /// Sets the address the server listens on (the fallback base of coupon URLs).
+    pub fn with_listen_addr(mut self, addr: std::net::SocketAddr) -> Self {
+        self.listen_url = Some(Arc::from(format!("http://{addr}")));
+        self
+    }
+
+    /// The base of absolute URLs handed to people (coupon QR codes): the public URL, else
+    /// the listen address.
+    pub(crate) fn base_url(&self) -> Option<&str> {
+        self.public_url.as_deref().or(self.listen_url.as_deref())
     }
 
     /// Sets the attachment store (the data directory's `blobs/`).

@@ -22,6 +22,7 @@ use utoipa::{Modify, OpenApi};
         (name = "context", description = "Context events (consent-gated at the door), feeds of reference data, and the event type → purpose mapping"),
         (name = "anticipation", description = "The tenant's anticipation rules and what the running engine does"),
         (name = "mail", description = "The e-mail channel: support addresses, sender and acknowledgement settings, the outbox, IMAP mailboxes"),
+        (name = "coupons", description = "Single-use coupons: the public redemption page, redemption and QR codes (/r/{token}); a customer's coupons"),
         (name = "channels", description = "Provider channels (Twilio, Telegram, Meta): settings and their public webhooks"),
     )
 )]

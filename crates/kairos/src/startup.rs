@@ -120,6 +120,7 @@ impl Application {
             kairos_context::ContextDoor::with_runtime(store.clone(), anticipation.handle.clone());
         let state = kairos_http::AppState::new(store.clone(), metrics, config.secure_cookies)
             .with_public_url(config.public_url.as_deref())
+            .with_listen_addr(local_addr)
             .with_blobs(blobs.clone())
             .with_context(door);
         let router = kairos_http::app(state.clone());

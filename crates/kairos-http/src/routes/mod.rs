@@ -8,6 +8,7 @@ mod channels;
 mod consents;
 mod context;
 mod conversations;
+mod coupons;
 mod customers;
 mod events;
 mod export;
@@ -51,6 +52,7 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .merge(consents::router())
         .merge(context::router())
         .merge(anticipation::router())
+        .merge(coupons::router())
         .merge(audit::router())
         .merge(export::router())
         .merge(retention::router())

@@ -8,6 +8,7 @@ mod audit;
 mod channel_switch;
 mod consents;
 mod context;
+mod coupons;
 mod export;
 mod helpers;
 mod hooks;
