@@ -25,6 +25,12 @@ pub fn token_well_formed(token: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// The redemption path of a token, `/r/{token}`: prefix it with the server's public URL for
+/// the link in a message (the QR codes at `/r/{token}/qr.png` and `.svg` encode exactly that).
+pub fn redemption_path(token: &str) -> String {
+    format!("/r/{token}")
+}
+
 /// A coupon to issue.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewCoupon {

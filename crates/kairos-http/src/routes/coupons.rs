@@ -238,7 +238,7 @@ fn redemption_url(state: &AppState, token: &str) -> Result<String, ApiError> {
     let base = state.base_url().ok_or_else(|| {
         ApiError::internal("neither KAIROS_PUBLIC_URL nor a listen address is known")
     })?;
-    Ok(format!("{base}/r/{token}"))
+    Ok(format!("{base}{}", coupon::redemption_path(token)))
 }
 
 /// The QR code of the token's redemption URL drawn by `draw`, rendered off the async
