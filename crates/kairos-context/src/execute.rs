@@ -4,6 +4,7 @@
 
 use kairos_anticipation::{Action, Attributes, ContextEvent, Firing};
 use kairos_core::anticipation::{Effect, FiringCommand, choose_channel};
+use kairos_core::coupon::{NewCoupon, redemption_path};
 use kairos_core::ids::{CustomerId, TenantId};
 use kairos_store::Store;
 use kairos_store::anticipation::FiringOutcome;
@@ -40,7 +41,7 @@ impl Verdict {
 /// Turns firings into store commands.
 pub(crate) struct Executor {
     store: Store,
-    #[allow(dead_code)]
+    /// The server's public base URL, prefixed to coupon links (relative links without it).
     public_url: Option<String>,
 }
 
@@ -77,13 +78,37 @@ impl Executor {
                 };
                 (Some(text.clone()), effect)
             }
-            Action::Coupon { channels, text, .. } => {
-                let channel = self.channel(tenant, customer, channels).await?;
-                let effect = Effect::Message {
-                    channel,
-                    body: text.clone(),
+            Action::Coupon {
+                offer,
+                value_minor,
+                currency,
+                expires_at,
+                channels,
+                text,
+                ..
+            } => {
+                // Issued before the message, idempotently by the firing key: a retry after a
+                // crash finds the same coupon and sends the same link.
+                let new = NewCoupon {
+                    customer_id: customer,
+                    offer: offer.clone(),
+                    value_minor: *value_minor,
+                    currency: currency.clone(),
+                    expires_at: *expires_at,
+                    firing_key: f.key.clone(),
                 };
-                (Some(text.clone()), effect)
+                let issued = self
+                    .store
+                    .issue_coupon(tenant, new, &kairos_core::event::Actor::System)
+                    .await?;
+                let link = format!(
+                    "{}{}",
+                    self.public_url.as_deref().unwrap_or(""),
+                    redemption_path(&issued.token)
+                );
+                let channel = self.channel(tenant, customer, channels).await?;
+                let body = format!("{text}\n\n{link}");
+                (Some(text.clone()), Effect::Message { channel, body })
             }
             Action::OpenConversation { subject } => (
                 Some(subject.clone()),

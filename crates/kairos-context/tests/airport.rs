@@ -226,6 +226,26 @@ async fn live_matches_the_simulation(store: Store) {
         "the touchpoint is a note for staff on the same timeline"
     );
 
+    // The coupon exists once and its link is in the message.
+    let issued = s.store.coupons_of(s.tenant, anna).await.unwrap();
+    assert_eq!(issued.len(), 1);
+    let message = timeline
+        .iter()
+        .find(|m| m.direction == Direction::Outbound && m.body.text.contains("coffee"))
+        .expect("the coupon message is on anna's timeline");
+    let token = message
+        .body
+        .text
+        .rsplit("/r/")
+        .next()
+        .unwrap()
+        .trim()
+        .to_owned();
+    // The link names this coupon (single use and expiry are the coupon tests' business;
+    // the example's coupon expired on 1 December).
+    let (tenant, found) = s.store.coupon_by_token(&token).await.unwrap().unwrap();
+    assert_eq!((tenant, &found), (s.tenant, &issued[0]));
+
     // A restart replays the stored events: nothing is executed twice.
     let before = s.store.events(s.tenant, 0, 10_000).await.unwrap().len();
     let (again, _) = run(&s).await;
