@@ -282,6 +282,8 @@ impl ContextDoor {
                         stored.extend(engine_event(tenant, &event, Some(customer)));
                         Status::Accepted
                     }
+                    // Objected to profiling: kept (the consent covers it), never matched.
+                    Outcome::AcceptedUnmatched(_) => Status::Accepted,
                     Outcome::Reference => {
                         stored.extend(engine_event(tenant, &event, None));
                         Status::Accepted

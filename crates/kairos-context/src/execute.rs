@@ -21,6 +21,8 @@ pub enum Verdict {
     Stale,
     /// Its customer is gone, or its subject is not a customer.
     NoCustomer,
+    /// The customer's restrictions exclude it.
+    Restricted,
     /// The store failed; logged.
     Failed,
 }
@@ -33,6 +35,7 @@ impl Verdict {
             Verdict::Duplicate => "duplicate",
             Verdict::Stale => "stale",
             Verdict::NoCustomer => "no_customer",
+            Verdict::Restricted => "restricted",
             Verdict::Failed => "failed",
         }
     }
@@ -87,6 +90,20 @@ impl Executor {
                 text,
                 ..
             } => {
+                // No coupon for someone who objected to proactive offers (the store checks
+                // again when the message is written).
+                let probe = Effect::Message {
+                    channel: kairos_core::message::Channel::Portal,
+                    body: String::new(),
+                };
+                if !self
+                    .store
+                    .restrictions(tenant, customer)
+                    .await?
+                    .allows(&probe)
+                {
+                    return Ok(Verdict::Restricted);
+                }
                 // Issued before the message, idempotently by the firing key: a retry after a
                 // crash finds the same coupon and sends the same link.
                 let new = NewCoupon {
@@ -142,6 +159,7 @@ impl Executor {
             FiringOutcome::Executed(_) => Verdict::Executed,
             FiringOutcome::AlreadyExecuted => Verdict::Duplicate,
             FiringOutcome::NoCustomer => Verdict::NoCustomer,
+            FiringOutcome::Restricted => Verdict::Restricted,
         })
     }
 

@@ -271,6 +271,134 @@ async fn nothing_without_consent(store: Store) {
     }
 }
 
+/// Art. 18, 21, 22 (checklist N11, N13, N17): anna objects to proactive messages, dora to
+/// profiling. Anna's notes are still written, her messages and coupon are not; nothing at
+/// all is decided about dora, though her consented events are kept.
+async fn restrictions_stop_what_they_name(store: Store) {
+    let s = scenario(store, true).await;
+    let who = |name: &str| {
+        s.people
+            .iter()
+            .find(|(_, n)| **n == name)
+            .map(|(id, _)| *id)
+            .unwrap()
+    };
+    let (anna, dora) = (who("anna"), who("dora"));
+    let objection = |proactive, profiling| kairos_core::restriction::RestrictionsCommand {
+        proactive,
+        profiling,
+        automation: None,
+        reason: Some("no, thank you".into()),
+    };
+    s.store
+        .set_restrictions(
+            s.tenant,
+            anna,
+            objection(Some(true), None),
+            &Actor::Customer { id: anna },
+        )
+        .await
+        .unwrap();
+    s.store
+        .set_restrictions(
+            s.tenant,
+            dora,
+            objection(None, Some(true)),
+            &Actor::Customer { id: dora },
+        )
+        .await
+        .unwrap();
+    let (fired, _) = run(&s).await;
+    let of = |name: &str| -> Vec<&str> {
+        fired
+            .iter()
+            .filter(|(w, ..)| w == name)
+            .map(|(_, _, action, _)| action.as_str())
+            .collect()
+    };
+    assert!(of("dora").is_empty(), "{fired:?}");
+    assert!(
+        !s.store
+            .context_events(s.tenant, dora, 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let anna_actions = of("anna");
+    assert!(anna_actions.contains(&"touchpoint"), "{fired:?}");
+    assert!(
+        !anna_actions.contains(&"notify") && !anna_actions.contains(&"coupon"),
+        "{fired:?}"
+    );
+    assert!(s.store.coupons_of(s.tenant, anna).await.unwrap().is_empty());
+    let timeline = s
+        .store
+        .timeline(s.tenant, anna, true, 0, 100)
+        .await
+        .unwrap();
+    assert!(timeline.iter().all(|m| m.direction != Direction::Outbound));
+
+    // Every decision about anna is listed with its rule, version and inputs; she contests
+    // one, a human overturns it, and that is final.
+    let decisions = s.store.decisions(s.tenant, anna, 100).await.unwrap();
+    assert_eq!(decisions.len(), anna_actions.len());
+    let d = &decisions[0];
+    assert!(d.rule_version >= 1 && !d.explanation.is_empty(), "{d:?}");
+    use kairos_core::restriction::ReviewStatus::*;
+    let actor = Actor::Customer { id: anna };
+    let contest = |status, by_staff| {
+        s.store.review_decision(
+            s.tenant,
+            anna,
+            d.key.clone(),
+            status,
+            Some("I was not there for a pickup".into()),
+            by_staff,
+            &actor,
+        )
+    };
+    assert_eq!(
+        contest(Contested, false).await.unwrap().review,
+        Some(Contested)
+    );
+    assert!(contest(Contested, false).await.is_err());
+    assert_eq!(
+        contest(Overturned, true).await.unwrap().review,
+        Some(Overturned)
+    );
+    assert!(contest(Upheld, true).await.is_err());
+    let other = s.people.keys().find(|id| **id != anna).copied().unwrap();
+    let foreign = s
+        .store
+        .review_decision(
+            s.tenant,
+            other,
+            d.key.clone(),
+            Contested,
+            None,
+            false,
+            &Actor::System,
+        )
+        .await;
+    assert!(
+        foreign.is_err(),
+        "another person cannot contest anna's decision"
+    );
+}
+
+#[tokio::test]
+async fn sqlite_restrictions_stop_what_they_name() {
+    let dir = tempfile::tempdir().unwrap();
+    restrictions_stop_what_they_name(Store::open_sqlite(dir.path()).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn postgres_restrictions_stop_what_they_name() {
+    if let Some(store) = kairos_store::testing::fresh_postgres("context_airport_restricted").await {
+        restrictions_stop_what_they_name(store).await;
+    }
+}
+
 #[tokio::test]
 async fn sqlite_live_engine_matches_the_simulation() {
     let dir = tempfile::tempdir().unwrap();

@@ -273,6 +273,28 @@ pub enum EventData {
     /// nothing of its content.
     #[serde(rename = "redacted")]
     Redacted,
+    /// A person's restrictions changed (Art. 18, 21, 22).
+    #[serde(rename = "restrictions.changed")]
+    RestrictionsChanged {
+        /// Whose.
+        customer_id: CustomerId,
+        /// The restrictions now.
+        restrictions: crate::restriction::Restrictions,
+        /// Why, if given.
+        reason: Option<String>,
+    },
+    /// An automated decision was contested, upheld or overturned.
+    #[serde(rename = "decision.reviewed")]
+    DecisionReviewed {
+        /// Whom it concerns.
+        customer_id: CustomerId,
+        /// The firing's key.
+        key: String,
+        /// Where the review stands now.
+        status: crate::restriction::ReviewStatus,
+        /// The person's reason or the reviewer's note.
+        note: Option<String>,
+    },
     /// An anticipation rule fired an action for a customer (Art. 22: the rule, its version and
     /// the reasons are kept so the decision can be explained and reviewed).
     #[serde(rename = "anticipation.fired")]
@@ -324,6 +346,8 @@ impl EventData {
             EventData::CouponRedeemed { .. } => "coupon.redeemed",
             EventData::Redacted => "redacted",
             EventData::AnticipationFired { .. } => "anticipation.fired",
+            EventData::RestrictionsChanged { .. } => "restrictions.changed",
+            EventData::DecisionReviewed { .. } => "decision.reviewed",
         }
     }
 
@@ -336,7 +360,9 @@ impl EventData {
             | EventData::CouponIssued { customer_id, .. }
             | EventData::CouponRedeemed { customer_id, .. }
             | EventData::ConversationOpened { customer_id, .. }
-            | EventData::AnticipationFired { customer_id, .. } => Some(*customer_id),
+            | EventData::AnticipationFired { customer_id, .. }
+            | EventData::RestrictionsChanged { customer_id, .. }
+            | EventData::DecisionReviewed { customer_id, .. } => Some(*customer_id),
             EventData::CustomersMerged { into, .. } => Some(*into),
             EventData::ConsentRecorded { record } => Some(record.customer_id),
             EventData::TokenCreated { customer_id, .. } => *customer_id,

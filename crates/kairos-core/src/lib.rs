@@ -28,6 +28,7 @@ pub mod netpolicy;
 pub mod party;
 pub mod receipt;
 pub mod reply;
+pub mod restriction;
 pub mod retention;
 pub mod routing;
 pub mod sla;

@@ -62,7 +62,9 @@ pub fn view_for<'a>(
             (*customer_id == customer).then_some(Cow::Borrowed(data))
         }
         // What was decided about them, and why, is theirs to see (Art. 15, 22).
-        EventData::AnticipationFired { customer_id, .. } => {
+        EventData::AnticipationFired { customer_id, .. }
+        | EventData::RestrictionsChanged { customer_id, .. }
+        | EventData::DecisionReviewed { customer_id, .. } => {
             (*customer_id == customer).then_some(Cow::Borrowed(data))
         }
         // A customer's own consents are theirs to see.

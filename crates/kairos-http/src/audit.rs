@@ -47,6 +47,8 @@ pub(crate) const PERSONAL_READS: &[&str] = &[
     "/api/v1/customers/{id}",
     "/api/v1/customers/{id}/consents",
     "/api/v1/customers/{id}/context-events",
+    "/api/v1/customers/{id}/decisions",
+    "/api/v1/customers/{id}/restrictions",
     "/api/v1/customers/{id}/timeline",
     "/api/v1/customers/{id}/export",
     "/api/v1/consents/{id}/receipt",

@@ -3,6 +3,7 @@
 //! redelivered event or a second instance never sends the same message twice.
 
 use crate::flows::{WriteTx, state, surviving_customer};
+use crate::restriction::RestrictionTx;
 use crate::{Result, Store, now};
 use kairos_core::Timestamp;
 use kairos_core::anticipation::{self, FiringCommand};
@@ -17,6 +18,8 @@ pub enum FiringOutcome {
     AlreadyExecuted,
     /// The customer no longer exists (erased); nothing was done.
     NoCustomer,
+    /// The customer's restrictions exclude it (Art. 18, 21, 22); nothing was done.
+    Restricted,
 }
 
 /// The reads and writes beside the log that firings need inside the write transaction.
@@ -34,7 +37,7 @@ pub(crate) trait AnticipationTx {
     ) -> Result<()>;
 }
 
-async fn execute<T: WriteTx + AnticipationTx>(
+async fn execute<T: WriteTx + AnticipationTx + RestrictionTx>(
     tx: &mut T,
     mut cmd: FiringCommand,
     at: Timestamp,
@@ -46,6 +49,10 @@ async fn execute<T: WriteTx + AnticipationTx>(
         return Ok(FiringOutcome::NoCustomer);
     };
     cmd.customer_id = customer;
+    // Checked in the same transaction: a restriction committed first always counts.
+    if !tx.restrictions_of(customer).await?.allows(&cmd.effect) {
+        return Ok(FiringOutcome::Restricted);
+    }
     let earlier = match tx.match_conversation(&cmd.match_key).await? {
         Some(id) => tx.conversation(id).await?.map(|(c, _)| state(&c)),
         None => None,

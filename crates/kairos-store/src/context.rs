@@ -5,6 +5,7 @@
 //! person's data (export, erasure).
 
 use crate::flows::{WriteTx, surviving_customer};
+use crate::restriction::RestrictionTx;
 use crate::{Result, Store, StoreError, now};
 use kairos_core::Timestamp;
 use kairos_core::consent::{self, ConsentRecord};
@@ -87,6 +88,8 @@ pub struct ReferenceEventRecord {
 pub enum Outcome {
     /// Stored for this customer.
     Accepted(CustomerId),
+    /// Stored for this customer, who has objected to profiling: not to be matched.
+    AcceptedUnmatched(CustomerId),
     /// Stored as reference data of a feed.
     Reference,
     /// An event with this id is already stored; nothing changed.
@@ -122,7 +125,7 @@ async fn resolve<T: WriteTx>(tx: &mut T, subject: &Subject) -> Result<Option<Cus
     surviving_customer(tx, id).await
 }
 
-async fn ingest<T: WriteTx + ContextTx>(
+async fn ingest<T: WriteTx + ContextTx + RestrictionTx>(
     tx: &mut T,
     events: Vec<NewContextEvent>,
     at: Timestamp,
@@ -180,7 +183,12 @@ async fn ingest<T: WriteTx + ContextTx>(
             received_at: at,
         })
         .await?;
-        outcomes.push(Outcome::Accepted(customer));
+        let matchable = tx.restrictions_of(customer).await?.allows_matching();
+        outcomes.push(if matchable {
+            Outcome::Accepted(customer)
+        } else {
+            Outcome::AcceptedUnmatched(customer)
+        });
     }
     Ok(outcomes)
 }

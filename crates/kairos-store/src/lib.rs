@@ -103,6 +103,7 @@ pub mod hooks;
 pub mod imap;
 pub mod mail;
 pub mod privacy;
+pub mod restriction;
 pub mod retention;
 pub mod sla;
 

@@ -17,6 +17,7 @@ mod hooks;
 mod inbound;
 mod live;
 mod mail;
+mod restrictions;
 mod retention;
 mod sla;
 mod staff;
@@ -56,6 +57,7 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .merge(audit::router())
         .merge(export::router())
         .merge(retention::router())
+        .merge(restrictions::router())
         .merge(channels::router())
         .merge(hooks::router())
         .merge(health::documented())

@@ -18,6 +18,7 @@ mod idempotency;
 mod live;
 mod mail;
 mod matrix;
+mod restrictions;
 mod routing;
 mod sessions;
 mod sla;

@@ -48,8 +48,8 @@ impl AnticipationTx for PgTx {
         let tenant = self.tenant().0;
         sqlx::query(
             "INSERT INTO anticipation_firings (tenant_id, firing_key, match_key, customer_id,
-             rule, rule_version, action, conversation_id, fired_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             rule, rule_version, action, conversation_id, fired_at, text, explanation)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(tenant)
         .bind(&cmd.key)
@@ -60,6 +60,8 @@ impl AnticipationTx for PgTx {
         .bind(&cmd.action)
         .bind(conversation.map(|c| c.0))
         .bind(at.as_micros())
+        .bind(&cmd.text)
+        .bind(serde_json::to_string(&cmd.explanation)?)
         .execute(self.conn())
         .await?;
         Ok(())

@@ -77,6 +77,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "coupons",
         include_str!("../../migrations/postgres/0015_coupons.sql"),
     ),
+    (
+        18,
+        "restrictions",
+        include_str!("../../migrations/postgres/0018_restrictions.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming Kairos' migration lock.

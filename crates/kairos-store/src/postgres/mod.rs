@@ -17,6 +17,7 @@ mod keys;
 mod mail;
 mod migrate;
 mod read;
+mod restriction;
 mod sla;
 mod tx;
 

@@ -173,6 +173,15 @@ impl PgTx {
                     "UPDATE consent_records SET customer_id = $1 WHERE customer_id = $2 AND tenant_id = $3",
                     "UPDATE context_events SET customer_id = $1 WHERE customer_id = $2 AND tenant_id = $3",
                     "UPDATE coupons SET customer_id = $1 WHERE customer_id = $2 AND tenant_id = $3",
+                    "UPDATE anticipation_firings SET customer_id = $1 WHERE customer_id = $2 AND tenant_id = $3",
+                    // A merge keeps every restriction either record had.
+                    "INSERT INTO restrictions (tenant_id, customer_id, profiling, proactive, automation, updated_at)
+                     SELECT tenant_id, $1, profiling, proactive, automation, updated_at FROM restrictions
+                     WHERE customer_id = $2 AND tenant_id = $3
+                     ON CONFLICT (tenant_id, customer_id) DO UPDATE SET
+                       profiling = restrictions.profiling OR excluded.profiling,
+                       proactive = restrictions.proactive OR excluded.proactive,
+                       automation = restrictions.automation OR excluded.automation",
                 ] {
                     sqlx::query(sql)
                         .bind(into.0)
@@ -181,6 +190,11 @@ impl PgTx {
                         .execute(&mut *c)
                         .await?;
                 }
+                sqlx::query("DELETE FROM restrictions WHERE customer_id = $1 AND tenant_id = $2")
+                    .bind(from.0)
+                    .bind(t)
+                    .execute(&mut *c)
+                    .await?;
             }
             EventData::ConversationOpened {
                 conversation_id,
@@ -293,6 +307,40 @@ impl PgTx {
             | EventData::ContextEventsPurged { .. }
             | EventData::Redacted
             | EventData::AnticipationFired { .. } => {}
+            EventData::RestrictionsChanged {
+                customer_id,
+                restrictions: r,
+                ..
+            } => {
+                sqlx::query(
+                    "INSERT INTO restrictions (tenant_id, customer_id, profiling, proactive, automation, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6)
+                     ON CONFLICT (tenant_id, customer_id) DO UPDATE SET profiling = excluded.profiling,
+                       proactive = excluded.proactive, automation = excluded.automation, updated_at = excluded.updated_at",
+                )
+                .bind(t)
+                .bind(customer_id.0)
+                .bind(r.profiling)
+                .bind(r.proactive)
+                .bind(r.automation)
+                .bind(at)
+                .execute(&mut *c)
+                .await?;
+            }
+            EventData::DecisionReviewed {
+                key, status, note, ..
+            } => {
+                sqlx::query(
+                    "UPDATE anticipation_firings SET review_status = $1, review_note = $2
+                     WHERE tenant_id = $3 AND firing_key = $4",
+                )
+                .bind(status.as_str())
+                .bind(note)
+                .bind(t)
+                .bind(key)
+                .execute(&mut *c)
+                .await?;
+            }
             EventData::SettingChanged { key, value } => {
                 super::sla::apply_setting(c, t, key, value, at).await?
             }

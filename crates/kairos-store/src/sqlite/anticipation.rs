@@ -43,8 +43,8 @@ impl AnticipationTx for SqliteTx<'_> {
         self.conn()
             .prepare_cached(
                 "INSERT INTO anticipation_firings (tenant_id, firing_key, match_key, customer_id,
-                 rule, rule_version, action, conversation_id, fired_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                 rule, rule_version, action, conversation_id, fired_at, text, explanation)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?
             .execute(params![
                 self.tenant().0,
@@ -55,7 +55,9 @@ impl AnticipationTx for SqliteTx<'_> {
                 cmd.rule_version,
                 cmd.action,
                 conversation.map(|c| c.0),
-                at.as_micros()
+                at.as_micros(),
+                cmd.text,
+                serde_json::to_string(&cmd.explanation)?
             ])?;
         Ok(())
     }

@@ -123,6 +123,7 @@ impl ErasureTx for SqliteTx<'_> {
                 "DELETE FROM context_events WHERE customer_id = ?1",
                 "DELETE FROM anticipation_firings WHERE customer_id = ?1",
                 "DELETE FROM coupons WHERE customer_id = ?1",
+                "DELETE FROM restrictions WHERE customer_id = ?1",
                 "DELETE FROM api_tokens WHERE customer_id = ?1",
             ] {
                 n += c.prepare_cached(sql)?.execute([p.0])?;

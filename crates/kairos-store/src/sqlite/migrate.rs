@@ -80,6 +80,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "coupons",
         include_str!("../../migrations/sqlite/0015_coupons.sql"),
     ),
+    (
+        18,
+        "restrictions",
+        include_str!("../../migrations/sqlite/0018_restrictions.sql"),
+    ),
 ];
 
 fn checksum(sql: &str) -> Vec<u8> {

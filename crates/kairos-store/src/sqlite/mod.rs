@@ -14,6 +14,7 @@ mod keys;
 mod mail;
 mod migrate;
 mod read;
+mod restriction;
 mod sla;
 mod tx;
 mod writer;

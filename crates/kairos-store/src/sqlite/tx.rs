@@ -111,6 +111,21 @@ impl<'c> SqliteTx<'c> {
                     "UPDATE coupons SET customer_id = ?1 WHERE customer_id = ?2 AND tenant_id = ?3",
                 )?
                 .execute(params![into, from, t])?;
+                c.prepare_cached("UPDATE anticipation_firings SET customer_id = ?1 WHERE customer_id = ?2 AND tenant_id = ?3")?.execute(params![into, from, t])?;
+                // A merge keeps every restriction either record had.
+                c.prepare_cached(
+                    "INSERT INTO restrictions (tenant_id, customer_id, profiling, proactive, automation, updated_at)
+                     SELECT tenant_id, ?1, profiling, proactive, automation, updated_at FROM restrictions
+                     WHERE customer_id = ?2 AND tenant_id = ?3
+                     ON CONFLICT (tenant_id, customer_id) DO UPDATE SET
+                       profiling = max(profiling, excluded.profiling), proactive = max(proactive, excluded.proactive),
+                       automation = max(automation, excluded.automation)",
+                )?
+                .execute(params![into, from, t])?;
+                c.prepare_cached(
+                    "DELETE FROM restrictions WHERE customer_id = ?1 AND tenant_id = ?2",
+                )?
+                .execute(params![from, t])?;
             }
             EventData::ConversationOpened {
                 conversation_id,
@@ -190,6 +205,28 @@ impl<'c> SqliteTx<'c> {
             | EventData::ContextEventsPurged { .. }
             | EventData::Redacted
             | EventData::AnticipationFired { .. } => {}
+            EventData::RestrictionsChanged {
+                customer_id,
+                restrictions: r,
+                ..
+            } => {
+                c.prepare_cached(
+                    "INSERT INTO restrictions (tenant_id, customer_id, profiling, proactive, automation, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     ON CONFLICT (tenant_id, customer_id) DO UPDATE SET profiling = excluded.profiling,
+                       proactive = excluded.proactive, automation = excluded.automation, updated_at = excluded.updated_at",
+                )?
+                .execute(params![t, customer_id.0, r.profiling, r.proactive, r.automation, at])?;
+            }
+            EventData::DecisionReviewed {
+                key, status, note, ..
+            } => {
+                c.prepare_cached(
+                    "UPDATE anticipation_firings SET review_status = ?1, review_note = ?2
+                     WHERE tenant_id = ?3 AND firing_key = ?4",
+                )?
+                .execute(params![status.as_str(), note, t, key])?;
+            }
             EventData::SettingChanged { key, value } => {
                 super::sla::apply_setting(c, t, key, value, at)?
             }

@@ -152,6 +152,8 @@ impl World {
                 Some(json!({"context_events_days": 14, "inactive_customers_days": 1095}))
             }
             Rt::PutContextSettings => Some(json!({"purposes": {"wifi.": "location"}})),
+            Rt::PutRestrictions => Some(json!({"proactive": true, "reason": "no offers"})),
+            Rt::ReviewDecision => Some(json!({"key": "", "status": "upheld"})),
             Rt::PutAnticipationRules => Some(json!({"enabled": false,
                 "rules": "rule \"hello\" version 1\n  when w = wifi.login\nthen\n  touchpoint \"hi\"\nend\n"})),
             Rt::IngestContext => Some(

@@ -153,20 +153,20 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
             }
         }
     }
-    // 7 callers × (42 object-less routes + 16 object routes × 3 targets).
+    // 7 callers × (42 object-less routes + 20 object routes × 3 targets).
     assert_eq!(
         cells,
-        7 * (42 + 16 * 3),
+        7 * (42 + 20 * 3),
         "the A01 table is not what it should be"
     );
-    // Admin and agent: 14 object routes on tenant B, and the admin the export and erasure;
-    // customer: 10 own-object routes × 2 foreign targets.
+    // Admin and agent: 18 object routes on tenant B, and the admin the export and erasure;
+    // customer: 14 own-object routes × 2 foreign targets.
     // (+1: the admin's delete of a non-existent IMAP mailbox; +3: admin, agent and customer
     // asking for a non-existent consent receipt; +2: admin and agent asking for a
     // non-existent coupon; +21: every caller on the 3 public coupon routes.)
     assert_eq!(
         leak_checks,
-        2 * 14 + 2 + 10 * 2 + 1 + 3 + 2 + 21,
+        2 * 18 + 2 + 14 * 2 + 1 + 3 + 2 + 21,
         "404 comparisons"
     );
 
@@ -330,7 +330,7 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
         );
     }
     let total = cells + a05 + 2;
-    assert_eq!(total, 7 * (42 + 16 * 3) + (2 * 15 + 1) * SMUGGLED.len() + 2);
+    assert_eq!(total, 7 * (42 + 20 * 3) + (2 * 15 + 1) * SMUGGLED.len() + 2);
     eprintln!(
         "matrix: {total} cells checked ({cells} role×route×target, {leak_checks} existence-leak comparisons, {a05} A05, 2 A03)"
     );

@@ -102,6 +102,10 @@ pub(super) enum Rt {
     CouponPage,
     RedeemCoupon,
     CouponQr,
+    GetRestrictions,
+    PutRestrictions,
+    Decisions,
+    ReviewDecision,
 }
 
 pub(super) struct Route {
@@ -137,7 +141,7 @@ const fn route(
 const OK: StatusCode = StatusCode::OK;
 const CREATED: StatusCode = StatusCode::CREATED;
 
-pub(super) const ROUTES: [Route; 58] = [
+pub(super) const ROUTES: [Route; 62] = [
     route(
         Rt::Inbound,
         "POST",
@@ -553,6 +557,39 @@ pub(super) const ROUTES: [Route; 58] = [
         false,
     ),
     route(
+        Rt::GetRestrictions,
+        "GET",
+        "/api/v1/customers/{id}/restrictions",
+        Obj::Customer,
+        OK,
+        false,
+    ),
+    route(
+        Rt::PutRestrictions,
+        "PUT",
+        "/api/v1/customers/{id}/restrictions",
+        Obj::Customer,
+        OK,
+        true,
+    ),
+    route(
+        Rt::Decisions,
+        "GET",
+        "/api/v1/customers/{id}/decisions",
+        Obj::Customer,
+        OK,
+        false,
+    ),
+    // An empty decision key: allowed callers get past the role and object checks to 422.
+    route(
+        Rt::ReviewDecision,
+        "POST",
+        "/api/v1/customers/{id}/decisions/review",
+        Obj::Customer,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        false,
+    ),
+    route(
         Rt::SlaClocks,
         "GET",
         "/api/v1/conversations/{id}/sla",
@@ -563,7 +600,11 @@ pub(super) const ROUTES: [Route; 58] = [
 ];
 
 /// Routes a customer may use (on their own objects only).
-pub(super) const CUSTOMER_ROUTES: [Rt; 12] = [
+pub(super) const CUSTOMER_ROUTES: [Rt; 16] = [
+    Rt::GetRestrictions,
+    Rt::PutRestrictions,
+    Rt::Decisions,
+    Rt::ReviewDecision,
     Rt::CustomerCoupons,
     Rt::ContextEvents,
     Rt::ExportCustomer,
