@@ -1,0 +1,266 @@
+//! The MQTT source: an MQTT 5 session kept by the broker (clean start off, a session expiry)
+//! so messages published while Kairos is away wait for it; QoS 1 with manual acks, each
+//! acknowledged only after the sink answered for good.
+//!
+//! The broker is told our Maximum Packet Size, so it drops bigger messages instead of
+//! redelivering forever a packet this client cannot read; payloads between the configured
+//! limit and that size are refused here and counted.
+
+use crate::config::{MqttConfig, MqttSubscription, parse_mqtt_url};
+use crate::payload::{is_tenant_name, parse_payload};
+use crate::{Backoff, ContextSink, Outcome, Verdict, count, offer, pause, shown, stopped};
+use rumqttc::v5::mqttbytes::QoS;
+use rumqttc::v5::mqttbytes::v5::{Filter, Packet, Publish, RetainForwardRule};
+use rumqttc::v5::{AsyncClient, Event, MqttOptions};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+
+const SOURCE: &str = "mqtt";
+/// Unacknowledged QoS 1 messages the broker may have in flight to us.
+const RECEIVE_MAX: u16 = 16;
+/// Room for the topic and properties on top of the payload limit.
+const PACKET_SLACK: usize = 16 * 1024;
+
+/// The tenant of a message on `topic`: the first subscription whose filter matches names it,
+/// by its fixed `tenant` or by the topic level at the filter's `+`. An error says why not.
+pub fn tenant_of_topic(subscriptions: &[MqttSubscription], topic: &str) -> Result<String, String> {
+    for s in subscriptions {
+        let Some(plus) = matches(&s.topic, topic) else {
+            continue;
+        };
+        let tenant = match &s.tenant {
+            Some(t) => t.as_str(),
+            None => plus.first().copied().unwrap_or_default(),
+        };
+        return if is_tenant_name(tenant) {
+            Ok(tenant.to_owned())
+        } else {
+            Err(format!(
+                "topic level {} does not name a tenant",
+                shown(tenant)
+            ))
+        };
+    }
+    Err("no subscription matches the topic".into())
+}
+
+/// The levels `topic` puts at the `+` of `filter`, if it matches (MQTT 5 §4.7).
+fn matches<'t>(filter: &str, topic: &'t str) -> Option<Vec<&'t str>> {
+    if topic.starts_with('$') && filter.starts_with(['+', '#']) {
+        return None;
+    }
+    let mut plus = Vec::new();
+    let mut levels = topic.split('/');
+    for f in filter.split('/') {
+        match (f, levels.next()) {
+            ("#", _) => return Some(plus),
+            ("+", Some(l)) => plus.push(l),
+            (f, Some(l)) if f == l => {}
+            _ => return None,
+        }
+    }
+    levels.next().is_none().then_some(plus)
+}
+
+pub(crate) async fn run(
+    cfg: MqttConfig,
+    sink: Arc<dyn ContextSink>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let url = match parse_mqtt_url(&cfg.url) {
+        Ok(u) => u,
+        Err(e) => {
+            tracing::error!(error = %e, "MQTT source not started");
+            return;
+        }
+    };
+    let mut options = MqttOptions::new(cfg.client_id.clone(), url.host.clone(), url.port);
+    options
+        .set_clean_start(false)
+        .set_session_expiry_interval(Some(cfg.session_expiry_secs))
+        .set_manual_acks(true)
+        .set_receive_maximum(Some(RECEIVE_MAX))
+        .set_max_packet_size(Some(
+            u32::try_from(cfg.max_payload_bytes + PACKET_SLACK).unwrap_or(u32::MAX),
+        ))
+        .set_keep_alive(Duration::from_secs(30))
+        .set_connection_timeout(10);
+    if let Some(user) = &url.username {
+        options.set_credentials(user.clone(), url.password.clone().unwrap_or_default());
+    }
+    let (client, mut eventloop) = AsyncClient::new(options, 64);
+    let (tx, rx) = mpsc::channel::<Publish>(usize::from(RECEIVE_MAX) * 2);
+    let worker = tokio::spawn(work(
+        rx,
+        client.clone(),
+        sink,
+        cfg.subscriptions.clone(),
+        cfg.max_payload_bytes,
+        stop.clone(),
+    ));
+    let filters: Vec<Filter> = cfg
+        .subscriptions
+        .iter()
+        .map(|s| Filter {
+            retain_forward_rule: RetainForwardRule::OnNewSubscribe,
+            ..Filter::new(s.topic.clone(), QoS::AtLeastOnce)
+        })
+        .collect();
+    let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(60));
+    tracing::info!(broker = ?url, client_id = %cfg.client_id, "MQTT source starting");
+    loop {
+        let event = tokio::select! {
+            () = stopped(&mut stop) => break,
+            e = eventloop.poll() => e,
+        };
+        match event {
+            Ok(Event::Incoming(Packet::ConnAck(ack))) => {
+                tracing::info!(
+                    session_present = ack.session_present,
+                    "MQTT source connected"
+                );
+                backoff.reset();
+                // Subscribing again is harmless with a kept session and picks up filters
+                // added to the configuration since.
+                let (c, f) = (client.clone(), filters.clone());
+                tokio::spawn(async move {
+                    if let Err(e) = c.subscribe_many(f).await {
+                        tracing::warn!(error = %e, "MQTT subscribe not sent");
+                    }
+                });
+            }
+            Ok(Event::Incoming(Packet::SubAck(ack))) => {
+                let refused = ack
+                    .return_codes
+                    .iter()
+                    .filter(|c| {
+                        !matches!(
+                            c,
+                            rumqttc::v5::mqttbytes::v5::SubscribeReasonCode::Success(_)
+                        )
+                    })
+                    .count();
+                if refused > 0 {
+                    tracing::error!(refused, "MQTT broker refused topic filters");
+                }
+            }
+            Ok(Event::Incoming(Packet::Publish(p))) => {
+                if p.qos == QoS::AtMostOnce {
+                    // At most once: drop rather than stall the connection (keep-alive, acks),
+                    // leaving room for QoS 1 messages the broker counts against RECEIVE_MAX.
+                    if tx.capacity() <= usize::from(RECEIVE_MAX) || tx.try_send(p).is_err() {
+                        count(SOURCE, Outcome::Dropped);
+                    }
+                } else if tx.send(p).await.is_err() {
+                    break;
+                }
+            }
+            Ok(Event::Incoming(Packet::Disconnect(d))) => {
+                tracing::warn!(reason = ?d.reason_code, "MQTT broker disconnected us");
+            }
+            Ok(_) => {}
+            Err(e) => {
+                let wait = backoff.next();
+                tracing::warn!(error = %e, retry_in_ms = wait.as_millis() as u64, "MQTT connection lost");
+                if !pause(&mut stop, wait).await {
+                    break;
+                }
+            }
+        }
+    }
+    // Let the worker finish the message in hand, then send its ack before disconnecting.
+    drop(tx);
+    let _ = tokio::time::timeout(Duration::from_secs(10), worker).await;
+    let _ = client.try_disconnect();
+    let _ = tokio::time::timeout(Duration::from_secs(2), async {
+        while let Ok(e) = eventloop.poll().await {
+            if matches!(e, Event::Outgoing(rumqttc::Outgoing::Disconnect)) {
+                break;
+            }
+        }
+    })
+    .await;
+    tracing::info!("MQTT source stopped");
+}
+
+/// Takes messages one by one (in order), acknowledging each once the sink answered for good.
+async fn work(
+    mut rx: mpsc::Receiver<Publish>,
+    client: AsyncClient,
+    sink: Arc<dyn ContextSink>,
+    subscriptions: Vec<MqttSubscription>,
+    max_payload: usize,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut retry = Backoff::new(Duration::from_millis(500), Duration::from_secs(30));
+    loop {
+        let p = tokio::select! {
+            () = stopped(&mut stop) => return,
+            p = rx.recv() => match p { Some(p) => p, None => return },
+        };
+        let topic = String::from_utf8_lossy(&p.topic);
+        let prepared = tenant_of_topic(&subscriptions, &topic).and_then(|tenant| {
+            parse_payload(&p.payload, max_payload)
+                .map(|events| (tenant, events))
+                .map_err(|e| e.to_string())
+        });
+        match prepared {
+            Err(why) => {
+                count(SOURCE, Outcome::Invalid);
+                tracing::warn!(topic = %shown(&topic), bytes = p.payload.len(), reason = %why, "MQTT message refused");
+            }
+            Ok((tenant, events)) => {
+                retry.reset();
+                while let Verdict::Later =
+                    offer(SOURCE, sink.as_ref(), &tenant, events.clone()).await
+                {
+                    if !pause(&mut stop, retry.next()).await {
+                        // Unacknowledged: the broker redelivers it in the next session.
+                        return;
+                    }
+                }
+            }
+        }
+        if let Err(e) = client.ack(&p).await {
+            tracing::warn!(error = %e, "MQTT ack not sent; the broker will redeliver");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sub(topic: &str, tenant: Option<&str>) -> MqttSubscription {
+        MqttSubscription {
+            topic: topic.into(),
+            tenant: tenant.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn topics_name_tenants() {
+        let subs = [
+            sub("kairos/+/context", None),
+            sub("site/hall-a/#", Some("acme")),
+        ];
+        assert_eq!(
+            tenant_of_topic(&subs, "kairos/globex/context").unwrap(),
+            "globex"
+        );
+        assert_eq!(tenant_of_topic(&subs, "site/hall-a/ap/7").unwrap(), "acme");
+        assert_eq!(tenant_of_topic(&subs, "site/hall-a").unwrap(), "acme");
+        for bad in [
+            "kairos/Globex/context",
+            "kairos//context",
+            "kairos/a b/context",
+            "kairos/../context",
+            "kairos/globex/context/extra",
+            "other/topic",
+        ] {
+            assert!(tenant_of_topic(&subs, bad).is_err(), "{bad}");
+        }
+        assert!(matches("+/x", "$SYS/x").is_none());
+    }
+}
