@@ -90,7 +90,9 @@ pub(crate) async fn run(
         options.set_credentials(user.clone(), url.password.clone().unwrap_or_default());
     }
     let (client, mut eventloop) = AsyncClient::new(options, 64);
-    let (tx, rx) = mpsc::channel::<Publish>(usize::from(RECEIVE_MAX) * 2);
+    // Room for the QoS 1 messages in flight twice over (a reconnect redelivers those still
+    // queued here), so handing one over never stalls the connection.
+    let (tx, rx) = mpsc::channel::<Publish>(usize::from(RECEIVE_MAX) * 4);
     let worker = tokio::spawn(work(
         rx,
         client.clone(),
@@ -149,7 +151,7 @@ pub(crate) async fn run(
                 if p.qos == QoS::AtMostOnce {
                     // At most once: drop rather than stall the connection (keep-alive, acks),
                     // leaving room for QoS 1 messages the broker counts against RECEIVE_MAX.
-                    if tx.capacity() <= usize::from(RECEIVE_MAX) || tx.try_send(p).is_err() {
+                    if tx.capacity() <= 2 * usize::from(RECEIVE_MAX) || tx.try_send(p).is_err() {
                         count(SOURCE, Outcome::Dropped);
                     }
                 } else if tx.send(p).await.is_err() {

@@ -1,6 +1,6 @@
 //! A recording sink, a counting metrics recorder and waiting helpers.
 
-use kairos_bus::{ContextSink, SinkError, SinkReport};
+use kairos_bus::{BusConfig, ContextSink, SinkError, SinkReport};
 use metrics::{Counter, Gauge, Histogram, Key, KeyName, Metadata, Recorder, SharedString, Unit};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -9,6 +9,8 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
 /// The broker URL in `var`, or `None` with a loud notice.
 pub fn broker_url(var: &str, suite: &str) -> Option<String> {
@@ -169,4 +171,43 @@ pub fn messages(source: &str, outcome: &str) -> u64 {
         .unwrap()
         .get(&key)
         .map_or(0, |c| c.load(Ordering::SeqCst))
+}
+
+/// Running sources; `stop` ends them and waits.
+pub struct Source {
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Source {
+    pub fn start(config: BusConfig, sink: Arc<RecordingSink>) -> Self {
+        let (stop, rx) = watch::channel(false);
+        let tasks = kairos_bus::spawn(&config, sink, rx).unwrap();
+        Self { stop, tasks }
+    }
+    pub async fn stop(self) {
+        self.stop.send(true).unwrap();
+        for t in self.tasks {
+            tokio::time::timeout(Duration::from_secs(15), t)
+                .await
+                .expect("the source stops")
+                .unwrap();
+        }
+    }
+}
+
+/// Payloads refused whatever the topic (limit 4096 bytes), checklist G06: not JSON, an
+/// array, a number, not UTF-8, an empty batch, 1001 events, one byte over the limit.
+pub fn hostile_payloads() -> Vec<Vec<u8>> {
+    vec![
+        b"not json".to_vec(),
+        b"[1,2,3]".to_vec(),
+        b"42".to_vec(),
+        b"{\"id\":\"\xff\xfe\"}".to_vec(),
+        b"{\"events\":[]}".to_vec(),
+        json!({"events": vec![json!({}); 1001]})
+            .to_string()
+            .into_bytes(),
+        vec![b' '; 4097],
+    ]
 }

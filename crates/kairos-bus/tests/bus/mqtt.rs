@@ -1,6 +1,8 @@
 //! The MQTT source against Mosquitto.
 
-use crate::helpers::{RecordingSink, broker_url, event, messages, unique};
+use crate::helpers::{
+    RecordingSink, Source, broker_url, event, hostile_payloads, messages, unique,
+};
 use kairos_bus::{BusConfig, MqttConfig, MqttSubscription, parse_mqtt_url};
 use rumqttc::v5::mqttbytes::QoS;
 use rumqttc::v5::{AsyncClient, MqttOptions};
@@ -8,38 +10,9 @@ use serde_json::json;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
 fn url() -> Option<String> {
     broker_url("KAIROS_TEST_MQTT_URL", "MQTT")
-}
-
-/// A running source; dropping `stop` or sending `true` ends it.
-struct Source {
-    stop: watch::Sender<bool>,
-    tasks: Vec<JoinHandle<()>>,
-}
-
-impl Source {
-    fn start(cfg: MqttConfig, sink: Arc<RecordingSink>) -> Self {
-        let (stop, rx) = watch::channel(false);
-        let config = BusConfig {
-            mqtt: Some(cfg),
-            nats: None,
-        };
-        let tasks = kairos_bus::spawn(&config, sink, rx).unwrap();
-        Self { stop, tasks }
-    }
-    async fn stop(self) {
-        self.stop.send(true).unwrap();
-        for t in self.tasks {
-            tokio::time::timeout(Duration::from_secs(15), t)
-                .await
-                .expect("the source stops")
-                .unwrap();
-        }
-    }
 }
 
 /// A QoS 1 publisher whose event loop runs in the background.
@@ -83,6 +56,26 @@ async fn publish(client: &AsyncClient, topic: String, payload: impl Into<Vec<u8>
         .unwrap();
 }
 
+/// A source on `cfg` that has subscribed, its sink and a publisher.
+async fn running(
+    url: &str,
+    prefix: &str,
+    cfg: MqttConfig,
+) -> (Source, Arc<RecordingSink>, AsyncClient) {
+    let sink = RecordingSink::new();
+    let source = Source::start(mqtt_only(cfg), sink.clone());
+    let pubc = publisher(url).await;
+    wait_subscribed(&pubc, &sink, prefix).await;
+    (source, sink, pubc)
+}
+
+fn mqtt_only(cfg: MqttConfig) -> BusConfig {
+    BusConfig {
+        mqtt: Some(cfg),
+        nats: None,
+    }
+}
+
 /// Publishes probe events until one arrives: the subscription is in place.
 async fn wait_subscribed(client: &AsyncClient, sink: &RecordingSink, prefix: &str) {
     for i in 0..40 {
@@ -105,10 +98,7 @@ async fn wait_subscribed(client: &AsyncClient, sink: &RecordingSink, prefix: &st
 async fn events_arrive_for_the_tenant_their_topic_names() {
     let Some(url) = url() else { return };
     let prefix = format!("kt{}", unique());
-    let sink = RecordingSink::new();
-    let source = Source::start(config(&url, &prefix), sink.clone());
-    let pubc = publisher(&url).await;
-    wait_subscribed(&pubc, &sink, &prefix).await;
+    let (source, sink, pubc) = running(&url, &prefix, config(&url, &prefix)).await;
 
     publish(
         &pubc,
@@ -130,11 +120,8 @@ async fn events_arrive_for_the_tenant_their_topic_names() {
 async fn messages_published_while_kairos_is_away_arrive_when_it_is_back() {
     let Some(url) = url() else { return };
     let prefix = format!("kt{}", unique());
-    let sink = RecordingSink::new();
     let cfg = config(&url, &prefix);
-    let source = Source::start(cfg.clone(), sink.clone());
-    let pubc = publisher(&url).await;
-    wait_subscribed(&pubc, &sink, &prefix).await;
+    let (source, sink, pubc) = running(&url, &prefix, cfg.clone()).await;
     source.stop().await;
 
     publish(
@@ -146,7 +133,7 @@ async fn messages_published_while_kairos_is_away_arrive_when_it_is_back() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(!sink.ok_ids().contains(&"while-away".to_owned()));
 
-    let source = Source::start(cfg, sink.clone());
+    let source = Source::start(mqtt_only(cfg), sink.clone());
     let calls = sink.wait_ok("while-away").await;
     assert!(calls.iter().any(|c| c.tenant == "globex"));
     source.stop().await;
@@ -156,10 +143,7 @@ async fn messages_published_while_kairos_is_away_arrive_when_it_is_back() {
 async fn a_transient_sink_error_is_retried_until_taken() {
     let Some(url) = url() else { return };
     let prefix = format!("kt{}", unique());
-    let sink = RecordingSink::new();
-    let source = Source::start(config(&url, &prefix), sink.clone());
-    let pubc = publisher(&url).await;
-    wait_subscribed(&pubc, &sink, &prefix).await;
+    let (source, sink, pubc) = running(&url, &prefix, config(&url, &prefix)).await;
     let retries = messages("mqtt", "retry");
 
     sink.transient.store(2, Ordering::SeqCst);
@@ -197,46 +181,22 @@ async fn a_transient_sink_error_is_retried_until_taken() {
 async fn hostile_messages_are_refused_and_do_not_block_the_next() {
     let Some(url) = url() else { return };
     let prefix = format!("kt{}", unique());
-    let sink = RecordingSink::new();
     let mut cfg = config(&url, &prefix);
     cfg.max_payload_bytes = 4096;
-    let source = Source::start(cfg, sink.clone());
-    let pubc = publisher(&url).await;
-    wait_subscribed(&pubc, &sink, &prefix).await;
+    let (source, sink, pubc) = running(&url, &prefix, cfg).await;
     let invalid = messages("mqtt", "invalid");
 
     let good = format!("{prefix}/globex/context");
-    let many = json!({"events": vec![json!({}); 1001]}).to_string();
-    let hostile: Vec<(String, Vec<u8>)> = vec![
-        (good.clone(), b"not json".to_vec()),
-        (good.clone(), b"[1,2,3]".to_vec()),
-        (good.clone(), b"42".to_vec()),
-        (good.clone(), b"{\"id\":\"\xff\xfe\"}".to_vec()),
-        (good.clone(), b"{\"events\":[]}".to_vec()),
-        (good.clone(), many.into_bytes()),
-        (good.clone(), vec![b' '; 4097]),
-        (
-            format!("{prefix}/Globex/context"),
-            event("bad-1").to_string().into_bytes(),
-        ),
-        (
-            format!("{prefix}/a b/context"),
-            event("bad-2").to_string().into_bytes(),
-        ),
-        (
-            format!("{prefix}/..%2f/context"),
-            event("bad-3").to_string().into_bytes(),
-        ),
-        // (Control characters in a topic are refused by Mosquitto itself as malformed.)
-        (
-            format!("{prefix}/{}/context", "a".repeat(300)),
-            event("bad-4").to_string().into_bytes(),
-        ),
-        (
-            format!("{prefix}/ünï/context"),
-            event("bad-5").to_string().into_bytes(),
-        ),
-    ];
+    let mut hostile: Vec<(String, Vec<u8>)> = hostile_payloads()
+        .into_iter()
+        .map(|p| (good.clone(), p))
+        .collect();
+    // Levels naming no tenant (control characters in a topic Mosquitto itself refuses).
+    let long = "a".repeat(300);
+    for (i, t) in ["Globex", "a b", "..%2f", &long, "ünï"].iter().enumerate() {
+        let topic = format!("{prefix}/{t}/context");
+        hostile.push((topic, event(&format!("bad-{i}")).to_string().into_bytes()));
+    }
     let n = hostile.len() as u64;
     for (topic, payload) in hostile {
         publish(&pubc, topic, payload).await;
