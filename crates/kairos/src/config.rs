@@ -63,6 +63,9 @@ pub struct Config {
     pub allow_private_hosts: bool,
     /// The public base URL (webhook URLs are built from it); `None`: not configured.
     pub public_url: Option<String>,
+    /// Context events from MQTT and NATS (`[context_sources]`; URLs are secrets); empty:
+    /// none.
+    pub context_sources: kairos_bus::BusConfig,
 }
 
 impl Config {
@@ -82,6 +85,7 @@ impl Config {
             smtp_relay: None,
             allow_private_hosts: false,
             public_url: None,
+            context_sources: kairos_bus::BusConfig::default(),
         }
     }
 
@@ -192,6 +196,9 @@ impl Config {
             ));
         }
 
+        let context_sources = file.context_sources.unwrap_or_default();
+        errors.extend(context_sources.validate().iter().map(|e| e.to_string()));
+
         if !errors.is_empty() {
             bail!("invalid configuration: {}", errors.join("; "));
         }
@@ -207,6 +214,7 @@ impl Config {
             smtp_relay,
             allow_private_hosts,
             public_url,
+            context_sources,
         })
     }
 
@@ -228,6 +236,7 @@ impl Config {
             smtp_relay: self.smtp_relay.as_deref().map(redact_url),
             allow_private_hosts: Some(self.allow_private_hosts),
             public_url: self.public_url.clone(),
+            context_sources: self.redacted_context_sources(),
         };
         toml::to_string(&view).context("cannot render the configuration")
     }
@@ -251,7 +260,16 @@ impl fmt::Debug for Config {
             .field("smtp_relay", &self.smtp_relay.as_deref().map(redact_url))
             .field("allow_private_hosts", &self.allow_private_hosts)
             .field("public_url", &self.public_url)
+            .field("context_sources", &self.redacted_context_sources())
             .finish()
+    }
+}
+
+impl Config {
+    /// `[context_sources]` with passwords in broker URLs redacted; `None` if empty.
+    fn redacted_context_sources(&self) -> Option<kairos_bus::BusConfig> {
+        let c = &self.context_sources;
+        (c.mqtt.is_some() || c.nats.is_some()).then(|| c.map_urls(redact_url))
     }
 }
 
@@ -301,6 +319,10 @@ pub struct FileConfig {
     /// See `--public-url`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub public_url: Option<String>,
+    /// `[context_sources.mqtt]` and `[context_sources.nats]`: brokers to take context events
+    /// from (see docs/configuration.md); absent: none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub context_sources: Option<kairos_bus::BusConfig>,
 }
 
 impl FileConfig {
@@ -400,6 +422,69 @@ mod tests {
         c.smtp_relay = Some("smtps://mailer:hunter2@relay.example:465".into());
         assert!(!format!("{c:?}").contains("hunter2"));
         assert!(!c.to_redacted_toml().unwrap().contains("hunter2"));
+    }
+
+    #[test]
+    fn context_sources_are_read_checked_and_redacted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kairos.toml");
+        let text = r#"
+[context_sources.mqtt]
+url = "mqtt://kairos:hunter2@127.0.0.1:1883"
+client_id = "kairos-1"
+[[context_sources.mqtt.subscriptions]]
+topic = "kairos/+/context"
+[[context_sources.mqtt.subscriptions]]
+topic = "site/hall-a/#"
+tenant = "acme"
+[context_sources.nats]
+url = "nats://kairos:hunter2@127.0.0.1:4222"
+"#;
+        std::fs::write(&path, text).unwrap();
+        let global = GlobalArgs {
+            config: Some(path.clone()),
+            ..Default::default()
+        };
+        let c = Config::load(&global, None).unwrap();
+        let mqtt = c.context_sources.mqtt.as_ref().unwrap();
+        assert_eq!(mqtt.subscriptions.len(), 2);
+        assert_eq!(c.context_sources.nats.as_ref().unwrap().consumer, "kairos");
+        let shown = c.to_redacted_toml().unwrap();
+        assert!(!shown.contains("hunter2") && !format!("{c:?}").contains("hunter2"));
+        let again: FileConfig = FileConfig::parse(&shown).unwrap();
+        assert_eq!(
+            again
+                .context_sources
+                .unwrap()
+                .mqtt
+                .unwrap()
+                .subscriptions
+                .len(),
+            2
+        );
+        assert!(
+            Config::load(&GlobalArgs::default(), None)
+                .unwrap()
+                .context_sources
+                .mqtt
+                .is_none()
+        );
+
+        std::fs::write(
+            &path,
+            "[context_sources.mqtt]\nurl = \"mqtts://h\"\nsubscriptions = [{ topic = \"a/#\" }]\n",
+        )
+        .unwrap();
+        let err = Config::load(&global, None).unwrap_err().to_string();
+        assert!(err.contains("context_sources.mqtt.url"), "{err}");
+        assert!(
+            err.contains("context_sources.mqtt.subscriptions[0].topic"),
+            "{err}"
+        );
+        let err = FileConfig::parse("[context_sources.nats]\nurl = \"nats://h\"\nstreem = \"X\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("streem"), "{err}");
     }
 
     #[test]
