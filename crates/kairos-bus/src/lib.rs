@@ -148,6 +148,9 @@ impl Backoff {
     }
 }
 
+/// How long the sink may take for one message before it counts as "retry later".
+const SINK_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// The sink's answer, counted and logged (sizes and reasons only, never the payload).
 enum Verdict {
     /// Answered for good: acknowledge.
@@ -163,7 +166,14 @@ async fn offer(
     events: Vec<Value>,
 ) -> Verdict {
     let n = events.len();
-    match sink.ingest(tenant, events).await {
+    let answer = tokio::time::timeout(SINK_TIMEOUT, sink.ingest(tenant, events))
+        .await
+        .unwrap_or_else(|_| {
+            Err(SinkError::Transient(
+                "the sink did not answer in time".into(),
+            ))
+        });
+    match answer {
         Ok(r) => {
             count(source, Outcome::Ingested);
             tracing::debug!(

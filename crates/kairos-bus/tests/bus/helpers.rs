@@ -40,6 +40,8 @@ pub struct Call {
 pub struct RecordingSink {
     calls: Mutex<Vec<Call>>,
     pub transient: AtomicUsize,
+    /// Events with this id are refused for good.
+    pub reject_id: Mutex<Option<String>>,
 }
 
 impl RecordingSink {
@@ -94,13 +96,21 @@ impl ContextSink for RecordingSink {
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
             .is_ok();
         let n = events.len();
+        let reject = self
+            .reject_id
+            .lock()
+            .unwrap()
+            .as_ref()
+            .is_some_and(|r| events[0]["id"] == r.as_str());
         self.calls.lock().unwrap().push(Call {
             tenant: tenant.to_owned(),
             events,
-            ok: !transient,
+            ok: !transient && !reject,
         });
         Box::pin(async move {
-            if transient {
+            if reject {
+                Err(SinkError::Permanent("unknown tenant (test)".into()))
+            } else if transient {
                 Err(SinkError::Transient("store down (test)".into()))
             } else {
                 Ok(SinkReport {

@@ -106,8 +106,18 @@ async fn events_arrive_for_the_tenant_their_topic_names() {
         event("one").to_string(),
     )
     .await;
+    let at_most_once = event("qos0").to_string();
+    pubc.publish(
+        format!("{prefix}/initech/context"),
+        QoS::AtMostOnce,
+        false,
+        at_most_once,
+    )
+    .await
+    .unwrap();
     let batch = json!({"events": [event("b1"), event("b2"), event("b3")]});
     publish(&pubc, format!("{prefix}/hall-a/ap/7"), batch.to_string()).await;
+    sink.wait_ok("qos0").await;
     let calls = sink.wait_ok("b3").await;
     let one = calls.iter().find(|c| c.events[0]["id"] == "one").unwrap();
     assert_eq!(one.tenant, "globex");
@@ -215,5 +225,32 @@ async fn hostile_messages_are_refused_and_do_not_block_the_next() {
         messages("mqtt", "invalid") >= invalid + n,
         "each refusal counted"
     );
+    source.stop().await;
+}
+
+#[tokio::test]
+async fn a_permanent_sink_error_is_acknowledged_not_redelivered() {
+    let Some(url) = url() else { return };
+    let prefix = format!("kt{}", unique());
+    let cfg = config(&url, &prefix);
+    let (source, sink, pubc) = running(&url, &prefix, cfg.clone()).await;
+    *sink.reject_id.lock().unwrap() = Some("doomed".into());
+    let rejected = messages("mqtt", "rejected");
+    let topic = format!("{prefix}/globex/context");
+    publish(&pubc, topic.clone(), event("doomed").to_string()).await;
+    publish(&pubc, topic.clone(), event("next").to_string()).await;
+    sink.wait_ok("next").await;
+    assert!(messages("mqtt", "rejected") > rejected);
+    source.stop().await;
+    // A new session run: an unacknowledged message would come again first.
+    let source = Source::start(mqtt_only(cfg), sink.clone());
+    publish(&pubc, topic, event("last").to_string()).await;
+    sink.wait_ok("last").await;
+    let doomed = sink
+        .calls()
+        .iter()
+        .filter(|c| c.events[0]["id"] == "doomed")
+        .count();
+    assert_eq!(doomed, 1, "offered once, acknowledged");
     source.stop().await;
 }

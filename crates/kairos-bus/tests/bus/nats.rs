@@ -258,3 +258,30 @@ async fn instances_sharing_the_durable_consumer_take_each_message_once() {
     b.stop().await;
     bus.finish().await;
 }
+
+#[tokio::test]
+async fn a_permanent_sink_error_is_terminated_not_redelivered() {
+    let Some(bus) = Bus::new().await else { return };
+    let sink = RecordingSink::new();
+    *sink.reject_id.lock().unwrap() = Some("doomed".into());
+    let rejected = messages("nats", "rejected");
+    let source = bus.start(sink.clone());
+    ensure_stream(&bus.js, &bus.cfg).await.unwrap();
+    for id in ["doomed", "next"] {
+        publish_events(&bus.js, &bus.cfg.subject_prefix, "acme", &[event(id)])
+            .await
+            .unwrap();
+    }
+    sink.wait_ok("next").await;
+    // Longer than the first nak delay: a redelivery would have come by now.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let doomed = sink
+        .calls()
+        .iter()
+        .filter(|c| c.events[0]["id"] == "doomed")
+        .count();
+    assert_eq!(doomed, 1, "offered once, then terminated");
+    assert!(messages("nats", "rejected") > rejected);
+    source.stop().await;
+    bus.finish().await;
+}
