@@ -5,6 +5,7 @@
 use crate::payload::{DEFAULT_MAX_PAYLOAD_BYTES, is_tenant_name};
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::path::PathBuf;
 
 /// The default JetStream stream.
 pub const DEFAULT_STREAM: &str = "KAIROS_CONTEXT";
@@ -31,8 +32,13 @@ pub struct BusConfig {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MqttConfig {
-    /// `mqtt://[user[:password]@]host[:port]` (port 1883 by default); a secret.
+    /// `mqtt://[user[:password]@]host[:port]` (port 1883 by default), or `mqtts://…` for
+    /// TLS (port 8883); a secret.
     pub url: String,
+    /// For `mqtts://`: a PEM file of the CA certificates to trust instead of the public
+    /// (Mozilla) roots, e.g. a private CA.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<PathBuf>,
     /// The client id; it names the persistent session, so keep it stable and unique per
     /// instance.
     #[serde(default = "default_client_id")]
@@ -150,6 +156,7 @@ impl MqttConfig {
     pub fn new(url: impl Into<String>, subscriptions: Vec<MqttSubscription>) -> Self {
         Self {
             url: url.into(),
+            ca_file: None,
             client_id: default_client_id(),
             session_expiry_secs: default_session_expiry(),
             max_payload_bytes: default_max_payload(),
@@ -186,6 +193,8 @@ pub struct BrokerUrl {
     pub username: Option<String>,
     /// Password, if any.
     pub password: Option<String>,
+    /// Whether to speak TLS (`mqtts://`).
+    pub tls: bool,
 }
 
 impl fmt::Debug for BrokerUrl {
@@ -194,15 +203,15 @@ impl fmt::Debug for BrokerUrl {
     }
 }
 
-/// Parses `mqtt://…`; `mqtts://` is refused (TLS is not built in yet).
+/// Parses `mqtt://…` (plain) or `mqtts://…` (TLS).
 pub fn parse_mqtt_url(url: &str) -> Result<BrokerUrl, String> {
-    if url.starts_with("mqtts://") || url.starts_with("ssl://") {
-        return Err("TLS (mqtts://) is not supported yet: use mqtt:// on a trusted network or a local TLS-terminating proxy".into());
-    }
-    let rest = url
-        .strip_prefix("mqtt://")
-        .or_else(|| url.strip_prefix("tcp://"))
-        .ok_or("expected mqtt://[user[:password]@]host[:port]")?;
+    let (tls, rest) = if let Some(r) = url.strip_prefix("mqtts://") {
+        (true, r)
+    } else if let Some(r) = url.strip_prefix("mqtt://") {
+        (false, r)
+    } else {
+        return Err("expected mqtt://[user[:password]@]host[:port] or mqtts://…".into());
+    };
     let (userinfo, hostport) = match rest.rsplit_once('@') {
         Some((u, h)) => (Some(u), h),
         None => (None, rest),
@@ -216,7 +225,7 @@ pub fn parse_mqtt_url(url: &str) -> Result<BrokerUrl, String> {
                 .filter(|p| *p != 0)
                 .ok_or("the port is not a number from 1 to 65535")?,
         ),
-        _ => (hostport, 1883),
+        _ => (hostport, if tls { 8883 } else { 1883 }),
     };
     let host = host.trim_start_matches('[').trim_end_matches(']');
     if host.is_empty() || host.contains(['/', '?', '#', ' ']) {
@@ -234,6 +243,7 @@ pub fn parse_mqtt_url(url: &str) -> Result<BrokerUrl, String> {
         port,
         username,
         password,
+        tls,
     })
 }
 
@@ -283,8 +293,20 @@ impl BusConfig {
         let mut err = |key: String, problem: String| errors.push(ConfigError { key, problem });
         if let Some(m) = &self.mqtt {
             let k = "context_sources.mqtt";
-            if let Err(p) = parse_mqtt_url(&m.url) {
-                err(format!("{k}.url"), p);
+            match parse_mqtt_url(&m.url) {
+                Err(p) => err(format!("{k}.url"), p),
+                Ok(u) => match &m.ca_file {
+                    Some(_) if !u.tls => {
+                        err(format!("{k}.ca_file"), "only for mqtts:// URLs".into());
+                    }
+                    Some(f) if !f.is_file() => {
+                        err(
+                            format!("{k}.ca_file"),
+                            format!("{} is not a readable file", f.display()),
+                        );
+                    }
+                    _ => {}
+                },
             }
             if m.client_id.is_empty() || m.client_id.len() > 128 || m.client_id.contains('\0') {
                 err(format!("{k}.client_id"), "1 to 128 characters".into());

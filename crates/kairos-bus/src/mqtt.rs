@@ -12,6 +12,10 @@ use crate::{Backoff, ContextSink, Outcome, Verdict, count, offer, pause, shown, 
 use rumqttc::v5::mqttbytes::QoS;
 use rumqttc::v5::mqttbytes::v5::{Filter, Packet, Publish, RetainForwardRule};
 use rumqttc::v5::{AsyncClient, Event, MqttOptions};
+use rumqttc::{TlsConfiguration, Transport};
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
@@ -63,6 +67,31 @@ fn matches<'t>(filter: &str, topic: &'t str) -> Option<Vec<&'t str>> {
     levels.next().is_none().then_some(plus)
 }
 
+/// TLS trusting the CAs in `ca_file`, or the public (Mozilla) roots.
+fn tls_config(ca_file: Option<&Path>) -> Result<rustls::ClientConfig, String> {
+    let mut roots = rustls::RootCertStore::empty();
+    match ca_file {
+        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+        Some(path) => {
+            let shown = path.display();
+            let pem = std::fs::read(path).map_err(|e| format!("{shown}: {e}"))?;
+            for cert in CertificateDer::pem_slice_iter(&pem) {
+                let cert = cert.map_err(|e| format!("{shown}: {e}"))?;
+                roots.add(cert).map_err(|e| format!("{shown}: {e}"))?;
+            }
+            if roots.is_empty() {
+                return Err(format!("{shown}: no PEM certificate in it"));
+            }
+        }
+    }
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots)
+        .with_no_client_auth())
+}
+
 pub(crate) async fn run(
     cfg: MqttConfig,
     sink: Arc<dyn ContextSink>,
@@ -88,6 +117,19 @@ pub(crate) async fn run(
         .set_connection_timeout(10);
     if let Some(user) = &url.username {
         options.set_credentials(user.clone(), url.password.clone().unwrap_or_default());
+    }
+    if url.tls {
+        match tls_config(cfg.ca_file.as_deref()) {
+            Ok(tls) => {
+                options.set_transport(Transport::tls_with_config(TlsConfiguration::Rustls(
+                    Arc::new(tls),
+                )));
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "MQTT source not started: TLS");
+                return;
+            }
+        }
     }
     let (client, mut eventloop) = AsyncClient::new(options, 64);
     // Room for the QoS 1 messages in flight twice over (a reconnect redelivers those still

@@ -472,7 +472,7 @@ url = "nats://kairos:hunter2@127.0.0.1:4222"
 
         std::fs::write(
             &path,
-            "[context_sources.mqtt]\nurl = \"mqtts://h\"\nsubscriptions = [{ topic = \"a/#\" }]\n",
+            "[context_sources.mqtt]\nurl = \"mqtp://h\"\nsubscriptions = [{ topic = \"a/#\" }]\n",
         )
         .unwrap();
         let err = Config::load(&global, None).unwrap_err().to_string();

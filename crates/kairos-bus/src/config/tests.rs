@@ -58,7 +58,8 @@ fn problems_name_their_keys() {
     let c = parse(
         r#"
         [mqtt]
-        url = "mqtts://h:8883"
+        url = "mqtp://h:8883"
+        ca_file = "/etc/ssl/kairos-ca.pem"
         client_id = ""
         max_payload_bytes = 10
         session_expiry_secs = 0
@@ -105,8 +106,21 @@ fn problems_name_their_keys() {
     ] {
         assert!(k.iter().any(|x| x == want), "{want} missing in {k:?}");
     }
-    let tls = c.validate().remove(0).to_string();
-    assert!(tls.contains("not supported"), "{tls}");
+    let url = c.validate().remove(0).to_string();
+    assert!(url.contains("mqtts://"), "{url}");
+    let mut c = c.clone();
+    let m = c.mqtt.as_mut().unwrap();
+    m.url = "mqtt://h".into();
+    assert!(
+        keys(&c).contains(&"context_sources.mqtt.ca_file".to_owned()),
+        "plain MQTT takes no CA"
+    );
+    let m = c.mqtt.as_mut().unwrap();
+    m.url = "mqtts://h".into();
+    assert!(
+        keys(&c).contains(&"context_sources.mqtt.ca_file".to_owned()),
+        "a missing file is named"
+    );
     let no_subs = BusConfig {
         mqtt: Some(MqttConfig::new("mqtt://h", vec![])),
         nats: None,
@@ -124,8 +138,11 @@ fn mqtt_urls() {
     let u = parse_mqtt_url("mqtt://dev@[::1]:1884").unwrap();
     assert_eq!((u.host.as_str(), u.port), ("::1", 1884));
     assert_eq!(u.username.as_deref(), Some("dev"));
+    let u = parse_mqtt_url("mqtts://broker.example").unwrap();
+    assert_eq!((u.port, u.tls), (8883, true));
     for bad in [
         "http://h",
+        "ssl://h",
         "mqtt://",
         "mqtt://h:0",
         "mqtt://h:x",

@@ -254,3 +254,124 @@ async fn a_permanent_sink_error_is_acknowledged_not_redelivered() {
     assert_eq!(doomed, 1, "offered once, acknowledged");
     source.stop().await;
 }
+
+/// A private Mosquitto with a plain and a TLS listener and a CA made by openssl, for
+/// `mqtts://`; killed when dropped.
+struct TlsBroker {
+    child: std::process::Child,
+    dir: tempfile::TempDir,
+    plain: u16,
+    tls: u16,
+}
+
+impl Drop for TlsBroker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+fn tls_broker() -> TlsBroker {
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let openssl = |args: &str| {
+        let ok = Command::new("openssl")
+            .args(args.split(' '))
+            .current_dir(d)
+            .stderr(Stdio::null())
+            .status()
+            .expect("openssl is installed")
+            .success();
+        assert!(ok, "openssl {args}");
+    };
+    let key = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
+    openssl(&format!(
+        "req -x509 {key} -keyout ca.key -out ca.pem -days 2 -subj /CN=kairos-test-ca -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign"
+    ));
+    openssl(&format!(
+        "req {key} -keyout srv.key -out srv.csr -subj /CN=localhost"
+    ));
+    std::fs::write(
+        d.join("ext"),
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    openssl(
+        "x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem -days 2 -extfile ext",
+    );
+    let (plain, tls) = (free_port(), free_port());
+    let p = d.display();
+    std::fs::write(
+        d.join("mosquitto.conf"),
+        format!(
+            "allow_anonymous true\npersistence false\nuser root\nlistener {plain} 127.0.0.1\n\
+             listener {tls} 127.0.0.1\ncafile {p}/ca.pem\ncertfile {p}/srv.pem\nkeyfile {p}/srv.key\n"
+        ),
+    )
+    .unwrap();
+    let child = Command::new("mosquitto")
+        .arg("-c")
+        .arg(d.join("mosquitto.conf"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("mosquitto is installed");
+    let broker = TlsBroker {
+        child,
+        dir,
+        plain,
+        tls,
+    };
+    for _ in 0..50 {
+        if std::net::TcpStream::connect(("127.0.0.1", tls)).is_ok() {
+            return broker;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("the TLS test broker did not start");
+}
+
+#[tokio::test]
+async fn mqtts_reaches_a_broker_signed_by_the_configured_ca_only() {
+    // Runs where the broker suite runs: it needs Mosquitto and openssl on this machine.
+    let Some(_) = url() else { return };
+    let broker = tls_broker();
+    let plain = format!("mqtt://127.0.0.1:{}", broker.plain);
+    let prefix = format!("kt{}", unique());
+    let mut cfg = config(&format!("mqtts://127.0.0.1:{}", broker.tls), &prefix);
+    cfg.ca_file = Some(broker.dir.path().join("ca.pem"));
+    assert!(mqtt_only(cfg.clone()).validate().is_empty());
+    let (source, sink, pubc) = running(&plain, &prefix, cfg.clone()).await;
+    publish(
+        &pubc,
+        format!("{prefix}/globex/context"),
+        event("over-tls").to_string(),
+    )
+    .await;
+    sink.wait_ok("over-tls").await;
+    source.stop().await;
+
+    // Trusting only the public roots, the handshake fails: the message queued in the
+    // session meanwhile stays there until the right CA is configured again.
+    publish(
+        &pubc,
+        format!("{prefix}/globex/context"),
+        event("queued").to_string(),
+    )
+    .await;
+    let mut untrusting = cfg.clone();
+    untrusting.ca_file = None;
+    let source = Source::start(mqtt_only(untrusting), sink.clone());
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(!sink.ok_ids().contains(&"queued".to_owned()));
+    source.stop().await;
+    let source = Source::start(mqtt_only(cfg), sink.clone());
+    sink.wait_ok("queued").await;
+    source.stop().await;
+}
