@@ -315,7 +315,12 @@ fn tls_broker() -> TlsBroker {
         ),
     )
     .unwrap();
-    let child = Command::new("mosquitto")
+    // Debian puts it in /usr/sbin, which a CI PATH may lack.
+    let exe = ["/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .unwrap_or("mosquitto");
+    let child = Command::new(exe)
         .arg("-c")
         .arg(d.join("mosquitto.conf"))
         .stdout(Stdio::null())
