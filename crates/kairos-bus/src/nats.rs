@@ -113,7 +113,7 @@ async fn session(
             .connect(cfg.url.as_str())
             .await
             .map_err(|e| format!("connect: {e}"))?;
-        let js = jetstream::new(client);
+        let js = jetstream::new(client.clone());
         let stream = ensure_stream(&js, cfg).await?;
         let consumer: jetstream::consumer::PullConsumer = stream
             .get_or_create_consumer(
@@ -129,19 +129,34 @@ async fn session(
             )
             .await
             .map_err(|e| format!("consumer {}: {e}", cfg.consumer))?;
-        consumer
+        let messages = consumer
             .stream()
             .max_messages_per_batch(16)
             .messages()
             .await
-            .map_err(|e| format!("pull: {e}"))
+            .map_err(|e| format!("pull: {e}"))?;
+        Ok::<_, String>((client, messages))
     };
-    let mut messages = tokio::select! {
+    let (client, messages) = tokio::select! {
         () = stopped(stop) => return Ok(()),
         m = setup => m?,
     };
     tracing::info!("NATS source connected");
     backoff.reset();
+    let result = consume(cfg, sink, stop, messages).await;
+    // Close the connection now, not when the last handle is gone: messages the server
+    // hands to a lingering pull request wait `ack_wait` before anyone else gets them.
+    let _ = tokio::time::timeout(Duration::from_secs(2), client.drain()).await;
+    result
+}
+
+/// Handles messages until stopped (`Ok`) or the pull fails (`Err`).
+async fn consume(
+    cfg: &NatsConfig,
+    sink: &dyn ContextSink,
+    stop: &mut watch::Receiver<bool>,
+    mut messages: pull::Stream,
+) -> Result<(), String> {
     let prefix = format!("{}.", cfg.subject_prefix);
     loop {
         let msg = tokio::select! {

@@ -25,6 +25,9 @@ impl Bus {
         cfg.subject_prefix = format!("kt{id}.context");
         cfg.consumer = format!("c{id}");
         cfg.retention_days = 1;
+        // A message handed to a pull request of a source that then stopped comes back
+        // after this (in production: 60 s).
+        cfg.ack_wait_secs = 2;
         let client = async_nats::connect(url.as_str())
             .await
             .unwrap_or_else(|e| panic!("KAIROS_TEST_NATS_URL is set but NATS is unreachable: {e}"));
@@ -273,8 +276,8 @@ async fn a_permanent_sink_error_is_terminated_not_redelivered() {
             .unwrap();
     }
     sink.wait_ok("next").await;
-    // Longer than the first nak delay: a redelivery would have come by now.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Longer than ack_wait (2 s): an unacknowledged message would have come again by now.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
     let doomed = sink
         .calls()
         .iter()
