@@ -50,7 +50,7 @@ pub struct SinkReport {
     pub refused: usize,
 }
 
-/// Why the sink did not take a message.
+/// Why the sink did not take a message. The text is logged: keep personal data out of it.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SinkError {
     /// Retry later (store down).
@@ -61,9 +61,9 @@ pub enum SinkError {
     Permanent(String),
 }
 
-/// Starts one task per configured source; each runs until `stop` turns `true` (or its sender
-/// is dropped), reconnecting with backoff meanwhile. Nothing is started if the configuration
-/// has a problem.
+/// Starts one task per configured source on the current Tokio runtime; each runs until
+/// `stop` turns `true` (or its sender is dropped), reconnecting with backoff meanwhile, and
+/// finishes the message in hand first. Nothing is started if the configuration has a problem.
 pub fn spawn(
     config: &BusConfig,
     sink: Arc<dyn ContextSink>,

@@ -488,6 +488,20 @@ url = "nats://kairos:hunter2@127.0.0.1:4222"
     }
 
     #[test]
+    fn the_example_context_sources_parse() {
+        let example = include_str!("../../../kairos.example.toml");
+        let start = example.find("# [context_sources.mqtt]").unwrap();
+        let block: String = example[start..]
+            .lines()
+            .map(|l| l.strip_prefix('#').unwrap_or(l).trim_start())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let c = FileConfig::parse(&block).unwrap().context_sources.unwrap();
+        assert_eq!(c.mqtt.unwrap().subscriptions.len(), 2);
+        assert_eq!(c.nats.unwrap().stream, "KAIROS_CONTEXT");
+    }
+
+    #[test]
     fn unknown_keys_are_named() {
         let err = FileConfig::parse("listen = \"127.0.0.1:1\"\nlisten_addr = 3\n")
             .unwrap_err()
