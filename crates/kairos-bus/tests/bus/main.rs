@@ -6,3 +6,4 @@
 mod helpers;
 mod mqtt;
 mod nats;
+mod private_broker;

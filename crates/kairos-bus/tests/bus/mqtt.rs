@@ -3,6 +3,7 @@
 use crate::helpers::{
     RecordingSink, Source, broker_url, event, hostile_payloads, messages, unique,
 };
+use crate::private_broker::PrivateBroker;
 use kairos_bus::{BusConfig, MqttConfig, MqttSubscription, parse_mqtt_url};
 use rumqttc::v5::mqttbytes::QoS;
 use rumqttc::v5::{AsyncClient, MqttOptions};
@@ -78,8 +79,9 @@ fn mqtt_only(cfg: MqttConfig) -> BusConfig {
 
 /// Publishes probe events until one arrives: the subscription is in place.
 async fn wait_subscribed(client: &AsyncClient, sink: &RecordingSink, prefix: &str) {
+    let round = unique();
     for i in 0..40 {
-        let id = format!("probe-{i}");
+        let id = format!("probe-{round}-{i}");
         publish(
             client,
             format!("{prefix}/probe/context"),
@@ -87,7 +89,11 @@ async fn wait_subscribed(client: &AsyncClient, sink: &RecordingSink, prefix: &st
         )
         .await;
         tokio::time::sleep(Duration::from_millis(250)).await;
-        if sink.ok_ids().iter().any(|x| x.starts_with("probe-")) {
+        if sink
+            .ok_ids()
+            .iter()
+            .any(|x| x.starts_with(&format!("probe-{round}-")))
+        {
             return;
         }
     }
@@ -255,98 +261,11 @@ async fn a_permanent_sink_error_is_acknowledged_not_redelivered() {
     source.stop().await;
 }
 
-/// A private Mosquitto with a plain and a TLS listener and a CA made by openssl, for
-/// `mqtts://`; killed when dropped.
-struct TlsBroker {
-    child: std::process::Child,
-    dir: tempfile::TempDir,
-    plain: u16,
-    tls: u16,
-}
-
-impl Drop for TlsBroker {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().port()
-}
-
-fn tls_broker() -> TlsBroker {
-    use std::process::{Command, Stdio};
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let openssl = |args: &str| {
-        let ok = Command::new("openssl")
-            .args(args.split(' '))
-            .current_dir(d)
-            .stderr(Stdio::null())
-            .status()
-            .expect("openssl is installed")
-            .success();
-        assert!(ok, "openssl {args}");
-    };
-    let key = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
-    openssl(&format!(
-        "req -x509 {key} -keyout ca.key -out ca.pem -days 2 -subj /CN=kairos-test-ca -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign"
-    ));
-    openssl(&format!(
-        "req {key} -keyout srv.key -out srv.csr -subj /CN=localhost"
-    ));
-    std::fs::write(
-        d.join("ext"),
-        "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
-    )
-    .unwrap();
-    openssl(
-        "x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem -days 2 -extfile ext",
-    );
-    let (plain, tls) = (free_port(), free_port());
-    let p = d.display();
-    std::fs::write(
-        d.join("mosquitto.conf"),
-        format!(
-            "allow_anonymous true\npersistence false\nuser root\nlistener {plain} 127.0.0.1\n\
-             listener {tls} 127.0.0.1\ncafile {p}/ca.pem\ncertfile {p}/srv.pem\nkeyfile {p}/srv.key\n"
-        ),
-    )
-    .unwrap();
-    // Debian puts it in /usr/sbin, which a CI PATH may lack.
-    let exe = ["/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto"]
-        .into_iter()
-        .find(|p| std::path::Path::new(p).exists())
-        .unwrap_or("mosquitto");
-    let child = Command::new(exe)
-        .arg("-c")
-        .arg(d.join("mosquitto.conf"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("mosquitto is installed");
-    let broker = TlsBroker {
-        child,
-        dir,
-        plain,
-        tls,
-    };
-    for _ in 0..50 {
-        if std::net::TcpStream::connect(("127.0.0.1", tls)).is_ok() {
-            return broker;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("the TLS test broker did not start");
-}
-
 #[tokio::test]
 async fn mqtts_reaches_a_broker_signed_by_the_configured_ca_only() {
     // Runs where the broker suite runs: it needs Mosquitto and openssl on this machine.
     let Some(_) = url() else { return };
-    let broker = tls_broker();
+    let broker = PrivateBroker::start();
     let plain = format!("mqtt://127.0.0.1:{}", broker.plain);
     let prefix = format!("kt{}", unique());
     let mut cfg = config(&format!("mqtts://127.0.0.1:{}", broker.tls), &prefix);
@@ -378,5 +297,27 @@ async fn mqtts_reaches_a_broker_signed_by_the_configured_ca_only() {
     source.stop().await;
     let source = Source::start(mqtt_only(cfg), sink.clone());
     sink.wait_ok("queued").await;
+    source.stop().await;
+}
+
+#[tokio::test]
+async fn the_source_reconnects_and_resubscribes_after_the_broker_restarts() {
+    let Some(_) = url() else { return };
+    let mut broker = PrivateBroker::start();
+    let plain = format!("mqtt://127.0.0.1:{}", broker.plain);
+    let prefix = format!("kt{}", unique());
+    // The private broker keeps nothing across a restart: the session is new, so the source
+    // must subscribe again on its own.
+    let (source, sink, _) = running(&plain, &prefix, config(&plain, &prefix)).await;
+    broker.restart();
+    let pubc = publisher(&plain).await;
+    wait_subscribed(&pubc, &sink, &prefix).await;
+    publish(
+        &pubc,
+        format!("{prefix}/globex/context"),
+        event("after-restart").to_string(),
+    )
+    .await;
+    sink.wait_ok("after-restart").await;
     source.stop().await;
 }
