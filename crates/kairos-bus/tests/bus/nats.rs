@@ -3,6 +3,7 @@
 use crate::helpers::{
     RecordingSink, Source, broker_url, event, hostile_payloads, messages, unique,
 };
+use crate::private_broker::PrivateNats;
 use async_nats::jetstream::{self, stream};
 use kairos_bus::{BusConfig, NatsConfig, ensure_stream, publish_events};
 use std::collections::HashMap;
@@ -19,8 +20,11 @@ struct Bus {
 impl Bus {
     async fn new() -> Option<Self> {
         let url = broker_url("KAIROS_TEST_NATS_URL", "NATS")?;
+        Some(Self::at(&url).await)
+    }
+    async fn at(url: &str) -> Self {
         let id = unique();
-        let mut cfg = NatsConfig::new(&url);
+        let mut cfg = NatsConfig::new(url);
         cfg.stream = format!("KT_{id}");
         cfg.subject_prefix = format!("kt{id}.context");
         cfg.consumer = format!("c{id}");
@@ -28,13 +32,13 @@ impl Bus {
         // A message handed to a pull request of a source that then stopped comes back
         // after this (in production: 60 s).
         cfg.ack_wait_secs = 2;
-        let client = async_nats::connect(url.as_str())
+        let client = async_nats::connect(url)
             .await
             .unwrap_or_else(|e| panic!("KAIROS_TEST_NATS_URL is set but NATS is unreachable: {e}"));
-        Some(Self {
+        Self {
             cfg,
             js: jetstream::new(client),
-        })
+        }
     }
     fn start(&self, sink: Arc<RecordingSink>) -> Source {
         let config = BusConfig {
@@ -287,4 +291,40 @@ async fn a_permanent_sink_error_is_terminated_not_redelivered() {
     assert!(messages("nats", "rejected") > rejected);
     source.stop().await;
     bus.finish().await;
+}
+
+#[tokio::test]
+async fn the_source_resumes_after_the_server_restarts() {
+    // Runs where the broker suite runs: it needs nats-server on this machine.
+    if broker_url("KAIROS_TEST_NATS_URL", "NATS").is_none() {
+        return;
+    }
+    let mut server = PrivateNats::start();
+    let bus = Bus::at(&format!("nats://127.0.0.1:{}", server.port)).await;
+    let sink = RecordingSink::new();
+    let source = bus.start(sink.clone());
+    ensure_stream(&bus.js, &bus.cfg).await.unwrap();
+    publish_events(&bus.js, &bus.cfg.subject_prefix, "acme", &[event("before")])
+        .await
+        .unwrap();
+    sink.wait_ok("before").await;
+
+    server.restart();
+    // The publisher's client reconnects by itself; publish until the stream took it.
+    let mut stored = false;
+    let after = [event("after")];
+    for _ in 0..50 {
+        let sent = publish_events(&bus.js, &bus.cfg.subject_prefix, "acme", &after);
+        if tokio::time::timeout(Duration::from_secs(2), sent)
+            .await
+            .is_ok_and(|r| r.is_ok())
+        {
+            stored = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(stored, "the restarted server took the message");
+    sink.wait_ok("after").await;
+    source.stop().await;
 }

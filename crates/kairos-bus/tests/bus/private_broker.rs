@@ -111,3 +111,59 @@ impl PrivateBroker {
         self.child = spawn(self.dir.path(), self.plain);
     }
 }
+
+/// A private NATS server with JetStream, its store in a temporary folder; killed when
+/// dropped.
+pub struct PrivateNats {
+    child: Child,
+    dir: tempfile::TempDir,
+    pub port: u16,
+}
+
+impl Drop for PrivateNats {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn spawn_nats(dir: &Path, port: u16) -> Child {
+    let exe = ["/usr/sbin/nats-server", "/usr/local/bin/nats-server"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+        .unwrap_or("nats-server");
+    let mut child = Command::new(exe)
+        .args(["-a", "127.0.0.1", "-p", &port.to_string(), "-js", "-sd"])
+        .arg(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("nats-server is installed");
+    for _ in 0..50 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return child;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the private NATS server did not start");
+}
+
+impl PrivateNats {
+    pub fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let child = spawn_nats(dir.path(), port);
+        Self { child, dir, port }
+    }
+
+    /// Stops the server and starts it again on the same port and store (streams and
+    /// durable consumers survive).
+    pub fn restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        std::thread::sleep(Duration::from_millis(700));
+        self.child = spawn_nats(self.dir.path(), self.port);
+    }
+}
