@@ -35,19 +35,23 @@ fn openssl(dir: &Path, args: &str) {
     assert!(ok, "openssl {args}");
 }
 
-fn spawn(dir: &Path, port: u16) -> Child {
-    // Debian puts it in /usr/sbin, which a CI PATH may lack.
-    let exe = ["/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto"]
-        .into_iter()
-        .find(|p| Path::new(p).exists())
-        .unwrap_or("mosquitto");
-    let mut child = Command::new(exe)
-        .arg("-c")
-        .arg(dir.join("mosquitto.conf"))
+/// The program, from /usr/sbin where Debian puts it and a CI PATH may not look.
+fn sbin(name: &str) -> String {
+    let path = format!("/usr/sbin/{name}");
+    if Path::new(&path).exists() {
+        path
+    } else {
+        name.to_owned()
+    }
+}
+
+/// Starts `cmd` and waits until it listens on `port`.
+fn launch(mut cmd: Command, port: u16) -> Child {
+    let mut child = cmd
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .expect("mosquitto is installed");
+        .unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
     for _ in 0..50 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
             return child;
@@ -56,7 +60,13 @@ fn spawn(dir: &Path, port: u16) -> Child {
     }
     let _ = child.kill();
     let _ = child.wait();
-    panic!("the private broker did not start");
+    panic!("{cmd:?} did not start");
+}
+
+fn spawn(dir: &Path, port: u16) -> Child {
+    let mut cmd = Command::new(sbin("mosquitto"));
+    cmd.arg("-c").arg(dir.join("mosquitto.conf"));
+    launch(cmd, port)
 }
 
 impl PrivateBroker {
@@ -128,26 +138,10 @@ impl Drop for PrivateNats {
 }
 
 fn spawn_nats(dir: &Path, port: u16) -> Child {
-    let exe = ["/usr/sbin/nats-server", "/usr/local/bin/nats-server"]
-        .into_iter()
-        .find(|p| Path::new(p).exists())
-        .unwrap_or("nats-server");
-    let mut child = Command::new(exe)
-        .args(["-a", "127.0.0.1", "-p", &port.to_string(), "-js", "-sd"])
-        .arg(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("nats-server is installed");
-    for _ in 0..50 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return child;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("the private NATS server did not start");
+    let mut cmd = Command::new(sbin("nats-server"));
+    cmd.args(["-a", "127.0.0.1", "-p", &port.to_string(), "-js", "-sd"])
+        .arg(dir);
+    launch(cmd, port)
 }
 
 impl PrivateNats {
