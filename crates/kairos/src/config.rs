@@ -66,7 +66,12 @@ pub struct Config {
     /// Context events from MQTT and NATS (`[context_sources]`; URLs are secrets); empty:
     /// none.
     pub context_sources: kairos_bus::BusConfig,
+    /// How far behind the clock a context event may be and still be matched, in seconds.
+    pub anticipation_lateness_secs: u64,
 }
+
+/// Default of `anticipation_lateness_secs`: five minutes.
+pub const DEFAULT_ANTICIPATION_LATENESS_SECS: u64 = 300;
 
 impl Config {
     /// Defaults with SQLite in `data_dir` (handy for tests: then set `listen` to
@@ -86,6 +91,7 @@ impl Config {
             allow_private_hosts: false,
             public_url: None,
             context_sources: kairos_bus::BusConfig::default(),
+            anticipation_lateness_secs: DEFAULT_ANTICIPATION_LATENESS_SECS,
         }
     }
 
@@ -198,6 +204,14 @@ impl Config {
 
         let context_sources = file.context_sources.unwrap_or_default();
         errors.extend(context_sources.validate().iter().map(|e| e.to_string()));
+        let anticipation_lateness_secs = file
+            .anticipation_lateness_secs
+            .unwrap_or(DEFAULT_ANTICIPATION_LATENESS_SECS);
+        if anticipation_lateness_secs > 86_400 {
+            errors.push(format!(
+                "anticipation_lateness_secs {anticipation_lateness_secs}: at most 86400 (a day)"
+            ));
+        }
 
         if !errors.is_empty() {
             bail!("invalid configuration: {}", errors.join("; "));
@@ -215,6 +229,7 @@ impl Config {
             allow_private_hosts,
             public_url,
             context_sources,
+            anticipation_lateness_secs,
         })
     }
 
@@ -237,6 +252,7 @@ impl Config {
             allow_private_hosts: Some(self.allow_private_hosts),
             public_url: self.public_url.clone(),
             context_sources: self.redacted_context_sources(),
+            anticipation_lateness_secs: Some(self.anticipation_lateness_secs),
         };
         toml::to_string(&view).context("cannot render the configuration")
     }
@@ -261,6 +277,10 @@ impl fmt::Debug for Config {
             .field("allow_private_hosts", &self.allow_private_hosts)
             .field("public_url", &self.public_url)
             .field("context_sources", &self.redacted_context_sources())
+            .field(
+                "anticipation_lateness_secs",
+                &self.anticipation_lateness_secs,
+            )
             .finish()
     }
 }
@@ -323,6 +343,10 @@ pub struct FileConfig {
     /// from (see docs/configuration.md); absent: none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub context_sources: Option<kairos_bus::BusConfig>,
+    /// How far behind the clock a context event may arrive and still be matched, in seconds
+    /// (0–86400, default 300): raise it for devices that upload in batches.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub anticipation_lateness_secs: Option<u64>,
 }
 
 impl FileConfig {

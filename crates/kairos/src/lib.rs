@@ -5,6 +5,7 @@
 //! with [`startup::Application::build`] on `127.0.0.1:0`.
 #![forbid(unsafe_code)]
 
+pub mod bus_sink;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -45,24 +45,56 @@ pub struct Application {
     anticipation: Anticipation,
 }
 
-/// The anticipation runtime: started with the application (the HTTP door needs its handle),
-/// stopped after the connections drained.
+/// The anticipation runtime and the broker sources feeding its door: started with the
+/// application (the HTTP door needs the runtime's handle), stopped after the connections
+/// drained.
 struct Anticipation {
     stop: tokio::sync::watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
     handle: kairos_context::RuntimeHandle,
+    sources: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Anticipation {
-    fn start(config: &Config, store: &Store) -> Self {
+    fn start(config: &Config, store: &Store, local_addr: SocketAddr) -> Self {
         let (stop, stopped) = tokio::sync::watch::channel(false);
+        // Coupon links need an absolute URL: the configured one, else the listen address
+        // (as for the coupon QR codes).
+        let public_url = config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{local_addr}"));
         let runtime = kairos_context::RuntimeConfig {
-            public_url: config.public_url.clone(),
+            public_url: Some(public_url),
+            lateness_us: i64::try_from(config.anticipation_lateness_secs)
+                .unwrap_or(86_400)
+                .saturating_mul(1_000_000),
             ..kairos_context::RuntimeConfig::default()
         };
         let clock: kairos_context::Clock = Arc::new(kairos_store::now);
         let (handle, task) = kairos_context::spawn(store.clone(), runtime, clock, stopped);
-        Self { stop, task, handle }
+        Self {
+            stop,
+            task,
+            handle,
+            sources: Vec::new(),
+        }
+    }
+
+    /// Starts the MQTT and NATS sources the configuration names, into `door`.
+    fn listen(
+        &mut self,
+        config: &Config,
+        store: &Store,
+        door: kairos_context::ContextDoor,
+    ) -> anyhow::Result<()> {
+        let sink = Arc::new(crate::bus_sink::DoorSink::new(store.clone(), door));
+        self.sources = kairos_bus::spawn(&config.context_sources, sink, self.stop.subscribe())
+            .map_err(|errors| {
+                let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                anyhow::anyhow!("context sources: {}", list.join("; "))
+            })?;
+        Ok(())
     }
 }
 
@@ -115,9 +147,13 @@ impl Application {
                     config.data_dir.display()
                 )
             })?;
-        let anticipation = Anticipation::start(&config, &store);
+        let mut anticipation = Anticipation::start(&config, &store, local_addr);
         let door =
             kairos_context::ContextDoor::with_runtime(store.clone(), anticipation.handle.clone());
+        if let Err(e) = anticipation.listen(&config, &store, door.clone()) {
+            store.close().await;
+            return Err(e);
+        }
         let state = kairos_http::AppState::new(store.clone(), metrics, config.secure_cookies)
             .with_public_url(config.public_url.as_deref())
             .with_listen_addr(local_addr)
@@ -294,6 +330,10 @@ impl Application {
         workers_stop.send_replace(true);
         // Engine state is rebuilt from the store on start; executed firings are recorded.
         anticipation.stop.send_replace(true);
+        // A source finishes the message in hand (acknowledged only once stored).
+        for source in anticipation.sources {
+            let _ = tokio::time::timeout(Duration::from_secs(35), source).await;
+        }
         let _ = tokio::time::timeout(Duration::from_secs(5), anticipation.task).await;
         // Each worker step is one transaction: stopping between steps loses nothing.
         let _ = tokio::time::timeout(Duration::from_secs(5), sla).await;
