@@ -6,8 +6,10 @@
 use crate::conversation::ConversationChanges;
 use crate::identity::Identity;
 use crate::ids::{
-    ConversationId, CouponId, CustomerId, EventId, MessageId, PartyId, TenantId, TokenId,
+    ArticleId, CategoryId, ConversationId, CouponId, CustomerId, EventId, MessageId, PartyId,
+    TenantId, TokenId,
 };
+use crate::knowledge::{ArticleState, ArticleVisibility};
 use crate::message::{Attachment, Author, Body, Channel, Direction};
 use crate::party::Role;
 use crate::receipt::SeenKind;
@@ -268,6 +270,79 @@ pub enum EventData {
         customer_id: CustomerId,
         /// Who took it, as the redeemer said (a till, a counter), if given.
         by: Option<String>,
+    /// A knowledge-base category was created or renamed.
+    #[serde(rename = "kb.category")]
+    KbCategorySaved {
+        /// The category.
+        category_id: CategoryId,
+        /// Its URL slug, unique in the tenant.
+        slug: String,
+        /// Its display name.
+        name: String,
+    },
+    /// A knowledge-base article was created as a draft; this is its revision 1.
+    #[serde(rename = "kb.article.created")]
+    KbArticleCreated {
+        /// The article (one language version).
+        article_id: ArticleId,
+        /// Its category.
+        category_id: CategoryId,
+        /// The translation group: every language version of one article shares it.
+        translation_group: uuid::Uuid,
+        /// Its language tag.
+        language: String,
+        /// Who it is for.
+        visibility: ArticleVisibility,
+        /// Title.
+        title: String,
+        /// Markdown source.
+        body: String,
+        /// The partner party that drafted it, if a partner did.
+        author_party: Option<PartyId>,
+    },
+    /// An article's title and body were replaced: a new revision (a restore too).
+    #[serde(rename = "kb.article.revised")]
+    KbArticleRevised {
+        /// The article.
+        article_id: ArticleId,
+        /// The new revision's number (2, 3, …).
+        revision: u32,
+        /// Title.
+        title: String,
+        /// Markdown source.
+        body: String,
+        /// The revision restored, when this revision is a restore.
+        restored_from: Option<u32>,
+    },
+    /// An article's state, visibility or category changed.
+    #[serde(rename = "kb.article.changed")]
+    KbArticleChanged {
+        /// The article.
+        article_id: ArticleId,
+        /// The new state, if it changed.
+        state: Option<ArticleState>,
+        /// The new visibility, if it changed.
+        visibility: Option<ArticleVisibility>,
+        /// The new category, if it changed.
+        category_id: Option<CategoryId>,
+    },
+    /// A reader answered "did this help?" (counted once per customer or anonymous bound).
+    #[serde(rename = "kb.feedback")]
+    KbFeedback {
+        /// The article.
+        article_id: ArticleId,
+        /// Yes or no.
+        helpful: bool,
+    },
+    /// An admin granted or revoked a partner's drafting rights in a category.
+    #[serde(rename = "kb.partner_grant")]
+    KbPartnerGrant {
+        /// The partner party.
+        party_id: PartyId,
+        /// The category.
+        category_id: CategoryId,
+        /// Granted (`true`) or revoked.
+        granted: bool,
     },
     /// What remains of an event about an erased person: its position and time on the log,
     /// nothing of its content.
@@ -344,6 +419,12 @@ impl EventData {
             EventData::ContextEventsPurged { .. } => "context.purged",
             EventData::CouponIssued { .. } => "coupon.issued",
             EventData::CouponRedeemed { .. } => "coupon.redeemed",
+            EventData::KbCategorySaved { .. } => "kb.category",
+            EventData::KbArticleCreated { .. } => "kb.article.created",
+            EventData::KbArticleRevised { .. } => "kb.article.revised",
+            EventData::KbArticleChanged { .. } => "kb.article.changed",
+            EventData::KbFeedback { .. } => "kb.feedback",
+            EventData::KbPartnerGrant { .. } => "kb.partner_grant",
             EventData::Redacted => "redacted",
             EventData::AnticipationFired { .. } => "anticipation.fired",
             EventData::RestrictionsChanged { .. } => "restrictions.changed",

@@ -83,3 +83,11 @@ id_type!(
     /// Identifies an API token (never the token's secret).
     TokenId
 );
+id_type!(
+    /// Identifies a knowledge-base article (one language version of it).
+    ArticleId
+);
+id_type!(
+    /// Identifies a knowledge-base category.
+    CategoryId
+);

@@ -21,6 +21,7 @@ pub mod event;
 pub mod identity;
 pub mod ids;
 pub mod inbound;
+pub mod knowledge;
 pub mod mail;
 pub mod merge;
 pub mod message;

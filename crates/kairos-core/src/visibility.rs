@@ -71,6 +71,15 @@ pub fn view_for<'a>(
         EventData::ConsentRecorded { record } => {
             (record.customer_id == customer).then_some(Cow::Borrowed(data))
         }
+        // The knowledge base is read through its own routes, which apply the article rules
+        // (`knowledge::may_read`); its log events (drafts, internal articles, partner
+        // grants, votes) are the team's business.
+        EventData::KbCategorySaved { .. }
+        | EventData::KbArticleCreated { .. }
+        | EventData::KbArticleRevised { .. }
+        | EventData::KbArticleChanged { .. }
+        | EventData::KbFeedback { .. }
+        | EventData::KbPartnerGrant { .. } => None,
         // SLA clocks, settings and service tiers are the team's business.
         EventData::SettingChanged { .. }
         | EventData::CustomerTierSet { .. }

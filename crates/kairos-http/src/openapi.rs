@@ -24,6 +24,7 @@ use utoipa::{Modify, OpenApi};
         (name = "mail", description = "The e-mail channel: support addresses, sender and acknowledgement settings, the outbox, IMAP mailboxes"),
         (name = "coupons", description = "Single-use coupons: the public redemption page, redemption and QR codes (/r/{token}); a customer's coupons"),
         (name = "channels", description = "Provider channels (Twilio, Telegram, Meta): settings and their public webhooks"),
+        (name = "knowledge", description = "The knowledge base: categories, articles, revisions, translations, feedback, partner drafting rights"),
     )
 )]
 struct ApiDoc;

@@ -15,6 +15,8 @@ mod export;
 mod health;
 mod hooks;
 mod inbound;
+mod kb;
+mod kb_admin;
 mod live;
 mod mail;
 mod restrictions;
@@ -60,6 +62,8 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .merge(restrictions::router())
         .merge(channels::router())
         .merge(hooks::router())
+        .merge(kb::router())
+        .merge(kb_admin::router())
         .merge(health::documented())
 }
 

@@ -15,6 +15,7 @@ mod hooks;
 mod hooks_out;
 mod hostile;
 mod idempotency;
+mod knowledge;
 mod live;
 mod mail;
 mod matrix;

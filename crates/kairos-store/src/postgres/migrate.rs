@@ -78,6 +78,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/postgres/0015_coupons.sql"),
     ),
     (
+        16,
+        "knowledge",
+        include_str!("../../migrations/postgres/0016_knowledge.sql"),
+    ),
+    (
         18,
         "restrictions",
         include_str!("../../migrations/postgres/0018_restrictions.sql"),

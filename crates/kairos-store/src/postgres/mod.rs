@@ -14,6 +14,7 @@ mod erasure;
 mod hooks;
 mod imap;
 mod keys;
+mod knowledge;
 mod mail;
 mod migrate;
 mod read;

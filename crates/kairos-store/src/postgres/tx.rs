@@ -341,6 +341,15 @@ impl PgTx {
                 .execute(&mut *c)
                 .await?;
             }
+            // The knowledge-base flows write the article, revision, vote and grant rows
+            // themselves (src/knowledge.rs): an article row is a document rebuilt from the
+            // current one, which the flow has read in this transaction anyway.
+            EventData::KbCategorySaved { .. }
+            | EventData::KbArticleCreated { .. }
+            | EventData::KbArticleRevised { .. }
+            | EventData::KbArticleChanged { .. }
+            | EventData::KbFeedback { .. }
+            | EventData::KbPartnerGrant { .. } => {}
             EventData::SettingChanged { key, value } => {
                 super::sla::apply_setting(c, t, key, value, at).await?
             }

@@ -81,6 +81,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0015_coupons.sql"),
     ),
     (
+        16,
+        "knowledge",
+        include_str!("../../migrations/sqlite/0016_knowledge.sql"),
+    ),
+    (
         18,
         "restrictions",
         include_str!("../../migrations/sqlite/0018_restrictions.sql"),

@@ -11,6 +11,7 @@ mod erasure;
 mod hooks;
 mod imap;
 mod keys;
+mod knowledge;
 mod mail;
 mod migrate;
 mod read;

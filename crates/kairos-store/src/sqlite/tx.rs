@@ -227,6 +227,15 @@ impl<'c> SqliteTx<'c> {
                 )?
                 .execute(params![status.as_str(), note, t, key])?;
             }
+            // The knowledge-base flows write the article, revision, vote and grant rows
+            // themselves (src/knowledge.rs): an article row is a document rebuilt from the
+            // current one, which the flow has read in this transaction anyway.
+            EventData::KbCategorySaved { .. }
+            | EventData::KbArticleCreated { .. }
+            | EventData::KbArticleRevised { .. }
+            | EventData::KbArticleChanged { .. }
+            | EventData::KbFeedback { .. }
+            | EventData::KbPartnerGrant { .. } => {}
             EventData::SettingChanged { key, value } => {
                 super::sla::apply_setting(c, t, key, value, at)?
             }

@@ -9,6 +9,7 @@ mod credentials;
 mod customers;
 mod hooks;
 mod hostile;
+mod knowledge;
 mod log;
 mod tenants;
 
@@ -38,6 +39,7 @@ use kairos_core::inbound::InboundCommand;
 use kairos_core::message::{Body, Channel};
 use kairos_core::tenant::TenantSlug;
 use kairos_store::Store;
+use knowledge::knowledge_base_revisions_states_translations_votes_and_grants;
 use log::{event_log_is_gap_free_and_resumable, failing_writes_in_a_batch_roll_back_alone};
 use tenants::{tenant_log_starts_at_one_and_slugs_are_unique, tenants_never_see_each_other};
 
@@ -128,6 +130,7 @@ conformance!(
     coupons_issue_idempotently_with_the_same_token,
     coupons_redeem_once_even_concurrently,
     coupons_expire_follow_merges_and_go_with_erasure,
+    knowledge_base_revisions_states_translations_votes_and_grants,
 );
 
 fn email_in(from: &str, body: &str, ext: Option<&str>) -> InboundCommand {

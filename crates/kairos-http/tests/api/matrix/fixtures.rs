@@ -177,6 +177,9 @@ impl World {
             Rt::PutSla => Some(
                 json!({"policies": [{"name": "Std", "targets": {"normal": {"first_response": 3600}}}]}),
             ),
+            Rt::KbCreateCategory => Some(json!({"slug": self.unique("cat"), "name": "Matrix"})),
+            Rt::KbPutSettings => Some(json!({"languages": ["de", "en"]})),
+            Rt::KbCreatePartner => Some(json!({"display_name": "Matrix Partner"})),
             _ => None,
         }
     }

@@ -153,10 +153,10 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
             }
         }
     }
-    // 7 callers × (42 object-less routes + 20 object routes × 3 targets).
+    // 7 callers × (48 object-less routes + 20 object routes × 3 targets).
     assert_eq!(
         cells,
-        7 * (42 + 20 * 3),
+        7 * (48 + 20 * 3),
         "the A01 table is not what it should be"
     );
     // Admin and agent: 18 object routes on tenant B, and the admin the export and erasure;
@@ -187,6 +187,9 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
         Rt::PatchConversation,
         Rt::PostMessage,
         Rt::AddIdentity,
+        Rt::KbCreateCategory,
+        Rt::KbPutSettings,
+        Rt::KbCreatePartner,
     ];
     let mut a05 = 0usize;
     for caller in [Caller::Admin, Caller::Agent, Caller::Customer] {
@@ -240,7 +243,7 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
             }
         }
     }
-    assert_eq!(a05, (2 * 15 + 1) * SMUGGLED.len(), "A05 cells");
+    assert_eq!(a05, (2 * 18 + 1) * SMUGGLED.len(), "A05 cells");
 
     // ---- A03: references to another tenant's objects in the body -------------------------
     // Merge an A customer with a B customer: 404, both unchanged.
@@ -330,7 +333,7 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
         );
     }
     let total = cells + a05 + 2;
-    assert_eq!(total, 7 * (42 + 20 * 3) + (2 * 15 + 1) * SMUGGLED.len() + 2);
+    assert_eq!(total, 7 * (48 + 20 * 3) + (2 * 18 + 1) * SMUGGLED.len() + 2);
     eprintln!(
         "matrix: {total} cells checked ({cells} role×route×target, {leak_checks} existence-leak comparisons, {a05} A05, 2 A03)"
     );

@@ -106,6 +106,12 @@ pub(super) enum Rt {
     PutRestrictions,
     Decisions,
     ReviewDecision,
+    KbCategories,
+    KbCreateCategory,
+    KbArticles,
+    KbGetSettings,
+    KbPutSettings,
+    KbCreatePartner,
 }
 
 pub(super) struct Route {
@@ -141,7 +147,7 @@ const fn route(
 const OK: StatusCode = StatusCode::OK;
 const CREATED: StatusCode = StatusCode::CREATED;
 
-pub(super) const ROUTES: [Route; 62] = [
+pub(super) const ROUTES: [Route; 68] = [
     route(
         Rt::Inbound,
         "POST",
@@ -489,6 +495,56 @@ pub(super) const ROUTES: [Route; 62] = [
         OK,
         true,
     ),
+    // The knowledge base: signed-in readers get what their role may read (visitors name
+    // the tenant with `?tenant=`, which the matrix does not: 401).
+    route(
+        Rt::KbCategories,
+        "GET",
+        "/api/v1/kb/categories",
+        Obj::None,
+        OK,
+        false,
+    ),
+    route(
+        Rt::KbCreateCategory,
+        "POST",
+        "/api/v1/kb/categories",
+        Obj::None,
+        CREATED,
+        true,
+    ),
+    route(
+        Rt::KbArticles,
+        "GET",
+        "/api/v1/kb/articles",
+        Obj::None,
+        OK,
+        false,
+    ),
+    route(
+        Rt::KbGetSettings,
+        "GET",
+        "/api/v1/kb/settings",
+        Obj::None,
+        OK,
+        false,
+    ),
+    route(
+        Rt::KbPutSettings,
+        "PUT",
+        "/api/v1/kb/settings",
+        Obj::None,
+        OK,
+        true,
+    ),
+    route(
+        Rt::KbCreatePartner,
+        "POST",
+        "/api/v1/kb/partners",
+        Obj::None,
+        CREATED,
+        true,
+    ),
     route(
         Rt::GetAnticipationRules,
         "GET",
@@ -653,6 +709,8 @@ pub(super) fn expected(r: &Route, caller: Caller, target: Option<Target>) -> Sta
                     | Rt::PutRetention
                     | Rt::GetAnticipationRules
                     | Rt::PutAnticipationRules
+                    | Rt::KbPutSettings
+                    | Rt::KbCreatePartner
             ) && caller == Caller::Agent
             {
                 StatusCode::FORBIDDEN
@@ -661,6 +719,10 @@ pub(super) fn expected(r: &Route, caller: Caller, target: Option<Target>) -> Sta
             } else {
                 r.ok
             }
+        }
+        // Customers and partners browse the knowledge base (what they may read of it).
+        Caller::Customer | Caller::Partner if matches!(r.rt, Rt::KbCategories | Rt::KbArticles) => {
+            r.ok
         }
         Caller::Customer if CUSTOMER_ROUTES.contains(&r.rt) => match target {
             None | Some(Target::Own) => r.ok,
