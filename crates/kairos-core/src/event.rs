@@ -270,6 +270,7 @@ pub enum EventData {
         customer_id: CustomerId,
         /// Who took it, as the redeemer said (a till, a counter), if given.
         by: Option<String>,
+    },
     /// A knowledge-base category was created or renamed.
     #[serde(rename = "kb.category")]
     KbCategorySaved {

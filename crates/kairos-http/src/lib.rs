@@ -56,6 +56,8 @@ pub struct AppState {
     /// The door context events come through (with the anticipation runtime behind it, when
     /// one runs).
     pub(crate) context: kairos_context::ContextDoor,
+    /// The knowledge-base search index (fed by `kairos_workflow::kb_index`), if enabled.
+    pub(crate) search: Option<Arc<kairos_search::SearchIndex>>,
 }
 
 impl AppState {
@@ -76,6 +78,7 @@ impl AppState {
             listen_url: None,
             blobs: None,
             context,
+            search: None,
         }
     }
 
@@ -106,6 +109,12 @@ impl AppState {
     /// Sends stored context events through `door` (and so to its anticipation runtime).
     pub fn with_context(mut self, door: kairos_context::ContextDoor) -> Self {
         self.context = door;
+        self
+    }
+
+    /// Sets the search index the knowledge-base search and suggestions read.
+    pub fn with_search(mut self, index: Arc<kairos_search::SearchIndex>) -> Self {
+        self.search = Some(index);
         self
     }
 

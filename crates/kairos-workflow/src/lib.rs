@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod hooks;
+pub mod kb_index;
 pub mod outbound;
 pub mod retention;
 pub mod routing;

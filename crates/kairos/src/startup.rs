@@ -42,6 +42,7 @@ pub struct Application {
     mailroom: kairos_mail::Mailroom,
     imap_reach: kairos_mail::imap::Reach,
     blobs: kairos_store::blobs::BlobStore,
+    search: Option<Arc<kairos_search::SearchIndex>>,
     anticipation: Anticipation,
 }
 
@@ -154,11 +155,15 @@ impl Application {
             store.close().await;
             return Err(e);
         }
-        let state = kairos_http::AppState::new(store.clone(), metrics, config.secure_cookies)
+        let mut state = kairos_http::AppState::new(store.clone(), metrics, config.secure_cookies)
             .with_public_url(config.public_url.as_deref())
             .with_listen_addr(local_addr)
             .with_blobs(blobs.clone())
             .with_context(door);
+        let search = open_search(&config.data_dir);
+        if let Some(index) = &search {
+            state = state.with_search(index.clone());
+        }
         let router = kairos_http::app(state.clone());
         Ok(Self {
             listener,
@@ -174,6 +179,7 @@ impl Application {
             },
             blobs,
             anticipation,
+            search,
         })
     }
 
@@ -210,6 +216,7 @@ impl Application {
             imap_reach,
             blobs,
             anticipation,
+            search,
         } = self;
         tracing::info!(addr = %local_addr, backend = store.backend(), "listening");
         let background = tokio::spawn(background(store.clone()));
@@ -234,6 +241,13 @@ impl Application {
             kairos_workflow::outbound::Options::default(),
             workers_stopped.clone(),
         ));
+        let feeder = search.map(|index| {
+            tokio::spawn(kairos_workflow::kb_index::run(
+                store.clone(),
+                index,
+                workers_stopped.clone(),
+            ))
+        });
         let retention = tokio::spawn(kairos_workflow::retention::run(
             store.clone(),
             blobs,
@@ -340,6 +354,9 @@ impl Application {
         let _ = tokio::time::timeout(Duration::from_secs(5), routing).await;
         // A pass deletes one conversation or person per transaction: stopping loses nothing.
         let _ = tokio::time::timeout(Duration::from_secs(5), retention).await;
+        if let Some(feeder) = feeder {
+            let _ = tokio::time::timeout(Duration::from_secs(10), feeder).await;
+        }
         let _ = tokio::time::timeout(Duration::from_secs(70), outbox).await;
         // An import round stores its position after every message: stopping loses nothing.
         imap.abort();
@@ -374,6 +391,24 @@ async fn outbound(
             ..Default::default()
         },
     })
+}
+
+/// The knowledge-base search index in `<data dir>/search`, or `None` (logged) when it
+/// cannot be opened: the server runs, and search answers 503, until it is rebuilt.
+fn open_search(data_dir: &Path) -> Option<Arc<kairos_search::SearchIndex>> {
+    // The knowledge base is small next to conversations: one indexing thread, a small
+    // buffer (tantivy's default would reserve 256 MiB).
+    let options = kairos_search::IndexOptions {
+        threads: 1,
+        memory_bytes: 32 << 20,
+    };
+    match kairos_search::SearchIndex::open_with(&data_dir.join("search"), options) {
+        Ok(index) => Some(Arc::new(index)),
+        Err(e) => {
+            tracing::error!(error = %e, "search index unavailable; run `kairos search reindex`");
+            None
+        }
+    }
 }
 
 /// The mailroom (inbound mail by SMTP and IMAP), with attachments in `<data dir>/blobs`.

@@ -17,6 +17,7 @@ mod hooks;
 mod inbound;
 mod kb;
 mod kb_admin;
+mod kb_search;
 mod live;
 mod mail;
 mod restrictions;
@@ -64,6 +65,7 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .merge(hooks::router())
         .merge(kb::router())
         .merge(kb_admin::router())
+        .merge(kb_search::router())
         .merge(health::documented())
 }
 

@@ -15,6 +15,7 @@ mod hooks;
 mod hooks_out;
 mod hostile;
 mod idempotency;
+mod kb_search;
 mod knowledge;
 mod live;
 mod mail;

@@ -1,0 +1,175 @@
+//! The knowledge-base search feeder: follows each tenant's log from the index's checkpoint
+//! (`SearchIndex::last_indexed_seq`) and writes the articles that `kb.*` events touched, as
+//! they are now in the store, into the index. A lagging or fresh index catches up from its
+//! last `seq`; applying an article twice is harmless (upserts replace by id).
+
+use kairos_core::event::{Event, EventData};
+use kairos_core::ids::{ArticleId, TenantId};
+use kairos_core::knowledge::{ArticleState, ArticleVisibility};
+use kairos_search::{Document, Kind, Language, SearchIndex, State, Visibility};
+use kairos_store::knowledge::Article;
+use kairos_store::log_watch::{LogWatch, Wake};
+use kairos_store::{Store, StoreError};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// Events read per page.
+const PAGE: u32 = 1_000;
+/// Without article changes, the checkpoint is committed only this far behind the log (a
+/// commit costs a file sync; re-reading a few thousand events after a restart costs little).
+const COMMIT_LAG: u64 = 10_000;
+
+/// What can stop a round.
+#[derive(Debug, thiserror::Error)]
+pub enum FeedError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The index failed.
+    #[error("search index: {0}")]
+    Index(String),
+}
+
+/// The article an event is about, if it is a knowledge-base article event.
+fn article_of(data: &EventData) -> Option<ArticleId> {
+    match data {
+        EventData::KbArticleCreated { article_id, .. }
+        | EventData::KbArticleRevised { article_id, .. }
+        | EventData::KbArticleChanged { article_id, .. }
+        | EventData::KbFeedback { article_id, .. } => Some(*article_id),
+        _ => None,
+    }
+}
+
+/// The search document of an article, or `None` for a language the index cannot analyse
+/// (German and English, with or without a region, are indexed).
+pub fn document(tenant: TenantId, a: &Article, seq: u64) -> Option<Document> {
+    let language = match a.language.split('-').next() {
+        Some("de") => Language::De,
+        Some("en") => Language::En,
+        _ => return None,
+    };
+    Some(Document {
+        tenant,
+        id: a.id.0,
+        kind: Kind::Article,
+        language,
+        title: a.title.clone(),
+        body: a.body.clone(),
+        category: Some(a.category_id.to_string()),
+        state: match a.state {
+            ArticleState::Draft => State::Draft,
+            ArticleState::InReview => State::InReview,
+            ArticleState::Published => State::Published,
+            ArticleState::Archived => State::Archived,
+        },
+        channel: None,
+        visibility: match a.visibility {
+            ArticleVisibility::Public => Visibility::Public,
+            ArticleVisibility::Customers => Visibility::Customers,
+            ArticleVisibility::Internal => Visibility::Internal,
+        },
+        owner: None,
+        parent: Some(a.translation_group),
+        seq,
+    })
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> kairos_search::Result<T> + Send + 'static,
+) -> Result<T, FeedError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| FeedError::Index(e.to_string()))?
+        .map_err(|e| FeedError::Index(e.to_string()))
+}
+
+/// Applies one page of events; returns whether any article changed in the index.
+async fn apply(
+    store: &Store,
+    index: &Arc<SearchIndex>,
+    tenant: TenantId,
+    events: &[Event],
+) -> Result<bool, FeedError> {
+    let touched: BTreeSet<ArticleId> = events.iter().filter_map(|e| article_of(&e.data)).collect();
+    let last = events.last().map_or(0, |e| e.seq.max(0) as u64);
+    let (mut docs, mut gone) = (Vec::new(), Vec::new());
+    for id in &touched {
+        match store.kb_article(tenant, *id).await? {
+            Some(a) => match document(tenant, &a, last) {
+                Some(d) => docs.push(d),
+                None => gone.push(id.0),
+            },
+            None => gone.push(id.0),
+        }
+    }
+    let idx = index.clone();
+    blocking(move || {
+        idx.upsert(&docs)?;
+        for id in gone {
+            idx.delete(tenant, id)?;
+        }
+        idx.advance(tenant, last);
+        Ok(())
+    })
+    .await?;
+    Ok(!touched.is_empty())
+}
+
+/// Brings the index up to date with `tenant`'s log from `from` (at least the index's own
+/// checkpoint) and commits when articles changed or the checkpoint lags far; returns the
+/// position read up to. `force` always commits (reindexing, tests).
+pub async fn catch_up(
+    store: &Store,
+    index: &Arc<SearchIndex>,
+    tenant: TenantId,
+    from: u64,
+    force: bool,
+) -> Result<u64, FeedError> {
+    let committed = index.last_indexed_seq(tenant);
+    let mut after = from.max(committed);
+    let mut changed = false;
+    loop {
+        let events = store.events(tenant, after as i64, PAGE).await?;
+        let Some(last) = events.last().map(|e| e.seq.max(0) as u64) else {
+            break;
+        };
+        changed |= apply(store, index, tenant, &events).await?;
+        after = last;
+        if events.len() < PAGE as usize {
+            break;
+        }
+    }
+    if force || changed || after.saturating_sub(committed) >= COMMIT_LAG {
+        let idx = index.clone();
+        blocking(move || idx.commit()).await?;
+    }
+    Ok(after)
+}
+
+/// Keeps the index current with every tenant's log until `stop`.
+pub async fn run(store: Store, index: Arc<SearchIndex>, mut stop: watch::Receiver<bool>) {
+    let mut log = LogWatch::new(&store).await;
+    let mut positions: HashMap<TenantId, u64> = HashMap::new();
+    let mut sweep = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        for tenant in log.take() {
+            let from = positions.get(&tenant).copied().unwrap_or(0);
+            match catch_up(&store, &index, tenant, from, false).await {
+                Ok(at) => {
+                    positions.insert(tenant, at);
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, %tenant, "search feeder: failed; retrying later");
+                }
+            }
+        }
+        match log.wait(&mut sweep, &mut stop).await {
+            Wake::Stop => return,
+            Wake::Tick => log.mark_all().await,
+            Wake::Changed => {}
+        }
+    }
+}
