@@ -128,6 +128,19 @@ pub async fn catch_up(
     from: u64,
     force: bool,
 ) -> Result<u64, FeedError> {
+    catch_up_reporting(store, index, tenant, from, force, &mut |_| {}).await
+}
+
+/// [`catch_up`], calling `on_page` with the position reached after each page of events
+/// (a progress bar).
+pub async fn catch_up_reporting(
+    store: &Store,
+    index: &Arc<SearchIndex>,
+    tenant: TenantId,
+    from: u64,
+    force: bool,
+    on_page: &mut (dyn FnMut(u64) + Send),
+) -> Result<u64, FeedError> {
     let committed = index.last_indexed_seq(tenant);
     let mut after = from.max(committed);
     let mut changed = false;
@@ -138,6 +151,7 @@ pub async fn catch_up(
         };
         changed |= apply(store, index, tenant, &events).await?;
         after = last;
+        on_page(after);
         if events.len() < PAGE as usize {
             break;
         }

@@ -133,6 +133,9 @@ pub enum Command {
     /// A person's data: export (GDPR Art. 15, 20) and re-import.
     #[command(subcommand)]
     Privacy(PrivacyCommand),
+    /// The knowledge-base search index in `<data dir>/search`.
+    #[command(subcommand)]
+    Search(SearchCommand),
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
@@ -247,6 +250,14 @@ pub enum AuditCommand {
     /// chain's newest hash (keep those elsewhere: they also reveal a truncated tail), or
     /// names the first altered, inserted or deleted entry of each broken chain (exit 1).
     Verify,
+}
+
+/// `kairos search …`
+#[derive(Debug, Subcommand)]
+pub enum SearchCommand {
+    /// Rebuild the index from every tenant's event log (with a progress bar on stderr) into
+    /// a fresh directory, then swap it in. Stop the server first.
+    Reindex,
 }
 
 /// `kairos privacy …`

@@ -5,7 +5,7 @@
 
 use crate::helpers::{Backend, TestApp, spawn_with_search};
 use http::StatusCode;
-use kairos_core::ids::{CustomerId, TenantId};
+use kairos_core::ids::TenantId;
 use kairos_core::party::Role;
 use kairos_search::SearchIndex;
 use serde_json::{Value, json};
@@ -66,27 +66,8 @@ async fn ids(app: &TestApp, path: &str, token: Option<&str>) -> Vec<String> {
 }
 
 async fn german_search_and_suggestions_respect_visibility(app: TestApp, index: Arc<SearchIndex>) {
-    let t = app.tenant("acme").await;
-    let admin = app.token(t, Role::Admin, None).await;
-    let c = app
-        .call(
-            "POST",
-            "/api/v1/customers",
-            Some(&admin),
-            Some(json!({"display_name": "Anna"})),
-        )
-        .await;
-    let anna = CustomerId(c.json()["id"].as_str().unwrap().parse().unwrap());
-    let customer = app.token(t, Role::Customer, Some(anna)).await;
-    let cat = app
-        .call(
-            "POST",
-            "/api/v1/kb/categories",
-            Some(&admin),
-            Some(json!({"slug": "vertrag", "name": "Vertrag"})),
-        )
-        .await;
-    let cat = cat.json()["id"].as_str().unwrap().to_owned();
+    let kb = crate::knowledge::setup(&app).await;
+    let (t, admin, customer, cat) = (kb.tenant, kb.admin, kb.customer, kb.category);
     let cancel = post_article(
         &app,
         &admin,

@@ -9,13 +9,15 @@ use kairos_core::ids::CustomerId;
 use kairos_core::party::Role;
 use serde_json::{Value, json};
 
-struct Kb {
-    admin: String,
-    customer: String,
-    category: String,
+/// A tenant `acme` with an admin, a customer and a category `vertrag`.
+pub(crate) struct Kb {
+    pub(crate) tenant: kairos_core::ids::TenantId,
+    pub(crate) admin: String,
+    pub(crate) customer: String,
+    pub(crate) category: String,
 }
 
-async fn setup(app: &TestApp) -> Kb {
+pub(crate) async fn setup(app: &TestApp) -> Kb {
     let t = app.tenant("acme").await;
     let admin = app.token(t, Role::Admin, None).await;
     let c = app
@@ -38,6 +40,7 @@ async fn setup(app: &TestApp) -> Kb {
         .await;
     assert_eq!(cat.status, StatusCode::CREATED, "{}", cat.text());
     Kb {
+        tenant: t,
         admin,
         customer,
         category: cat.json()["id"].as_str().unwrap().to_owned(),

@@ -7,6 +7,7 @@ mod config;
 mod demo;
 mod privacy;
 mod rules;
+mod search;
 mod seed;
 mod serve;
 mod staff;
@@ -52,6 +53,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Privacy(cmd) => {
             let blobs = config.data_dir.join("blobs");
             with_store(&config, |store| privacy::run(store, blobs, cmd)).await
+        }
+        Command::Search(cmd) => {
+            let dir = config.data_dir.clone();
+            with_store(&config, |store| search::run(store, dir, cmd)).await
         }
         Command::Tenant(cmd) => with_store(&config, |store| tenant::run(store, cmd)).await,
         Command::Token(cmd) => with_store(&config, |store| token::run(store, cmd)).await,
