@@ -405,13 +405,17 @@ mod tests {
     }
 
     #[test]
-    fn markdown_renders_without_scripts_or_javascript_links() {
+    fn b01_b06_markdown_renders_without_scripts_or_javascript_links() {
         let html = render_markdown(
-            "# Hallo\n\n<img src=x onerror=alert(1)>\n\n[klick](javascript:alert(1)) **fett**\n\n<script>alert(1)</script>",
+            "# Hallo\n\n<img src=x onerror=alert(1)>\n\n[klick](javascript:alert(1)) **fett**\n\n<script>alert(1)</script>\n\n<JAVASCRIPT:alert(1)> [y](JaVaScRiPt:alert(1)) [z](data:text/html,x) <svg onload=alert(1)>",
         );
         assert!(html.contains("<h1>Hallo</h1>") && html.contains("<strong>fett</strong>"));
         assert!(!html.contains("onerror"), "{html}");
-        assert!(!html.contains("javascript:"), "{html}");
+        assert!(!html.to_lowercase().contains("javascript:"), "{html}");
+        assert!(
+            !html.contains("data:") && !html.contains("onload"),
+            "{html}"
+        );
         assert!(!html.contains("<script"), "{html}");
     }
 

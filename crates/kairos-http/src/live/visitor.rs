@@ -28,7 +28,8 @@ pub(crate) struct Visitor {
     pub issued: i64,
 }
 
-fn mac(key: &[u8], payload: &str) -> Hmac<Sha256> {
+/// HMAC-SHA256 of `payload` under `key`.
+pub(crate) fn mac(key: &[u8], payload: &str) -> Hmac<Sha256> {
     // HMAC accepts keys of any length, so this cannot fail.
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key)
         .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));

@@ -20,7 +20,6 @@ use kairos_core::knowledge::{self, ArticleState, ArticleVisibility, Editor, Read
 use kairos_core::party::{Role, parse_display_name};
 use kairos_store::knowledge::{Article, ArticleChange, Category, NewArticle, Revision};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -751,8 +750,12 @@ async fn feedback(
         }
         _ => return Err(ApiError::forbidden()),
     };
-    // Only a salted hash is kept: enough to refuse a repeat, not to tell who voted.
-    let voter = hex::encode(Sha256::digest(format!("{}/{}", kb.tenant, who)));
+    // Only a keyed hash (the server's visitor key) is kept: enough to refuse a repeat, and
+    // unlike a plain hash of an address it cannot be reversed by trying every address.
+    // The event names no voter either (actor `system`).
+    let key = state.visitor_key().await?;
+    let mark = crate::live::visitor::mac(&key, &format!("kb-vote/{}/{who}", kb.tenant));
+    let voter = hex::encode(hmac::Mac::finalize(mark).into_bytes());
     let (a, counted) = state
         .store
         .kb_feedback(
@@ -761,7 +764,7 @@ async fn feedback(
             voter,
             req.helpful,
             kb.reader.clone(),
-            &kb.actor(),
+            &kairos_core::event::Actor::System,
         )
         .await?;
     Ok(axum::Json(FeedbackView {

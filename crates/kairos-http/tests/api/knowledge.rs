@@ -115,7 +115,7 @@ async fn readers_and_revisions(app: TestApp) {
     want.sort();
     assert_eq!(
         mine, want,
-        "customers: public and customers-only, never internal"
+        "customers: public and customers-only, never internal (A04)"
     );
     assert_eq!(listed(&app, Some(&kb.admin)).await.len(), 3);
     for (who, token) in [("visitor", None), ("customer", Some(kb.customer.as_str()))] {
@@ -159,7 +159,7 @@ async fn readers_and_revisions(app: TestApp) {
         .await;
     assert_eq!(cats.json().as_array().unwrap().len(), 1);
 
-    // Rendered HTML is sanitised (checklist: stored XSS).
+    // Rendered HTML is sanitised (checklist B01, B06).
     let r = app
         .call(
             "GET",

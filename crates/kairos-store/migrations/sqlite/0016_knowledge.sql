@@ -27,7 +27,7 @@ CREATE TABLE kb_revisions (
     doc             TEXT NOT NULL,
     PRIMARY KEY (article_id, number)
 );
--- One row per counted "did this help?" answer: voter is a salted hash (customer, or
+-- One row per counted "did this help?" answer: voter is a keyed hash (customer, or
 -- anonymous address and day), so repeats are not counted twice.
 CREATE TABLE kb_votes (
     article_id      BLOB NOT NULL,
