@@ -9,18 +9,18 @@ mod fixtures;
 mod run;
 mod table;
 
-use crate::helpers::{Backend, spawn_on};
+use crate::helpers::{Backend, spawn_with_search};
 use run::run_matrix;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_route_role_tenant_and_object_cell_allows_only_what_it_should() {
-    let app = spawn_on(Backend::Sqlite).await.expect("sqlite");
+    let (app, _index) = spawn_with_search(Backend::Sqlite).await.expect("sqlite");
     run_matrix(&app).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_route_role_tenant_and_object_cell_allows_only_what_it_should_on_postgres() {
-    let Some(app) = spawn_on(Backend::Postgres).await else {
+    let Some((app, _index)) = spawn_with_search(Backend::Postgres).await else {
         return;
     };
     run_matrix(&app).await;

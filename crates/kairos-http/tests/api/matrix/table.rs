@@ -112,6 +112,8 @@ pub(super) enum Rt {
     KbGetSettings,
     KbPutSettings,
     KbCreatePartner,
+    KbSearch,
+    KbSuggest,
 }
 
 pub(super) struct Route {
@@ -147,7 +149,7 @@ const fn route(
 const OK: StatusCode = StatusCode::OK;
 const CREATED: StatusCode = StatusCode::CREATED;
 
-pub(super) const ROUTES: [Route; 68] = [
+pub(super) const ROUTES: [Route; 70] = [
     route(
         Rt::Inbound,
         "POST",
@@ -646,6 +648,22 @@ pub(super) const ROUTES: [Route; 68] = [
         false,
     ),
     route(
+        Rt::KbSearch,
+        "GET",
+        "/api/v1/kb/search?q=Frist",
+        Obj::None,
+        OK,
+        false,
+    ),
+    route(
+        Rt::KbSuggest,
+        "GET",
+        "/api/v1/kb/suggest?q=Frist",
+        Obj::None,
+        OK,
+        false,
+    ),
+    route(
         Rt::SlaClocks,
         "GET",
         "/api/v1/conversations/{id}/sla",
@@ -721,7 +739,12 @@ pub(super) fn expected(r: &Route, caller: Caller, target: Option<Target>) -> Sta
             }
         }
         // Customers and partners browse the knowledge base (what they may read of it).
-        Caller::Customer | Caller::Partner if matches!(r.rt, Rt::KbCategories | Rt::KbArticles) => {
+        Caller::Customer | Caller::Partner
+            if matches!(
+                r.rt,
+                Rt::KbCategories | Rt::KbArticles | Rt::KbSearch | Rt::KbSuggest
+            ) =>
+        {
             r.ok
         }
         Caller::Customer if CUSTOMER_ROUTES.contains(&r.rt) => match target {
