@@ -17,6 +17,7 @@ mod hooks;
 mod inbound;
 mod kb;
 mod kb_admin;
+mod kb_history;
 mod kb_search;
 mod live;
 mod mail;
@@ -65,6 +66,7 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .merge(hooks::router())
         .merge(kb::router())
         .merge(kb_admin::router())
+        .merge(kb_history::router())
         .merge(kb_search::router())
         .merge(health::documented())
 }
