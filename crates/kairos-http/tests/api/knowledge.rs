@@ -269,48 +269,19 @@ async fn readers_and_revisions(app: TestApp) {
 
     // Feedback: once per customer; visitors once per address and day.
     let fb = format!("{path}/feedback");
-    let one = app
-        .call(
-            "POST",
-            &fb,
-            Some(&kb.customer),
-            Some(json!({"helpful": true})),
-        )
-        .await;
-    assert_eq!(
-        one.json(),
-        json!({"counted": true, "helpful_yes": 1, "helpful_no": 0})
-    );
-    let two = app
-        .call(
-            "POST",
-            &fb,
-            Some(&kb.customer),
-            Some(json!({"helpful": false})),
-        )
-        .await;
-    assert_eq!(two.json()["counted"], false);
-    let anon = app
-        .call(
-            "POST",
-            &format!("{fb}?tenant=acme"),
-            None,
-            Some(json!({"helpful": false})),
-        )
-        .await;
-    assert_eq!(
-        anon.json(),
-        json!({"counted": true, "helpful_yes": 1, "helpful_no": 1})
-    );
-    let again = app
-        .call(
-            "POST",
-            &format!("{fb}?tenant=acme"),
-            None,
-            Some(json!({"helpful": false})),
-        )
-        .await;
-    assert_eq!(again.json()["counted"], false);
+    let anon_fb = format!("{fb}?tenant=acme");
+    let vote = async |path: &str, token: Option<&str>, helpful: bool| {
+        let r = app
+            .call("POST", path, token, Some(json!({"helpful": helpful})))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        r.json()
+    };
+    let counts = |yes: u64, no: u64| json!({"counted": true, "helpful_yes": yes, "helpful_no": no});
+    assert_eq!(vote(&fb, Some(&kb.customer), true).await, counts(1, 0));
+    assert_eq!(vote(&fb, Some(&kb.customer), false).await["counted"], false);
+    assert_eq!(vote(&anon_fb, None, false).await, counts(1, 1));
+    assert_eq!(vote(&anon_fb, None, false).await["counted"], false);
     let staff = app
         .call("POST", &fb, Some(&kb.admin), Some(json!({"helpful": true})))
         .await;
