@@ -342,6 +342,10 @@ async fn change<T: WriteTx + KbTx>(
     c.state = c.state.filter(|s| *s != a.state);
     c.visibility = c.visibility.filter(|v| *v != a.visibility);
     c.category_id = c.category_id.filter(|v| *v != a.category_id);
+    // A partner changes visibility or category only of a draft it may edit.
+    if editor == knowledge::Editor::Partner && (c.visibility.is_some() || c.category_id.is_some()) {
+        recheck(knowledge::may_edit(reader, &a.facts()))?;
+    }
     if let Some(to) = c.state {
         knowledge::transition(a.state, to)?;
         recheck(knowledge::may_transition(editor, a.state, to))?;

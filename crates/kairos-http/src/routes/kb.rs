@@ -502,8 +502,13 @@ async fn patch_article(
                 && knowledge::is_edge(a.state, to)
                 && !knowledge::may_transition(editor, a.state, to)
         });
-        let text = req.title.is_some() || req.body.is_some();
-        if moves_away || forbidden_step || (text && !knowledge::may_edit(&kb.reader, &a.facts())) {
+        // Text, visibility and category of a draft only: what is in review or published
+        // changes through the company.
+        let edits = req.title.is_some()
+            || req.body.is_some()
+            || change.visibility.is_some()
+            || change.category_id.is_some();
+        if moves_away || forbidden_step || (edits && !knowledge::may_edit(&kb.reader, &a.facts())) {
             return Err(ApiError::forbidden());
         }
     }

@@ -395,6 +395,15 @@ async fn partner_drafts_until_staff_publish(app: TestApp) {
         StatusCode::FORBIDDEN,
         "a draft in review is the company's"
     );
+    let hide = app
+        .call(
+            "PATCH",
+            &path,
+            Some(&partner),
+            Some(json!({"visibility": "customers"})),
+        )
+        .await;
+    assert_eq!(hide.status, StatusCode::FORBIDDEN, "nor its visibility");
 
     // Invisible to customers and visitors until staff publish.
     assert!(
