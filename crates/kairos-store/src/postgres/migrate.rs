@@ -83,9 +83,9 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/postgres/0016_knowledge.sql"),
     ),
     (
-        18,
+        17,
         "restrictions",
-        include_str!("../../migrations/postgres/0018_restrictions.sql"),
+        include_str!("../../migrations/postgres/0017_restrictions.sql"),
     ),
 ];
 

@@ -86,9 +86,9 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0016_knowledge.sql"),
     ),
     (
-        18,
+        17,
         "restrictions",
-        include_str!("../../migrations/sqlite/0018_restrictions.sql"),
+        include_str!("../../migrations/sqlite/0017_restrictions.sql"),
     ),
 ];
 
