@@ -37,6 +37,15 @@ pub struct PersonExport {
     pub coupons: Vec<CouponEntry>,
     /// Scores computed about the person, each with the reasons behind it.
     pub scores: Vec<ScoreEntry>,
+    /// Automated decisions about the person (anticipation rules that acted), newest first,
+    /// each with the rule, its version, the inputs it used and its human review. Absent in
+    /// exports made before decisions were kept.
+    #[serde(default)]
+    pub decisions: Vec<DecisionEntry>,
+    /// What the person has excluded themself from (Art. 18, 21, 22). Absent in exports made
+    /// before restrictions existed.
+    #[serde(default)]
+    pub restrictions: RestrictionsEntry,
     /// Audit entries about the person: who at the tenant read or changed their data.
     pub audit: Vec<AuditEntryView>,
     /// Attachments: metadata here, content as `attachments/<sha256>` in the archive.
@@ -150,6 +159,42 @@ pub struct CouponEntry {
     pub redeemed_by: Option<String>,
     /// The automated rule firing that issued it (profiling transparency, Art. 15(1)(h)).
     pub firing_key: String,
+}
+
+/// An automated decision about the person (Art. 15(1)(h), 22).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionEntry {
+    /// The firing's key.
+    pub key: String,
+    /// The rule that decided.
+    pub rule: String,
+    /// The rule's version.
+    pub rule_version: u32,
+    /// What it did (`notify`, `coupon`, `touchpoint`, …).
+    pub action: String,
+    /// The text it sent or noted, if any.
+    pub text: Option<String>,
+    /// The inputs it used: one line per matched event and policy check.
+    pub explanation: Vec<String>,
+    /// When (RFC 3339).
+    pub fired_at: String,
+    /// `contested`, `upheld` or `overturned`, if reviewed.
+    pub review: Option<String>,
+    /// The person's reason or the reviewer's note.
+    pub review_note: Option<String>,
+}
+
+/// The person's restrictions: `true` means excluded.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RestrictionsEntry {
+    /// No profiling.
+    pub profiling: bool,
+    /// No proactive messages.
+    pub proactive: bool,
+    /// No automated decisions.
+    pub automation: bool,
 }
 
 /// A score with its reasons (profiling transparency, GDPR Art. 15(1)(h)).

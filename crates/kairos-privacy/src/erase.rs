@@ -10,6 +10,7 @@ use kairos_core::ids::{CustomerId, TenantId};
 use kairos_store::Store;
 use kairos_store::blobs::BlobStore;
 use kairos_store::erasure::ErasureReport;
+use kairos_store::kb_votes;
 
 /// What an erasure did.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,6 +46,16 @@ pub async fn erase(
     actor: &Actor,
 ) -> Result<Erased, PrivacyError> {
     let report = store.erase_person(tenant, customer, actor).await?;
+    // Knowledge-base votes carry a keyed pseudonym of the customer id: recompute and delete.
+    let key = store
+        .signing_key(kb_votes::VOTE_KEY_NAME, rand::random())
+        .await?;
+    let marks = report
+        .customers
+        .iter()
+        .map(|c| kb_votes::vote_mark(&key, tenant, &format!("customer:{c}")))
+        .collect();
+    store.kb_forget_votes(tenant, marks).await?;
     let blobs_deleted = delete_unreferenced(store, blobs, &report.blobs).await?;
     store.scrub().await?;
     tracing::info!(

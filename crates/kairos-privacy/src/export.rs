@@ -3,8 +3,8 @@
 
 use crate::PrivacyError;
 use crate::document::{
-    AttachmentFile, AuditEntryView, ConversationEntry, CouponEntry, FORMAT, IdentityEntry,
-    MessageEntry, PersonExport, Profile, TenantInfo,
+    AttachmentFile, AuditEntryView, ConversationEntry, CouponEntry, DecisionEntry, FORMAT,
+    IdentityEntry, MessageEntry, PersonExport, Profile, RestrictionsEntry, TenantInfo,
 };
 use kairos_core::event::Actor;
 use kairos_core::ids::CustomerId;
@@ -131,6 +131,28 @@ pub async fn gather(
             firing_key: c.firing_key,
         })
         .collect();
+    let decisions = store
+        .decisions(t, id, u32::MAX)
+        .await?
+        .into_iter()
+        .map(|d| DecisionEntry {
+            key: d.key,
+            rule: d.rule,
+            rule_version: d.rule_version,
+            action: d.action,
+            text: d.text,
+            explanation: d.explanation,
+            fired_at: d.fired_at.to_rfc3339(),
+            review: d.review.map(|r| r.as_str().to_owned()),
+            review_note: d.review_note,
+        })
+        .collect();
+    let r = store.restrictions(t, id).await?;
+    let restrictions = RestrictionsEntry {
+        profiling: r.profiling,
+        proactive: r.proactive,
+        automation: r.automation,
+    };
     let mut audit = Vec::new();
     let mut after = 0;
     loop {
@@ -191,6 +213,8 @@ pub async fn gather(
         consents,
         coupons,
         scores: Vec::new(),
+        decisions,
+        restrictions,
         audit,
         attachments: attachments.into_values().collect(),
     })

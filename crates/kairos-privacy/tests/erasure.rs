@@ -277,3 +277,75 @@ async fn n05_mail_arriving_during_erasure_leaves_no_orphan() {
         assert!(!timeline.is_empty() && timeline.len() <= 40);
     }
 }
+
+/// A customer's knowledge-base votes are kept only as a keyed pseudonym of their id, which
+/// the server can recompute: erasure deletes them (checklist N04).
+async fn votes_go_with_erasure(store: Store) {
+    use kairos_core::knowledge::{ArticleState, ArticleVisibility, Editor, Reader};
+    use kairos_store::kb_votes::{VOTE_KEY_NAME, vote_mark};
+    use kairos_store::knowledge::{ArticleChange, NewArticle};
+    let dir = tempfile::tempdir().unwrap();
+    let blobs = BlobStore::open(dir.path().join("blobs")).unwrap();
+    let sys = Actor::System;
+    let t = store
+        .create_tenant(&TenantSlug::parse("votes").unwrap(), "Votes")
+        .await
+        .unwrap()
+        .id;
+    let (erika, _) = store
+        .inbound(
+            t,
+            mail(identity(IdentityKind::Email, EMAIL), NAME, "Hallo", vec![]),
+            &sys,
+        )
+        .await
+        .unwrap();
+    let erika = erika.customer_id;
+    let category = store
+        .kb_create_category(t, "vertrag".into(), "Vertrag".into(), &sys)
+        .await
+        .unwrap();
+    let new = NewArticle {
+        category_id: Some(category.id),
+        translation_of: None,
+        language: "de".into(),
+        visibility: ArticleVisibility::Public,
+        title: "Kündigung".into(),
+        body: "Die Kündigungsfrist beträgt drei Monate.".into(),
+    };
+    let article = store
+        .kb_create_article(t, new, Reader::Staff, None, &sys)
+        .await
+        .unwrap();
+    let publish = ArticleChange {
+        state: Some(ArticleState::Published),
+        ..ArticleChange::default()
+    };
+    store
+        .kb_change_article(t, article.id, publish, Editor::Staff, Reader::Staff, &sys)
+        .await
+        .unwrap();
+    let key = store.signing_key(VOTE_KEY_NAME, [7; 32]).await.unwrap();
+    let mark = vote_mark(&key, t, &format!("customer:{erika}"));
+    let vote = |mark: String| store.kb_feedback(t, article.id, mark, true, Reader::Customer, &sys);
+    assert!(vote(mark.clone()).await.unwrap().1, "the first vote counts");
+    assert!(!vote(mark.clone()).await.unwrap().1, "a repeat does not");
+    erase(&store, &blobs, t, erika, &sys).await.unwrap();
+    assert!(
+        vote(mark).await.unwrap().1,
+        "the pseudonymous vote record went with the person"
+    );
+}
+
+#[tokio::test]
+async fn n04_knowledge_base_votes_go_with_erasure_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    votes_go_with_erasure(Store::open_sqlite(dir.path()).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn n04_knowledge_base_votes_go_with_erasure_on_postgres() {
+    if let Some(store) = kairos_store::testing::fresh_postgres("privacy_kb_votes").await {
+        votes_go_with_erasure(store).await;
+    }
+}

@@ -176,6 +176,27 @@ async fn demo(store: &Store, blobs: &BlobStore) -> (Tenant, CustomerId) {
         )
         .await
         .unwrap();
+    // An automated decision about her (with its reasons), and her objection to profiling.
+    let decision = kairos_core::anticipation::FiringCommand {
+        key: "pickup-arrival@1/anna/1/0".into(),
+        match_key: "pickup-arrival@1/anna/1".into(),
+        customer_id: anna,
+        rule: "pickup-arrival".into(),
+        rule_version: 1,
+        action: "emit".into(),
+        text: Some("pickup.expected".into()),
+        explanation: vec!["1. here = presence.wifi at FRA".into()],
+        effect: kairos_core::anticipation::Effect::Record,
+    };
+    store.execute_firing(t, decision).await.unwrap();
+    let objection = kairos_core::restriction::RestrictionsCommand {
+        profiling: Some(true),
+        ..Default::default()
+    };
+    store
+        .set_restrictions(t, anna, objection, &sys)
+        .await
+        .unwrap();
     store
         .audit(
             t,
@@ -246,6 +267,13 @@ async fn round_trip(store: Store) {
     );
     assert_eq!(exported.audit.len(), 1);
     assert_eq!(exported.audit[0].actor_role, "agent");
+    assert_eq!(exported.decisions.len(), 1);
+    assert_eq!(exported.decisions[0].rule, "pickup-arrival");
+    assert_eq!(
+        exported.decisions[0].explanation,
+        ["1. here = presence.wifi at FRA"]
+    );
+    assert!(exported.restrictions.profiling && !exported.restrictions.proactive);
 
     // It validates against the schema shipped in docs/.
     let shipped = include_str!("../../../docs/schemas/person-export.schema.json");

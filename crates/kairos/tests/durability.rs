@@ -145,8 +145,15 @@ async fn burst_then_kill(
             }
         }));
     }
-    // Let the burst run, then pull the plug mid-flight.
+    // Let the burst run (at least 0.7 s and 40 acknowledgements, however busy the machine
+    // is), then pull the plug mid-flight.
     tokio::time::sleep(Duration::from_millis(700)).await;
+    for _ in 0..100 {
+        if acked.lock().unwrap().len() >= 40 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     server.kill().unwrap(); // SIGKILL
     server.wait().unwrap();
     stop.store(true, std::sync::atomic::Ordering::Relaxed);

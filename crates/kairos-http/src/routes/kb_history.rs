@@ -227,8 +227,7 @@ async fn feedback(
     // unlike a plain hash of an address it cannot be reversed by trying every address.
     // The event names no voter either (actor `system`).
     let key = state.visitor_key().await?;
-    let mark = crate::live::visitor::mac(&key, &format!("kb-vote/{}/{who}", kb.tenant));
-    let voter = hex::encode(hmac::Mac::finalize(mark).into_bytes());
+    let voter = kairos_store::kb_votes::vote_mark(&key, kb.tenant, &who);
     let (a, counted) = state
         .store
         .kb_feedback(

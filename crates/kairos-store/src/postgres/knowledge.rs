@@ -212,3 +212,15 @@ impl PgStore {
         rows.iter().map(|r| Ok(CategoryId(r.try_get(0)?))).collect()
     }
 }
+
+impl crate::kb_votes::VoteTx for super::tx::PgTx {
+    async fn delete_votes(&mut self, marks: &[String]) -> Result<u64> {
+        let tenant = self.tenant().0;
+        let done = sqlx::query("DELETE FROM kb_votes WHERE tenant_id = $1 AND voter = ANY($2)")
+            .bind(tenant)
+            .bind(marks.to_vec())
+            .execute(self.conn())
+            .await?;
+        Ok(done.rows_affected())
+    }
+}

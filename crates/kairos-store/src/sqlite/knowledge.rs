@@ -167,3 +167,16 @@ impl SqliteStore {
         .await
     }
 }
+
+impl crate::kb_votes::VoteTx for super::tx::SqliteTx<'_> {
+    async fn delete_votes(&mut self, marks: &[String]) -> Result<u64> {
+        let mut n = 0;
+        for mark in marks {
+            n += self
+                .conn()
+                .prepare_cached("DELETE FROM kb_votes WHERE tenant_id = ?1 AND voter = ?2")?
+                .execute(rusqlite::params![self.tenant().0, mark])?;
+        }
+        Ok(n as u64)
+    }
+}
