@@ -270,6 +270,7 @@ impl Runtime {
         };
         let config = EngineConfig {
             lateness_us: self.config.lateness_us,
+            default_time_zone: self.tenant_zone(tenant).await?,
             ..EngineConfig::default()
         };
         let now = (self.clock)();
@@ -303,6 +304,23 @@ impl Runtime {
         let state = self.tenants.remove(&tenant);
         result?;
         state.ok_or_else(|| kairos_store::StoreError::Corrupt("tenant vanished".into()))
+    }
+
+    /// The zone quiet hours count in: the tenant's business-hours zone (SLA settings), else
+    /// UTC. (Customers carry no zone of their own yet.)
+    async fn tenant_zone(
+        &self,
+        tenant: TenantId,
+    ) -> Result<jiff::tz::TimeZone, kairos_store::StoreError> {
+        let sla: Option<kairos_core::sla::SlaSettings> = self
+            .store
+            .setting(tenant, kairos_core::sla::SETTINGS_KEY)
+            .await?
+            .and_then(|v| serde_json::from_value(v).ok());
+        Ok(sla
+            .and_then(|s| s.business_hours)
+            .and_then(|h| jiff::tz::TimeZone::get(h.time_zone.trim()).ok())
+            .unwrap_or(jiff::tz::TimeZone::UTC))
     }
 
     async fn feed(

@@ -119,6 +119,14 @@ async fn scenario(store: Store, consent: bool) -> Scenario {
 /// Feeds the example through the door with the clock following the events, then lets twelve
 /// hours pass; returns what the log says fired: (person, rule, action, text).
 async fn run(s: &Scenario) -> (BTreeSet<(String, String, String, String)>, Vec<Status>) {
+    run_for(s, 12).await
+}
+
+/// Like [`run`], with the clock running on for `hours` after the last event.
+async fn run_for(
+    s: &Scenario,
+    hours: i64,
+) -> (BTreeSet<(String, String, String, String)>, Vec<Status>) {
     let clock_at = Arc::new(Mutex::new(Timestamp::from_micros(0)));
     let now = clock_at.clone();
     let clock: kairos_context::Clock = Arc::new(move || *now.lock().unwrap());
@@ -144,7 +152,7 @@ async fn run(s: &Scenario) -> (BTreeSet<(String, String, String, String)>, Vec<S
     // Then the clock runs on as the server's does, a minute per tick, for half a day:
     // absence fires on the timer.
     let last = events.last().unwrap().time.as_micros();
-    for minute in 1..=12 * 60 {
+    for minute in 1..=hours * 60 {
         *clock_at.lock().unwrap() = Timestamp::from_micros(last + minute * 60_000_000);
         handle.sync().await;
     }
@@ -397,6 +405,41 @@ async fn postgres_restrictions_stop_what_they_name() {
     if let Some(store) = kairos_store::testing::fresh_postgres("context_airport_restricted").await {
         restrictions_stop_what_they_name(store).await;
     }
+}
+
+/// Quiet hours (22:00–07:00 in the shipped rules) count in the tenant's business-hours zone:
+/// on Kiritimati (UTC+14) the afternoon arrival notice falls into the night and waits, while
+/// staff notes go out at once.
+async fn quiet_hours_follow_the_tenant_zone(store: Store) {
+    let s = scenario(store, true).await;
+    let sla = json!({"business_hours": {"time_zone": "Pacific/Kiritimati"}, "policies": []});
+    s.store
+        .put_setting(
+            s.tenant,
+            kairos_core::sla::SETTINGS_KEY,
+            sla,
+            &Actor::System,
+        )
+        .await
+        .unwrap();
+    // An hour after the last event it is 05:40 on Kiritimati.
+    let (fired, _) = run_for(&s, 1).await;
+    let actions: Vec<&str> = fired
+        .iter()
+        .filter(|(who, ..)| who == "anna")
+        .map(|(_, _, action, _)| action.as_str())
+        .collect();
+    assert!(actions.contains(&"touchpoint"), "{fired:?}");
+    assert!(
+        !actions.contains(&"notify") && !actions.contains(&"coupon"),
+        "held until 07:00 local: {fired:?}"
+    );
+}
+
+#[tokio::test]
+async fn sqlite_quiet_hours_follow_the_tenant_zone() {
+    let dir = tempfile::tempdir().unwrap();
+    quiet_hours_follow_the_tenant_zone(Store::open_sqlite(dir.path()).await.unwrap()).await;
 }
 
 #[tokio::test]
