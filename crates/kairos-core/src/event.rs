@@ -335,6 +335,13 @@ pub enum EventData {
         /// Yes or no.
         helpful: bool,
     },
+    /// A suggested article answered someone's question before they opened a conversation
+    /// (deflection; the event names no one).
+    #[serde(rename = "kb.deflected")]
+    KbDeflected {
+        /// The article.
+        article_id: ArticleId,
+    },
     /// An admin granted or revoked a partner's drafting rights in a category.
     #[serde(rename = "kb.partner_grant")]
     KbPartnerGrant {
@@ -425,6 +432,7 @@ impl EventData {
             EventData::KbArticleRevised { .. } => "kb.article.revised",
             EventData::KbArticleChanged { .. } => "kb.article.changed",
             EventData::KbFeedback { .. } => "kb.feedback",
+            EventData::KbDeflected { .. } => "kb.deflected",
             EventData::KbPartnerGrant { .. } => "kb.partner_grant",
             EventData::Redacted => "redacted",
             EventData::AnticipationFired { .. } => "anticipation.fired",

@@ -79,6 +79,7 @@ pub fn view_for<'a>(
         | EventData::KbArticleRevised { .. }
         | EventData::KbArticleChanged { .. }
         | EventData::KbFeedback { .. }
+        | EventData::KbDeflected { .. }
         | EventData::KbPartnerGrant { .. } => None,
         // SLA clocks, settings and service tiers are the team's business.
         EventData::SettingChanged { .. }

@@ -46,14 +46,14 @@ pub async fn erase(
     actor: &Actor,
 ) -> Result<Erased, PrivacyError> {
     let report = store.erase_person(tenant, customer, actor).await?;
-    // Knowledge-base votes carry a keyed pseudonym of the customer id: recompute and delete.
+    // Knowledge-base votes and deflections carry a keyed pseudonym of the customer id: recompute and delete.
     let key = store
         .signing_key(kb_votes::VOTE_KEY_NAME, rand::random())
         .await?;
     let marks = report
         .customers
         .iter()
-        .map(|c| kb_votes::vote_mark(&key, tenant, &format!("customer:{c}")))
+        .flat_map(|c| kb_votes::customer_marks(&key, tenant, *c))
         .collect();
     store.kb_forget_votes(tenant, marks).await?;
     let blobs_deleted = delete_unreferenced(store, blobs, &report.blobs).await?;

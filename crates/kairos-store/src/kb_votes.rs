@@ -3,7 +3,7 @@
 //! data).
 
 use crate::{Result, Store};
-use kairos_core::ids::TenantId;
+use kairos_core::ids::{CustomerId, TenantId};
 
 /// The name of the server key that pseudonymises knowledge-base voters (the visitor-token
 /// key: one secret fewer to keep).
@@ -19,6 +19,54 @@ pub fn vote_mark(key: &[u8], tenant: TenantId, who: &str) -> String {
         .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
     mac.update(format!("kb-vote/{}/{who}", tenant.0).as_bytes());
     hex::encode(mac.finalize().into_bytes())
+}
+
+/// What a pseudonym counts: "did this help?" votes and deflections are counted apart, so
+/// one reader may do each once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tally {
+    /// A "did this help?" answer.
+    Vote,
+    /// A suggested article that answered the question (deflection).
+    Deflection,
+}
+
+impl Tally {
+    /// Every tally, for erasure.
+    pub const ALL: [Tally; 2] = [Tally::Vote, Tally::Deflection];
+
+    fn prefix(self) -> &'static str {
+        match self {
+            Tally::Vote => "",
+            Tally::Deflection => "deflect/",
+        }
+    }
+}
+
+/// A signed-in customer's pseudonym for `tally`.
+pub fn customer_mark(key: &[u8], tenant: TenantId, tally: Tally, customer: CustomerId) -> String {
+    vote_mark(
+        key,
+        tenant,
+        &format!("{}customer:{customer}", tally.prefix()),
+    )
+}
+
+/// A visitor's pseudonym for `tally`: their address on one day (`day`: days since the epoch).
+pub fn visitor_mark(key: &[u8], tenant: TenantId, tally: Tally, address: &str, day: i64) -> String {
+    vote_mark(
+        key,
+        tenant,
+        &format!("{}address:{address}:{day}", tally.prefix()),
+    )
+}
+
+/// All of a customer's pseudonyms (every tally), for erasure to find them.
+pub fn customer_marks(key: &[u8], tenant: TenantId, customer: CustomerId) -> Vec<String> {
+    Tally::ALL
+        .iter()
+        .map(|t| customer_mark(key, tenant, *t, customer))
+        .collect()
 }
 
 /// Deleting votes inside the tenant's write transaction.

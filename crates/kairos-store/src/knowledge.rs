@@ -61,6 +61,10 @@ pub struct Article {
     pub helpful_yes: u64,
     /// "Did this help?" no answers counted.
     pub helpful_no: u64,
+    /// Times it answered a question before a conversation was opened (absent in documents
+    /// written before deflections were counted).
+    #[serde(default)]
+    pub deflections: u64,
 }
 
 impl Article {
@@ -148,14 +152,14 @@ fn decode<T: serde::de::DeserializeOwned>(doc: &str) -> Result<T> {
     serde_json::from_str(doc).map_err(|e| StoreError::Corrupt(format!("kb document: {e}")))
 }
 
-async fn load<T: KbTx>(tx: &mut T, id: ArticleId) -> Result<Article> {
+pub(crate) async fn load<T: KbTx>(tx: &mut T, id: ArticleId) -> Result<Article> {
     match tx.kb_article_doc(id).await? {
         Some(doc) => decode(&doc),
         None => Err(StoreError::not_found("article")),
     }
 }
 
-async fn save<T: KbTx>(tx: &mut T, a: &Article) -> Result<()> {
+pub(crate) async fn save<T: KbTx>(tx: &mut T, a: &Article) -> Result<()> {
     tx.kb_put_article(a, &serde_json::to_string(a)?).await
 }
 
@@ -251,6 +255,7 @@ async fn create_article<T: WriteTx + KbTx>(
         updated_at: at,
         helpful_yes: 0,
         helpful_no: 0,
+        deflections: 0,
     };
     recheck(knowledge::may_edit(reader, &a.facts()))?;
     tx.append(vec![NewEvent::new(

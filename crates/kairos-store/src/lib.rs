@@ -101,6 +101,7 @@ pub mod coupons;
 pub mod erasure;
 pub mod hooks;
 pub mod imap;
+pub mod kb_deflection;
 pub mod kb_votes;
 pub mod knowledge;
 pub mod mail;

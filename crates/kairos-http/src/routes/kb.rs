@@ -222,6 +222,8 @@ pub(crate) struct ArticleSummary {
     helpful_yes: u64,
     /// "Did this help?" no answers.
     helpful_no: u64,
+    /// Times it answered a question before a conversation was opened.
+    deflections: u64,
 }
 
 impl From<&Article> for ArticleSummary {
@@ -238,6 +240,7 @@ impl From<&Article> for ArticleSummary {
             updated_at: a.updated_at.to_rfc3339(),
             helpful_yes: a.helpful_yes,
             helpful_no: a.helpful_no,
+            deflections: a.deflections,
         }
     }
 }

@@ -10,6 +10,7 @@ use crate::extract::{Json, Query, parse_id};
 use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
 use http::request::Parts;
 use kairos_core::knowledge::{self, Reader};
+use kairos_store::kb_votes::{self, Tally};
 use kairos_store::knowledge::{Article, Revision};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
@@ -23,6 +24,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(diff))
         .routes(routes!(restore))
         .routes(routes!(feedback))
+        .routes(routes!(deflected))
 }
 
 /// The client's address, when the server knows it (behind a proxy: the proxy's).
@@ -178,6 +180,66 @@ async fn restore(
     Ok(axum::Json(view(&state, &kb, &a).await?))
 }
 
+/// The reader's keyed pseudonym for counting `tally` once: per customer, or per visitor
+/// address and day. Only this keyed hash (the server's visitor key) is kept: enough to refuse
+/// a repeat, and unlike a plain hash of an address it cannot be reversed by trying every
+/// address.
+async fn reader_mark(
+    state: &AppState,
+    kb: &Kb,
+    addr: Option<std::net::IpAddr>,
+    tally: Tally,
+) -> Result<String, ApiError> {
+    let key = state.visitor_key().await?;
+    match (
+        &kb.reader,
+        kb.principal.as_ref().and_then(|p| p.customer_id),
+    ) {
+        (Reader::Customer, Some(c)) => Ok(kb_votes::customer_mark(&key, kb.tenant, tally, c)),
+        (Reader::Anonymous, _) => {
+            let ip = addr.map_or_else(|| "unknown".to_owned(), |a| a.to_string());
+            let day = kairos_store::now().as_micros() / 86_400_000_000;
+            Ok(kb_votes::visitor_mark(&key, kb.tenant, tally, &ip, day))
+        }
+        _ => Err(ApiError::forbidden()),
+    }
+}
+
+/// Whether a deflection was counted, and the article's total.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct DeflectionView {
+    /// `false` when this reader already counted for this article.
+    counted: bool,
+    /// Deflections of the article so far.
+    deflections: u64,
+}
+
+/// Counts a deflection: a suggested article answered the caller's question before they
+/// opened a conversation (the portal or widget sends it when the reader says so). Once per
+/// customer and article; once per address, article and day for visitors.
+#[utoipa::path(post, path = "/api/v1/kb/articles/{id}/deflected", tag = "knowledge", params(("id" = Uuid, Path), TenantQuery),
+    responses((status = 200, body = DeflectionView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn deflected(
+    State(state): State<AppState>,
+    p: MaybePrincipal,
+    ClientAddr(addr): ClientAddr,
+    Path(id): Path<String>,
+    Query(q): Query<TenantQuery>,
+) -> Result<axum::Json<DeflectionView>, ApiError> {
+    let kb = reader(&state, p, q.tenant.as_deref()).await?;
+    let a = visible(&state, &kb, &id).await?;
+    let mark = reader_mark(&state, &kb, addr, Tally::Deflection).await?;
+    let (a, counted) = state
+        .store
+        .kb_deflected(kb.tenant, a.id, kb.reader.clone(), mark)
+        .await?;
+    metrics::counter!("kairos_kb_deflections_total").increment(u64::from(counted));
+    Ok(axum::Json(DeflectionView {
+        counted,
+        deflections: a.deflections,
+    }))
+}
+
 /// "Did this help?"
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -211,23 +273,7 @@ async fn feedback(
 ) -> Result<axum::Json<FeedbackView>, ApiError> {
     let kb = reader(&state, p, q.tenant.as_deref()).await?;
     let a = visible(&state, &kb, &id).await?;
-    let who = match (
-        &kb.reader,
-        kb.principal.as_ref().and_then(|p| p.customer_id),
-    ) {
-        (Reader::Customer, Some(c)) => format!("customer:{c}"),
-        (Reader::Anonymous, _) => {
-            let ip = addr.map_or_else(|| "unknown".to_owned(), |a| a.to_string());
-            let day = kairos_store::now().as_micros() / 86_400_000_000;
-            format!("address:{ip}:{day}")
-        }
-        _ => return Err(ApiError::forbidden()),
-    };
-    // Only a keyed hash (the server's visitor key) is kept: enough to refuse a repeat, and
-    // unlike a plain hash of an address it cannot be reversed by trying every address.
-    // The event names no voter either (actor `system`).
-    let key = state.visitor_key().await?;
-    let voter = kairos_store::kb_votes::vote_mark(&key, kb.tenant, &who);
+    let voter = reader_mark(&state, &kb, addr, Tally::Vote).await?;
     let (a, counted) = state
         .store
         .kb_feedback(

@@ -5,11 +5,14 @@
 
 use super::kb::{Kb, MaybePrincipal, reader};
 use crate::AppState;
+use crate::auth::Principal;
 use crate::error::{ApiError, Problem};
 use crate::extract::Query;
-use axum::extract::State;
-use kairos_core::ids::ArticleId;
+use crate::extract::parse_id;
+use axum::extract::{Path, State};
+use kairos_core::ids::{ArticleId, ConversationId};
 use kairos_core::knowledge::{self, Reader};
+use kairos_core::message::Direction;
 use kairos_search::{Asker, Filters, Hit, Kind, Language, Scope, SearchIndex, SearchRequest};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -22,6 +25,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(search))
         .routes(routes!(suggest))
+        .routes(routes!(conversation_suggestions))
 }
 
 /// A search.
@@ -163,4 +167,93 @@ async fn suggest(
     let scope = scope(&kb)?;
     let hits = blocking(move || idx.suggest(&q.q, &scope, limit)).await?;
     Ok(axum::Json(checked(&state, &kb, hits).await?))
+}
+
+/// An article to suggest to staff, with the link to insert into a reply.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct LinkedHit {
+    /// The article, as the conversation's customer may read it.
+    #[serde(flatten)]
+    hit: SearchHit,
+    /// Where the customer reads it (`{public_url}/api/v1/kb/articles/{id}?tenant={slug}`);
+    /// absent when the server does not know its public address.
+    link: Option<String>,
+}
+
+/// How many of the customer's latest messages the suggestions read.
+const SUGGESTION_MESSAGES: usize = 3;
+
+/// What the customer asked lately: the newest inbound messages first, then the subject.
+async fn customer_question(
+    state: &AppState,
+    p: &Principal,
+    c: &kairos_core::conversation::Conversation,
+) -> Result<String, ApiError> {
+    let mut latest: std::collections::VecDeque<String> = std::collections::VecDeque::new();
+    let mut after = 0;
+    loop {
+        let page = state
+            .store
+            .messages(p.tenant_id, c.id, false, after, 500)
+            .await?;
+        for m in page.iter().filter(|m| m.direction == Direction::Inbound) {
+            if latest.len() == SUGGESTION_MESSAGES {
+                latest.pop_front();
+            }
+            latest.push_back(m.body.text.clone());
+        }
+        match page.last() {
+            Some(m) if page.len() == 500 => after = m.seq,
+            _ => break,
+        }
+    }
+    let mut parts: Vec<String> = latest.into_iter().rev().collect();
+    parts.extend(c.subject.clone());
+    Ok(parts.join("\n"))
+}
+
+/// Articles that may answer a conversation's latest customer messages (staff). Only
+/// articles its customer may read are suggested, so every link works for them.
+#[utoipa::path(get, path = "/api/v1/conversations/{id}/suggestions", tag = "knowledge", params(("id" = Uuid, Path)),
+    responses((status = 200, body = [LinkedHit]), (status = 403, body = Problem), (status = 404, body = Problem), (status = 503, body = Problem)),
+    security(("bearer" = [])))]
+async fn conversation_suggestions(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Vec<LinkedHit>>, ApiError> {
+    p.require_staff()?;
+    let id: ConversationId = parse_id(&id, "conversation")?;
+    let c = state
+        .store
+        .conversation(p.tenant_id, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("conversation"))?;
+    let idx = index(&state)?;
+    let question = customer_question(&state, &p, &c).await?;
+    let scope = Scope::new(p.tenant_id, Asker::Customer(c.customer_id));
+    let hits = blocking(move || idx.suggest(&question, &scope, 5)).await?;
+    let as_customer = Kb {
+        tenant: p.tenant_id,
+        reader: Reader::Customer,
+        principal: None,
+    };
+    let hits = checked(&state, &as_customer, hits).await?;
+    let slug = state
+        .store
+        .tenant_by_id(p.tenant_id)
+        .await?
+        .map(|t| t.slug.as_str().to_owned());
+    let link = |id: Uuid| match (state.base_url(), &slug) {
+        (Some(base), Some(slug)) => Some(format!("{base}/api/v1/kb/articles/{id}?tenant={slug}")),
+        _ => None,
+    };
+    Ok(axum::Json(
+        hits.into_iter()
+            .map(|hit| LinkedHit {
+                link: link(hit.id),
+                hit,
+            })
+            .collect(),
+    ))
 }

@@ -72,13 +72,18 @@ pub async fn spawn_on(backend: Backend) -> Option<TestApp> {
     })
 }
 
-/// The app on `backend` with an in-memory knowledge-base search index.
+/// The app on `backend` with an in-memory knowledge-base search index, at the public
+/// address `http://kairos.test`.
 pub async fn spawn_with_search(
     backend: Backend,
 ) -> Option<(TestApp, Arc<kairos_search::SearchIndex>)> {
     let mut t = spawn_on(backend).await?;
     let index = Arc::new(kairos_search::SearchIndex::in_memory().unwrap());
-    t.state = t.state.clone().with_search(index.clone());
+    t.state = t
+        .state
+        .clone()
+        .with_search(index.clone())
+        .with_public_url(Some("http://kairos.test"));
     t.router = app(t.state.clone());
     Some((t, index))
 }

@@ -1,7 +1,7 @@
 //! Knowledge-base search and suggestions over HTTP, fed from the event log: German compound
 //! parts, stems and typos find the cancellation article; an internal article (and a draft)
-//! never appears for a customer or visitor on any path; a lagging index catches up from
-//! its checkpoint.
+//! never appears for a customer or visitor on any path (nor in staff suggestions for a
+//! customer's conversation); a lagging index catches up from its checkpoint.
 
 use crate::helpers::{Backend, TestApp, spawn_with_search};
 use http::StatusCode;
@@ -157,6 +157,52 @@ async fn german_search_and_suggestions_respect_visibility(app: TestApp, index: A
             }
         }
     }
+    // Staff see suggestions for a conversation's latest customer message: only articles its
+    // customer may read (never the internal one), each with a link to insert into a reply.
+    let mail = app
+        .inbound(
+            &admin,
+            "email",
+            "email",
+            "berta@example.org",
+            "Guten Tag, wie kündige ich meinen Vertrag?",
+            None,
+        )
+        .await;
+    assert_eq!(mail.status, StatusCode::CREATED, "{}", mail.text());
+    let conv = mail.json()["conversation_id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/conversations/{conv}/suggestions");
+    let r = app.call("GET", &path, Some(&admin), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let hits = r.json();
+    assert_eq!(hits[0]["id"], cancel.as_str(), "{hits}");
+    assert!(hits[0]["title_html"].as_str().unwrap().contains("<mark>"));
+    assert_eq!(
+        hits[0]["link"],
+        format!("http://kairos.test/api/v1/kb/articles/{cancel}?tenant=acme").as_str()
+    );
+    let suggested: Vec<&str> = hits
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|h| h["id"].as_str())
+        .collect();
+    assert!(!suggested.contains(&internal.as_str()) && !suggested.contains(&draft.as_str()));
+    assert_eq!(
+        app.call("GET", &path, Some(&customer), None).await.status,
+        StatusCode::FORBIDDEN,
+        "suggestions are for staff"
+    );
+    let other = app.tenant("other").await;
+    let other_admin = app.token(other, Role::Admin, None).await;
+    assert_eq!(
+        app.call("GET", &path, Some(&other_admin), None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND,
+        "A01: another tenant's conversation does not exist"
+    );
+
     let filtered = ids(&app, "/api/v1/kb/search?q=Frist&lang=en", Some(&customer)).await;
     assert!(
         filtered.is_empty(),

@@ -295,6 +295,44 @@ async fn readers_and_revisions(app: TestApp) {
         )
         .await;
     assert_eq!(internal_fb.status, StatusCode::NOT_FOUND);
+
+    // Deflection: counted apart from votes, once per customer, once per visitor and day; the
+    // article shows the total; an internal article cannot be "deflected" by a customer.
+    let dfl = format!("{path}/deflected");
+    let anon_dfl = format!("{dfl}?tenant=acme");
+    let deflect = async |path: &str, token: Option<&str>| {
+        let r = app.call("POST", path, token, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        r.json()
+    };
+    let total = |n: u64| json!({"counted": true, "deflections": n});
+    assert_eq!(deflect(&dfl, Some(&kb.customer)).await, total(1));
+    assert_eq!(
+        deflect(&dfl, Some(&kb.customer)).await,
+        json!({"counted": false, "deflections": 1})
+    );
+    assert_eq!(deflect(&anon_dfl, None).await, total(2));
+    assert_eq!(deflect(&anon_dfl, None).await["counted"], false);
+    let shown = app.call("GET", &path, Some(&kb.admin), None).await.json();
+    assert_eq!(shown["deflections"], 2, "{shown}");
+    assert_eq!(
+        app.call("POST", &dfl, Some(&kb.admin), None).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let internal = format!("/api/v1/kb/articles/{i}/deflected");
+    assert_eq!(
+        app.call("POST", &internal, Some(&kb.customer), None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let log = app.store.events(kb.tenant, 0, 10_000).await.unwrap();
+    assert_eq!(
+        log.iter()
+            .filter(|e| e.data.name() == "kb.deflected")
+            .count(),
+        2
+    );
 }
 
 async fn partner_drafts_until_staff_publish(app: TestApp) {

@@ -349,6 +349,7 @@ impl PgTx {
             | EventData::KbArticleRevised { .. }
             | EventData::KbArticleChanged { .. }
             | EventData::KbFeedback { .. }
+            | EventData::KbDeflected { .. }
             | EventData::KbPartnerGrant { .. } => {}
             EventData::SettingChanged { key, value } => {
                 super::sla::apply_setting(c, t, key, value, at).await?

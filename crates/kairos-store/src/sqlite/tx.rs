@@ -235,6 +235,7 @@ impl<'c> SqliteTx<'c> {
             | EventData::KbArticleRevised { .. }
             | EventData::KbArticleChanged { .. }
             | EventData::KbFeedback { .. }
+            | EventData::KbDeflected { .. }
             | EventData::KbPartnerGrant { .. } => {}
             EventData::SettingChanged { key, value } => {
                 super::sla::apply_setting(c, t, key, value, at)?
