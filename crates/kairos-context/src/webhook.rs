@@ -1,17 +1,18 @@
-//! Delivering `webhook "URL" secret "NAME"` firings: once the firing is recorded (executed
-//! once per key), a spawned task POSTs a signed JSON summary to the URL, so the engine loop
-//! never waits on a receiver.
+//! Delivering `webhook "URL" signed with "NAME"` firings: once the firing is recorded
+//! (executed once per key), a spawned task POSTs a signed JSON summary to the URL, so the
+//! engine loop never waits on a receiver.
 //!
-//! **Privacy by default** (checklist N-section, outbound webhooks): the payload names the
-//! firing, its rule and customer id and the explanation lines — no message bodies, no contact
-//! data. **Signature** (Stripe-style): `Kairos-Signature: t=<unix seconds>,v1=<hex
-//! HMAC-SHA256(secret, "<t>.<body>")>`, the secret being the tenant's named webhook secret
-//! (its base64url text as the key). **SSRF** (checklist S-section): only http and https,
-//! and every address the host resolves to must be public unless the server runs with
-//! `allow_private_hosts`; the request goes to the checked address (no second lookup a DNS
-//! rebind could change) and redirects are not followed. **Retries**: network errors, 5xx
-//! and 429 are retried after the configured delays; other answers are final. Not durable: a
-//! delivery pending at a restart is lost (a durable outbox is a follow-up).
+//! **Privacy by default** (checklist N16): the payload names the firing, its rule, customer id
+//! and explanation lines — no message bodies, no contact data. **Signature** (Stripe-style):
+//! `Kairos-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`, keyed
+//! with the tenant's named secret (its base64url text); `Kairos-Delivery` is the firing key,
+//! for the receiver to de-duplicate retries (H02). **SSRF** (D01–D03): only http and https;
+//! every address the host resolves to must be public unless the server runs with
+//! `allow_private_hosts`; the request goes to the checked addresses (no second lookup a DNS
+//! rebind could change); redirects are not followed. **Timeout** (D05): 10 s, the answer's
+//! body is never read. **Retries**: network errors, 5xx and 429 after the configured delays;
+//! other answers are final. Not durable: a delivery pending at a restart is lost (a durable
+//! outbox with dead letters, H09, is a follow-up).
 
 use hmac::{Hmac, Mac};
 use kairos_anticipation::Firing;
@@ -151,7 +152,7 @@ impl Webhooks {
     }
 
     async fn attempt(&self, url: &str, secret: &str, key: &str, body: &[u8]) -> Attempt {
-        let (url, host, addrs) = match self.target(url).await {
+        let (url, host, addrs) = match target(url, self.allow_private_hosts).await {
             Ok(t) => t,
             Err(a) => return a,
         };
@@ -189,42 +190,81 @@ impl Webhooks {
             Ok(r) => Attempt::Rejected(r.status().to_string()),
         }
     }
+}
 
-    /// The URL, its host and the addresses to connect to — or why not (checklist SSRF).
-    async fn target(&self, url: &str) -> Result<(reqwest::Url, String, Vec<SocketAddr>), Attempt> {
-        let url = reqwest::Url::parse(url).map_err(|e| Attempt::Refused(format!("url: {e}")))?;
-        if !matches!(url.scheme(), "http" | "https") {
-            return Err(Attempt::Refused("only http and https".into()));
-        }
-        let host = url
-            .host_str()
-            .ok_or_else(|| Attempt::Refused("no host".into()))?
-            .to_owned();
-        let port = url
-            .port_or_known_default()
-            .ok_or_else(|| Attempt::Refused("no port".into()))?;
-        let bare = host.trim_start_matches('[').trim_end_matches(']');
-        let addrs: Vec<SocketAddr> = tokio::net::lookup_host((bare, port))
-            .await
-            .map_err(|e| Attempt::Retry(format!("resolve {host}: {e}")))?
-            .collect();
-        if addrs.is_empty() {
-            return Err(Attempt::Retry(format!("{host} resolves to nothing")));
-        }
-        if !self.allow_private_hosts
-            && !addrs
-                .iter()
-                .all(|a| kairos_core::netpolicy::is_public(a.ip()))
-        {
-            return Err(Attempt::Refused(format!("{host} is not a public address")));
-        }
-        Ok((url, host, addrs))
+/// The URL, its host and the addresses to connect to — or why not (checklist SSRF).
+async fn target(
+    url: &str,
+    allow_private_hosts: bool,
+) -> Result<(reqwest::Url, String, Vec<SocketAddr>), Attempt> {
+    let url = reqwest::Url::parse(url).map_err(|e| Attempt::Refused(format!("url: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(Attempt::Refused("only http and https".into()));
     }
+    let host = url
+        .host_str()
+        .ok_or_else(|| Attempt::Refused("no host".into()))?
+        .to_owned();
+    let port = url
+        .port_or_known_default()
+        .ok_or_else(|| Attempt::Refused("no port".into()))?;
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((bare, port))
+        .await
+        .map_err(|e| Attempt::Retry(format!("resolve {host}: {e}")))?
+        .collect();
+    if addrs.is_empty() {
+        return Err(Attempt::Retry(format!("{host} resolves to nothing")));
+    }
+    if !allow_private_hosts
+        && !addrs
+            .iter()
+            .all(|a| kairos_core::netpolicy::is_public(a.ip()))
+    {
+        return Err(Attempt::Refused(format!("{host} is not a public address")));
+    }
+    Ok((url, host, addrs))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Checklist D01: loopback, private, link-local, shared, unspecified and mapped addresses
+    /// in their odd spellings, and other schemes, are refused before any connection.
+    #[tokio::test]
+    async fn non_public_targets_are_refused() {
+        for url in [
+            "http://127.0.0.1/hook",
+            "http://127.1/hook",
+            "http://0x7f000001/hook",
+            "http://2130706433/hook",
+            "http://[::1]/hook",
+            "http://[::ffff:127.0.0.1]/hook",
+            "http://0.0.0.0/hook",
+            "http://169.254.169.254/latest/meta-data",
+            "http://10.1.2.3/hook",
+            "http://192.168.0.1:8443/hook",
+            "http://100.64.0.1/hook",
+            "http://[fc00::1]/hook",
+            "http://[fe80::1]/hook",
+            "http://localhost:9/hook",
+            "file:///etc/passwd",
+            "gopher://example.com/",
+            "not a url",
+        ] {
+            let refused = target(url, false).await;
+            assert!(
+                matches!(refused, Err(Attempt::Refused(_))),
+                "{url}: {refused:?}"
+            );
+        }
+        assert!(target("http://127.0.0.1:9/hook", true).await.is_ok());
+        assert!(matches!(
+            target("file:///etc/passwd", true).await,
+            Err(Attempt::Refused(_))
+        ));
+    }
 
     #[test]
     fn signature_is_hmac_of_time_dot_body() {

@@ -1,9 +1,9 @@
 //! `webhook … signed with "NAME"` firings, live: a real HTTP receiver on loopback gets one
 //! signed POST per firing (verified with the secret the store handed out), carrying no
-//! message body and no contact data (checklist N-section, outbound webhooks); a 500 is
-//! retried; an unknown secret sends nothing; without `allow_private_hosts` a loopback URL is
-//! refused (checklist S-section, SSRF). SQLite always, PostgreSQL when `KAIROS_TEST_PG_URL`
-//! is set.
+//! message body and no contact data (checklist N16); a 500 is retried and a restart's replay
+//! sends nothing twice (H02); an unknown secret sends nothing; without `allow_private_hosts` a
+//! loopback URL is refused (checklist D01; the odd spellings are unit tests in
+//! src/webhook.rs). SQLite always, PostgreSQL when `KAIROS_TEST_PG_URL` is set.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use axum::http::{HeaderMap, StatusCode};
