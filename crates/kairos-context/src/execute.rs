@@ -2,6 +2,7 @@
 //! customer's preferred channel, a note, a conversation, or just the record), executed at
 //! most once per firing key, with the rule, its version and the reasons on the log.
 
+use crate::webhook::{Payload, Webhooks};
 use kairos_anticipation::{Action, Attributes, ContextEvent, Firing};
 use kairos_core::anticipation::{Effect, FiringCommand, choose_channel};
 use kairos_core::coupon::{NewCoupon, redemption_path};
@@ -46,11 +47,17 @@ pub(crate) struct Executor {
     store: Store,
     /// The server's public base URL, prefixed to coupon links (relative links without it).
     public_url: Option<String>,
+    /// Delivers `webhook` firings once they are recorded.
+    webhooks: Webhooks,
 }
 
 impl Executor {
-    pub(crate) fn new(store: Store, public_url: Option<String>) -> Self {
-        Self { store, public_url }
+    pub(crate) fn new(store: Store, public_url: Option<String>, webhooks: Webhooks) -> Self {
+        Self {
+            store,
+            public_url,
+            webhooks,
+        }
     }
 
     /// Executes one firing of `tenant`.
@@ -156,7 +163,16 @@ impl Executor {
             effect,
         };
         Ok(match self.store.execute_firing(tenant, cmd).await? {
-            FiringOutcome::Executed(_) => Verdict::Executed,
+            FiringOutcome::Executed(_) => {
+                // Delivered only after the record commits, so once per firing key (a replay
+                // finds it executed); the delivery itself is not durable (docs).
+                if let Action::Webhook { url, secret } = &f.action {
+                    let payload = Payload::new(tenant, customer, f);
+                    self.webhooks
+                        .spawn(tenant, url.clone(), secret.clone(), payload);
+                }
+                Verdict::Executed
+            }
             FiringOutcome::AlreadyExecuted => Verdict::Duplicate,
             FiringOutcome::NoCustomer => Verdict::NoCustomer,
             FiringOutcome::Restricted => Verdict::Restricted,

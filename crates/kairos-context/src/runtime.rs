@@ -7,6 +7,7 @@
 
 use crate::execute::{Executor, Verdict};
 use crate::history::TenantHistory;
+use crate::webhook::Webhooks;
 use kairos_anticipation::{
     ContextEvent, Engine, EngineConfig, Output, RuleInfo, RuleSet, StateSize, Stats,
 };
@@ -40,6 +41,11 @@ pub struct RuntimeConfig {
     pub stale_us: i64,
     /// The server's public base URL (coupon redemption links).
     pub public_url: Option<String>,
+    /// Whether webhooks may go to loopback, private and other non-public addresses (the
+    /// server's `allow_private_hosts`; off: SSRF defence).
+    pub allow_private_hosts: bool,
+    /// The waits before each retry of a webhook delivery (network error, 5xx, 429).
+    pub webhook_retry_delays: Vec<Duration>,
 }
 
 impl Default for RuntimeConfig {
@@ -52,6 +58,9 @@ impl Default for RuntimeConfig {
             replay_limit: 100_000,
             stale_us: 3_600_000_000,
             public_url: None,
+            allow_private_hosts: false,
+            // Five tries over about ten minutes.
+            webhook_retry_delays: [10, 50, 180, 360].map(Duration::from_secs).to_vec(),
         }
     }
 }
@@ -157,7 +166,15 @@ pub fn spawn(
 ) -> (RuntimeHandle, tokio::task::JoinHandle<()>) {
     let (tx, mut rx) = mpsc::channel(1024);
     let mut runtime = Runtime {
-        executor: Executor::new(store.clone(), config.public_url.clone()),
+        executor: Executor::new(
+            store.clone(),
+            config.public_url.clone(),
+            Webhooks::new(
+                store.clone(),
+                config.allow_private_hosts,
+                config.webhook_retry_delays.clone(),
+            ),
+        ),
         store,
         clock,
         config,

@@ -17,6 +17,22 @@ pub const SETTINGS_KEY: &str = "anticipation";
 /// Most bytes of a tenant's rule file.
 pub const MAX_RULES_BYTES: usize = 256 * 1024;
 
+/// Checks a webhook secret's name: 1–64 of `a-z`, `0-9`, `-`, `_`.
+pub fn validate_secret_name(name: &str) -> Result<(), DomainError> {
+    let ok = (1..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(DomainError::invalid(
+            "name",
+            "1 to 64 of a-z, 0-9, '-' and '_'",
+        ))
+    }
+}
+
 /// A tenant's rules and whether they run. Off with no rules for a new tenant (privacy by
 /// default: nothing proactive happens until an admin switches it on).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -231,6 +247,17 @@ pub fn decide(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secret_names() {
+        for ok in ["crm", "a", "crm-eu_2", &"x".repeat(64)] {
+            assert!(validate_secret_name(ok).is_ok(), "{ok}");
+        }
+        // Hostile names (path tricks, upper case, unicode, too long) are refused.
+        for bad in ["", "CRM", "../x", "a b", "é", "a/b", &"x".repeat(65)] {
+            assert!(validate_secret_name(bad).is_err(), "{bad}");
+        }
+    }
 
     fn command(effect: Effect) -> FiringCommand {
         FiringCommand {

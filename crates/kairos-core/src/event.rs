@@ -366,6 +366,14 @@ pub enum EventData {
         /// Why, if given.
         reason: Option<String>,
     },
+    /// A webhook secret was created, rotated or deleted (its value is never on the log).
+    #[serde(rename = "webhook_secret.changed")]
+    WebhookSecretChanged {
+        /// The secret's name, as rules name it (`webhook "…" secret "NAME"`).
+        name: String,
+        /// Deleted (`true`), or created or rotated.
+        deleted: bool,
+    },
     /// An automated decision was contested, upheld or overturned.
     #[serde(rename = "decision.reviewed")]
     DecisionReviewed {
@@ -438,6 +446,7 @@ impl EventData {
             EventData::AnticipationFired { .. } => "anticipation.fired",
             EventData::RestrictionsChanged { .. } => "restrictions.changed",
             EventData::DecisionReviewed { .. } => "decision.reviewed",
+            EventData::WebhookSecretChanged { .. } => "webhook_secret.changed",
         }
     }
 

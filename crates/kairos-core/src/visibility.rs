@@ -96,6 +96,8 @@ pub fn view_for<'a>(
         | EventData::PartyCreated { .. }
         | EventData::TokenCreated { .. }
         | EventData::CustomersMerged { .. } => None,
+        // Webhook secrets are the tenant's administration (the event names, never holds, one).
+        EventData::WebhookSecretChanged { .. } => None,
     }
 }
 

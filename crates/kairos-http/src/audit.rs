@@ -67,6 +67,7 @@ pub(crate) const PERSONAL_READS: &[&str] = &[
 pub(crate) const NON_PERSONAL_READS: &[&str] = &[
     "/api/v1/agents",
     "/api/v1/anticipation/rules",
+    "/api/v1/anticipation/secrets",
     "/api/v1/anticipation/status",
     "/api/v1/auth/me",
     "/api/v1/channels",

@@ -109,6 +109,7 @@ pub mod privacy;
 pub mod restriction;
 pub mod retention;
 pub mod sla;
+pub mod webhooks;
 
 impl Store {
     /// Opens (creating if needed) the SQLite database `kairos.db` in `data_dir` and migrates it.

@@ -70,6 +70,7 @@ impl Anticipation {
             lateness_us: i64::try_from(config.anticipation_lateness_secs)
                 .unwrap_or(86_400)
                 .saturating_mul(1_000_000),
+            allow_private_hosts: config.allow_private_hosts,
             ..kairos_context::RuntimeConfig::default()
         };
         let clock: kairos_context::Clock = Arc::new(kairos_store::now);

@@ -25,6 +25,7 @@ mod restrictions;
 mod retention;
 mod sla;
 mod staff;
+mod webhook_secrets;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -57,6 +58,7 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .merge(consents::router())
         .merge(context::router())
         .merge(anticipation::router())
+        .merge(webhook_secrets::router())
         .merge(coupons::router())
         .merge(audit::router())
         .merge(export::router())

@@ -25,3 +25,4 @@ mod routing;
 mod sessions;
 mod sla;
 mod stream;
+mod webhook_secrets;

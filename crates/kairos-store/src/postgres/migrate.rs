@@ -87,6 +87,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "restrictions",
         include_str!("../../migrations/postgres/0017_restrictions.sql"),
     ),
+    (
+        18,
+        "webhook_secrets",
+        include_str!("../../migrations/postgres/0018_webhook_secrets.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming Kairos' migration lock.

@@ -21,6 +21,7 @@ mod read;
 mod restriction;
 mod sla;
 mod tx;
+mod webhooks;
 
 use crate::Committed;
 use crate::error::{Result, StoreError};

@@ -90,6 +90,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "restrictions",
         include_str!("../../migrations/sqlite/0017_restrictions.sql"),
     ),
+    (
+        18,
+        "webhook_secrets",
+        include_str!("../../migrations/sqlite/0018_webhook_secrets.sql"),
+    ),
 ];
 
 fn checksum(sql: &str) -> Vec<u8> {

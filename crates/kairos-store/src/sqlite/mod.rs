@@ -18,6 +18,7 @@ mod read;
 mod restriction;
 mod sla;
 mod tx;
+mod webhooks;
 mod writer;
 
 use crate::Committed;

@@ -196,10 +196,12 @@ impl<'c> SqliteTx<'c> {
             }
             // Receipts live on the log only: readers take the newest one. An erasure's rows
             // are removed by the erasure itself. Coupon rows are written by their flow, which
-            // alone knows the token's hash (kept off the log).
+            // alone knows the token's hash (kept off the log); so are webhook secrets' (whose value
+            // is kept off the log).
             EventData::ConversationSeen { .. }
             | EventData::CouponIssued { .. }
             | EventData::CouponRedeemed { .. }
+            | EventData::WebhookSecretChanged { .. }
             | EventData::CustomerErased { .. }
             | EventData::ConversationPurged { .. }
             | EventData::ContextEventsPurged { .. }

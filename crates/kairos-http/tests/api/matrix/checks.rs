@@ -176,8 +176,20 @@ pub(super) async fn check_success(
                 "{cell}"
             );
         }
-        Rt::RemoveMailAddress | Rt::DeleteChannel => {
+        Rt::RemoveMailAddress | Rt::DeleteChannel | Rt::DeleteWebhookSecret => {
             assert!(reply.body.is_empty(), "{cell}: 204 has no body")
+        }
+        // The value is shown to the one who created it, once; lists never hold it.
+        Rt::RotateWebhookSecret => {
+            let v = reply.json();
+            assert_eq!(v["name"], "matrix-crm", "{cell}");
+            assert_eq!(v["secret"].as_str().map(str::len), Some(43), "{cell}");
+        }
+        Rt::ListWebhookSecrets => {
+            let v = reply.json();
+            for item in v["items"].as_array().unwrap() {
+                assert!(item.get("secret").is_none(), "{cell}: a listed value");
+            }
         }
         Rt::AddImap => {
             let v = reply.json();

@@ -153,10 +153,10 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
             }
         }
     }
-    // 7 callers × (50 object-less routes + 20 object routes × 3 targets).
+    // 7 callers × (53 object-less routes + 20 object routes × 3 targets).
     assert_eq!(
         cells,
-        7 * (50 + 20 * 3),
+        7 * (53 + 20 * 3),
         "the A01 table is not what it should be"
     );
     // Admin and agent: 18 object routes on tenant B, and the admin the export and erasure;
@@ -333,7 +333,7 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
         );
     }
     let total = cells + a05 + 2;
-    assert_eq!(total, 7 * (50 + 20 * 3) + (2 * 18 + 1) * SMUGGLED.len() + 2);
+    assert_eq!(total, 7 * (53 + 20 * 3) + (2 * 18 + 1) * SMUGGLED.len() + 2);
     eprintln!(
         "matrix: {total} cells checked ({cells} role×route×target, {leak_checks} existence-leak comparisons, {a05} A05, 2 A03)"
     );

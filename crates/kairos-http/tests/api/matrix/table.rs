@@ -97,6 +97,9 @@ pub(super) enum Rt {
     GetAnticipationRules,
     PutAnticipationRules,
     AnticipationStatus,
+    ListWebhookSecrets,
+    RotateWebhookSecret,
+    DeleteWebhookSecret,
     CustomerCoupons,
     GetCoupon,
     CouponPage,
@@ -149,7 +152,7 @@ const fn route(
 const OK: StatusCode = StatusCode::OK;
 const CREATED: StatusCode = StatusCode::CREATED;
 
-pub(super) const ROUTES: [Route; 70] = [
+pub(super) const ROUTES: [Route; 73] = [
     route(
         Rt::Inbound,
         "POST",
@@ -572,6 +575,31 @@ pub(super) const ROUTES: [Route; 70] = [
         false,
     ),
     route(
+        Rt::ListWebhookSecrets,
+        "GET",
+        "/api/v1/anticipation/secrets",
+        Obj::None,
+        OK,
+        false,
+    ),
+    // Before the delete: the admin's rotation creates the secret the admin then deletes.
+    route(
+        Rt::RotateWebhookSecret,
+        "POST",
+        "/api/v1/anticipation/secrets/matrix-crm",
+        Obj::None,
+        CREATED,
+        true,
+    ),
+    route(
+        Rt::DeleteWebhookSecret,
+        "DELETE",
+        "/api/v1/anticipation/secrets/matrix-crm",
+        Obj::None,
+        StatusCode::NO_CONTENT,
+        true,
+    ),
+    route(
         Rt::CustomerCoupons,
         "GET",
         "/api/v1/customers/{id}/coupons",
@@ -727,6 +755,9 @@ pub(super) fn expected(r: &Route, caller: Caller, target: Option<Target>) -> Sta
                     | Rt::PutRetention
                     | Rt::GetAnticipationRules
                     | Rt::PutAnticipationRules
+                    | Rt::ListWebhookSecrets
+                    | Rt::RotateWebhookSecret
+                    | Rt::DeleteWebhookSecret
                     | Rt::KbPutSettings
                     | Rt::KbCreatePartner
             ) && caller == Caller::Agent
