@@ -45,6 +45,7 @@ pub(crate) const PERSONAL_READS: &[&str] = &[
     "/api/v1/conversations/{id}",
     "/api/v1/conversations/{id}/messages",
     "/api/v1/conversations/{id}/suggestions",
+    "/api/v1/search",
     "/api/v1/customers/{id}",
     "/api/v1/customers/{id}/consents",
     "/api/v1/customers/{id}/context-events",

@@ -54,6 +54,32 @@ wire_enum!(
     }
 );
 
+impl Language {
+    /// The likelier of German and English for a text that does not say (messages): the one
+    /// whose function words occur more often, umlauts and `ß` counting for German; English
+    /// on a tie. Only the analyzer depends on it, and both analyzers find plain words.
+    pub fn guess(text: &str) -> Language {
+        let (mut de, mut en) = (0usize, 0usize);
+        for word in text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .take(200)
+        {
+            let lower = word.to_lowercase();
+            if lower.contains(['ä', 'ö', 'ü', 'ß']) {
+                de += 1;
+            }
+            if crate::analysis::Analyzer::get(Language::De).is_stop(&lower) {
+                de += 1;
+            }
+            if crate::analysis::Analyzer::get(Language::En).is_stop(&lower) {
+                en += 1;
+            }
+        }
+        if de > en { Language::De } else { Language::En }
+    }
+}
+
 wire_enum!(
     /// Who a document is meant for (knowledge base, forums), or whether a message is an
     /// internal note.
@@ -178,6 +204,20 @@ impl Document {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn language_is_guessed_from_function_words() {
+        assert_eq!(
+            Language::guess("Guten Tag, wie kündige ich meinen Vertrag?"),
+            Language::De
+        );
+        assert_eq!(
+            Language::guess("Hello, how do I cancel my contract?"),
+            Language::En
+        );
+        assert_eq!(Language::guess("Müller"), Language::De);
+        assert_eq!(Language::guess(""), Language::En);
+    }
 
     fn doc(kind: Kind, visibility: Visibility, state: State) -> Document {
         Document {

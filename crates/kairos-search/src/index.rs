@@ -163,6 +163,9 @@ impl SearchIndex {
         if let Some(owner) = doc.owner {
             d.add_text(f.owner, owner_key(doc.tenant, owner));
         }
+        if let Some(parent) = doc.parent {
+            d.add_text(f.parent, key(doc.tenant, parent));
+        }
         for audience in doc.audiences() {
             d.add_text(f.audience, audience);
         }
@@ -218,6 +221,17 @@ impl SearchIndex {
         w.writer.delete_term(Term::from_field_text(
             self.fields.owner,
             &owner_key(tenant, customer),
+        ));
+        Ok(())
+    }
+
+    /// Removes every document whose parent is `parent` (a conversation's messages, a
+    /// thread's posts). Takes effect at the next commit.
+    pub fn delete_by_parent(&self, tenant: TenantId, parent: Uuid) -> Result<()> {
+        let w = self.writer();
+        w.writer.delete_term(Term::from_field_text(
+            self.fields.parent,
+            &key(tenant, parent),
         ));
         Ok(())
     }

@@ -32,6 +32,8 @@ pub(crate) struct Fields {
     pub tenant: Field,
     /// `tenant/customer` of the owner, for erasure.
     pub owner: Field,
+    /// `tenant/parent` (a message's conversation, a post's thread), for deleting with it.
+    pub parent: Field,
     /// Audience tokens ([`crate::Document::audiences`]).
     pub audience: Field,
     /// Facet: kind.
@@ -97,6 +99,7 @@ pub(crate) fn build() -> (Schema, Fields) {
         key: b.add_text_field("key", STRING),
         tenant: b.add_text_field("tenant", STRING),
         owner: b.add_text_field("owner", STRING),
+        parent: b.add_text_field("parent", STRING),
         audience: b.add_text_field("audience", STRING),
         kind: b.add_facet_field("kind", FacetOptions::default()),
         category: b.add_facet_field("category", FacetOptions::default()),

@@ -1,8 +1,11 @@
-//! The knowledge-base search feeder: follows each tenant's log from the index's checkpoint
-//! (`SearchIndex::last_indexed_seq`) and writes the articles that `kb.*` events touched, as
-//! they are now in the store, into the index. A lagging or fresh index catches up from its
-//! last `seq`; applying an article twice is harmless (upserts replace by id).
+//! The search feeder: follows each tenant's log from the index's checkpoint
+//! (`SearchIndex::last_indexed_seq`) and writes what the events touched — articles,
+//! conversations and messages ([`crate::conversation_index`]) — as it is now in the store,
+//! into the index. A lagging or fresh index catches up from its last `seq`; applying a
+//! document twice is harmless (upserts replace by id). Erasure and retention deletions are
+//! followed by a compaction, so the index files no longer hold what was deleted.
 
+use crate::conversation_index::{self, Touched};
 use kairos_core::event::{Event, EventData};
 use kairos_core::ids::{ArticleId, TenantId};
 use kairos_core::knowledge::{ArticleState, ArticleVisibility};
@@ -86,14 +89,27 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| FeedError::Index(e.to_string()))
 }
 
-/// Applies one page of events; returns whether any article changed in the index.
+/// What applying a page did.
+#[derive(Clone, Copy, Debug, Default)]
+struct Applied {
+    /// Documents changed.
+    changed: bool,
+    /// Data was deleted for good (erasure, retention): compact after the commit.
+    forgot: bool,
+}
+
+/// Applies one page of events.
 async fn apply(
     store: &Store,
     index: &Arc<SearchIndex>,
     tenant: TenantId,
     events: &[Event],
-) -> Result<bool, FeedError> {
+) -> Result<Applied, FeedError> {
     let touched: BTreeSet<ArticleId> = events.iter().filter_map(|e| article_of(&e.data)).collect();
+    let mut conversations = Touched::default();
+    for e in events {
+        conversations.note(&e.data);
+    }
     let last = events.last().map_or(0, |e| e.seq.max(0) as u64);
     let (mut docs, mut gone) = (Vec::new(), Vec::new());
     for id in &touched {
@@ -105,17 +121,30 @@ async fn apply(
             None => gone.push(id.0),
         }
     }
+    let talk = conversation_index::changes(store, tenant, &conversations, last).await?;
+    docs.extend(talk.docs);
     let idx = index.clone();
     blocking(move || {
-        idx.upsert(&docs)?;
+        // Deletions first: a conversation gone since is not written back.
         for id in gone {
             idx.delete(tenant, id)?;
         }
+        for customer in talk.erased {
+            idx.delete_by_customer(tenant, customer)?;
+        }
+        for c in talk.gone {
+            idx.delete(tenant, c.0)?;
+            idx.delete_by_parent(tenant, c.0)?;
+        }
+        idx.upsert(&docs)?;
         idx.advance(tenant, last);
         Ok(())
     })
     .await?;
-    Ok(!touched.is_empty())
+    Ok(Applied {
+        changed: !touched.is_empty() || !conversations.is_empty(),
+        forgot: conversations.forgets(),
+    })
 }
 
 /// Brings the index up to date with `tenant`'s log from `from` (at least the index's own
@@ -143,22 +172,28 @@ pub async fn catch_up_reporting(
 ) -> Result<u64, FeedError> {
     let committed = index.last_indexed_seq(tenant);
     let mut after = from.max(committed);
-    let mut changed = false;
+    let mut applied = Applied::default();
     loop {
         let events = store.events(tenant, after as i64, PAGE).await?;
         let Some(last) = events.last().map(|e| e.seq.max(0) as u64) else {
             break;
         };
-        changed |= apply(store, index, tenant, &events).await?;
+        let page = apply(store, index, tenant, &events).await?;
+        applied.changed |= page.changed;
+        applied.forgot |= page.forgot;
         after = last;
         on_page(after);
         if events.len() < PAGE as usize {
             break;
         }
     }
-    if force || changed || after.saturating_sub(committed) >= COMMIT_LAG {
+    if force || applied.changed || after.saturating_sub(committed) >= COMMIT_LAG {
         let idx = index.clone();
         blocking(move || idx.commit()).await?;
+    }
+    if applied.forgot {
+        let idx = index.clone();
+        blocking(move || idx.compact()).await?;
     }
     Ok(after)
 }

@@ -394,8 +394,9 @@ async fn outbound(
     })
 }
 
-/// The knowledge-base search index in `<data dir>/search`, or `None` (logged) when it
-/// cannot be opened: the server runs, and search answers 503, until it is rebuilt.
+/// The search index in `<data dir>/search` (one of an older schema is rebuilt), or `None`
+/// (logged) when it cannot be opened: the server runs, and search answers 503, until it is
+/// rebuilt.
 fn open_search(data_dir: &Path) -> Option<Arc<kairos_search::SearchIndex>> {
     // The knowledge base is small next to conversations: one indexing thread, a small
     // buffer (tantivy's default would reserve 256 MiB).
@@ -403,7 +404,18 @@ fn open_search(data_dir: &Path) -> Option<Arc<kairos_search::SearchIndex>> {
         threads: 1,
         memory_bytes: 32 << 20,
     };
-    match kairos_search::SearchIndex::open_with(&data_dir.join("search"), options) {
+    let dir = data_dir.join("search");
+    let opened = match kairos_search::SearchIndex::open_with(&dir, options) {
+        // Derived data: an index of an older schema is rebuilt from the log by the feeder.
+        Err(kairos_search::Error::Incompatible(_)) => {
+            tracing::warn!(dir = %dir.display(), "search index has an older schema; rebuilding it from the log");
+            std::fs::remove_dir_all(&dir)
+                .map_err(|e| kairos_search::Error::Directory(dir.clone(), e.to_string()))
+                .and_then(|()| kairos_search::SearchIndex::open_with(&dir, options))
+        }
+        other => other,
+    };
+    match opened {
         Ok(index) => Some(Arc::new(index)),
         Err(e) => {
             tracing::error!(error = %e, "search index unavailable; run `kairos search reindex`");

@@ -113,6 +113,21 @@ async fn erase(
         .await
         .map_err(privacy_error)?;
     let r = done.report;
+    // The search feeder forgets them when it reads `customer.erased`; doing it here too
+    // means the index files hold nothing of the person when this answers.
+    if let Some(index) = state.search.clone() {
+        let (tenant, customers) = (p.tenant_id, r.customers.clone());
+        tokio::task::spawn_blocking(move || {
+            for c in customers {
+                index.delete_by_customer(tenant, c)?;
+            }
+            index.commit()?;
+            index.compact()
+        })
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?
+        .map_err(|e| ApiError::internal(format!("search: {e}")))?;
+    }
     Ok(axum::Json(ErasureView {
         customers: r.customers.iter().map(|c| c.0.to_string()).collect(),
         conversations: r.conversations,

@@ -23,6 +23,7 @@ mod live;
 mod mail;
 mod restrictions;
 mod retention;
+mod search;
 mod sla;
 mod staff;
 mod webhook_secrets;
@@ -70,6 +71,7 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .merge(kb_admin::router())
         .merge(kb_history::router())
         .merge(kb_search::router())
+        .merge(search::router())
         .merge(health::documented())
 }
 

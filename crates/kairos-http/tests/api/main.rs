@@ -22,6 +22,7 @@ mod mail;
 mod matrix;
 mod restrictions;
 mod routing;
+mod search;
 mod sessions;
 mod sla;
 mod stream;
