@@ -25,6 +25,7 @@ use utoipa::{Modify, OpenApi};
         (name = "coupons", description = "Single-use coupons: the public redemption page, redemption and QR codes (/r/{token}); a customer's coupons"),
         (name = "channels", description = "Provider channels (Twilio, Telegram, Meta): settings and their public webhooks"),
         (name = "knowledge", description = "The knowledge base: categories, articles, revisions, translations, feedback, partner drafting rights"),
+        (name = "forum", description = "Forums: threads and replies in knowledge-base categories, moderation, solutions, conversion to a conversation"),
     )
 )]
 struct ApiDoc;

@@ -1,10 +1,14 @@
-//! The knowledge-base search feeder: follows each tenant's log from the index's checkpoint
-//! (`SearchIndex::last_indexed_seq`) and writes the articles that `kb.*` events touched, as
-//! they are now in the store, into the index. A lagging or fresh index catches up from its
-//! last `seq`; applying an article twice is harmless (upserts replace by id).
+//! The knowledge-base and forum search feeder: follows each tenant's log from the index's
+//! checkpoint (`SearchIndex::last_indexed_seq`) and writes the articles that `kb.*` events
+//! and the threads that `forum.*` events touched, as they are now in the store, into the
+//! index (`forum_index` builds a thread's documents). A `customer.erased` event removes
+//! every document the person owned (their forum posts) and compacts the index, so no index
+//! file keeps their text. A lagging or fresh index catches up from its last `seq`;
+//! applying a document twice is harmless (upserts replace by id).
 
+use crate::forum_index;
 use kairos_core::event::{Event, EventData};
-use kairos_core::ids::{ArticleId, TenantId};
+use kairos_core::ids::{ArticleId, CustomerId, TenantId, ThreadId};
 use kairos_core::knowledge::{ArticleState, ArticleVisibility};
 use kairos_search::{Document, Kind, Language, SearchIndex, State, Visibility};
 use kairos_store::knowledge::Article;
@@ -86,14 +90,31 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| FeedError::Index(e.to_string()))
 }
 
-/// Applies one page of events; returns whether any article changed in the index.
+/// What one page of events changed in the index.
+#[derive(Clone, Copy, Debug, Default)]
+struct Applied {
+    /// Documents were written or deleted.
+    changed: bool,
+    /// A person was erased: compact after the commit.
+    erased: bool,
+}
+
+/// Applies one page of events.
 async fn apply(
     store: &Store,
     index: &Arc<SearchIndex>,
     tenant: TenantId,
     events: &[Event],
-) -> Result<bool, FeedError> {
+) -> Result<Applied, FeedError> {
     let touched: BTreeSet<ArticleId> = events.iter().filter_map(|e| article_of(&e.data)).collect();
+    let threads: BTreeSet<ThreadId> = events
+        .iter()
+        .filter_map(|e| forum_index::thread_of(&e.data))
+        .collect();
+    let erased: Vec<CustomerId> = events
+        .iter()
+        .flat_map(|e| forum_index::erased_by(&e.data))
+        .collect();
     let last = events.last().map_or(0, |e| e.seq.max(0) as u64);
     let (mut docs, mut gone) = (Vec::new(), Vec::new());
     for id in &touched {
@@ -105,8 +126,23 @@ async fn apply(
             None => gone.push(id.0),
         }
     }
+    for id in &threads {
+        // A thread is never deleted but by erasure, whose event removes its documents.
+        if let Some(t) = store.forum_thread(tenant, *id).await? {
+            docs.extend(forum_index::documents(tenant, &t, last));
+        }
+    }
+    let applied = Applied {
+        changed: !touched.is_empty() || !threads.is_empty() || !erased.is_empty(),
+        erased: !erased.is_empty(),
+    };
     let idx = index.clone();
     blocking(move || {
+        // Erasure first: a thread touched earlier on the page is written as the store has
+        // it now, without the erased person's posts.
+        for c in erased {
+            idx.delete_by_customer(tenant, c)?;
+        }
         idx.upsert(&docs)?;
         for id in gone {
             idx.delete(tenant, id)?;
@@ -115,11 +151,11 @@ async fn apply(
         Ok(())
     })
     .await?;
-    Ok(!touched.is_empty())
+    Ok(applied)
 }
 
 /// Brings the index up to date with `tenant`'s log from `from` (at least the index's own
-/// checkpoint) and commits when articles changed or the checkpoint lags far; returns the
+/// checkpoint) and commits when documents changed or the checkpoint lags far; returns the
 /// position read up to. `force` always commits (reindexing, tests).
 pub async fn catch_up(
     store: &Store,
@@ -143,13 +179,15 @@ pub async fn catch_up_reporting(
 ) -> Result<u64, FeedError> {
     let committed = index.last_indexed_seq(tenant);
     let mut after = from.max(committed);
-    let mut changed = false;
+    let (mut changed, mut erased) = (false, false);
     loop {
         let events = store.events(tenant, after as i64, PAGE).await?;
         let Some(last) = events.last().map(|e| e.seq.max(0) as u64) else {
             break;
         };
-        changed |= apply(store, index, tenant, &events).await?;
+        let applied = apply(store, index, tenant, &events).await?;
+        changed |= applied.changed;
+        erased |= applied.erased;
         after = last;
         on_page(after);
         if events.len() < PAGE as usize {
@@ -158,7 +196,13 @@ pub async fn catch_up_reporting(
     }
     if force || changed || after.saturating_sub(committed) >= COMMIT_LAG {
         let idx = index.clone();
-        blocking(move || idx.commit()).await?;
+        blocking(move || {
+            idx.commit()?;
+            // Deleted documents stay in segment files until merged: an erased person's
+            // text must leave the files, not only the results.
+            if erased { idx.compact() } else { Ok(()) }
+        })
+        .await?;
     }
     Ok(after)
 }

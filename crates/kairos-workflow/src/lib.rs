@@ -3,6 +3,7 @@
 //! only schedules them: which tenants to look at, from which `seq`, and when a clock is due.
 #![forbid(unsafe_code)]
 
+pub mod forum_index;
 pub mod hooks;
 pub mod kb_index;
 pub mod outbound;

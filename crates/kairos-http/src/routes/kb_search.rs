@@ -68,13 +68,13 @@ pub(crate) struct SearchHit {
     snippet_html: String,
 }
 
-fn index(state: &AppState) -> Result<Arc<SearchIndex>, ApiError> {
+pub(super) fn index(state: &AppState) -> Result<Arc<SearchIndex>, ApiError> {
     state.search.clone().ok_or_else(|| {
         kairos_store::StoreError::Unavailable("search is not enabled on this server".into()).into()
     })
 }
 
-fn scope(kb: &Kb) -> Result<Scope, ApiError> {
+pub(super) fn scope(kb: &Kb) -> Result<Scope, ApiError> {
     let asker = match &kb.reader {
         Reader::Staff => Asker::Staff,
         Reader::Anonymous => Asker::Anonymous,
@@ -111,7 +111,7 @@ async fn checked(state: &AppState, kb: &Kb, hits: Vec<Hit>) -> Result<Vec<Search
     Ok(out)
 }
 
-async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> kairos_search::Result<T> + Send + 'static,
 ) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(f)

@@ -87,6 +87,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "restrictions",
         include_str!("../../migrations/postgres/0017_restrictions.sql"),
     ),
+    (
+        19,
+        "forums",
+        include_str!("../../migrations/postgres/0019_forums.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming Kairos' migration lock.

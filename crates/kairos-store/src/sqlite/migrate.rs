@@ -90,6 +90,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "restrictions",
         include_str!("../../migrations/sqlite/0017_restrictions.sql"),
     ),
+    (
+        19,
+        "forums",
+        include_str!("../../migrations/sqlite/0019_forums.sql"),
+    ),
 ];
 
 fn checksum(sql: &str) -> Vec<u8> {

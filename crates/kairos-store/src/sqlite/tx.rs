@@ -235,7 +235,12 @@ impl<'c> SqliteTx<'c> {
             | EventData::KbArticleRevised { .. }
             | EventData::KbArticleChanged { .. }
             | EventData::KbFeedback { .. }
-            | EventData::KbPartnerGrant { .. } => {}
+            | EventData::KbPartnerGrant { .. }
+            | EventData::ForumThreadCreated { .. }
+            | EventData::ForumReplied { .. }
+            | EventData::ForumModerated { .. }
+            | EventData::ForumSolutionMarked { .. }
+            | EventData::ForumConverted { .. } => {}
             EventData::SettingChanged { key, value } => {
                 super::sla::apply_setting(c, t, key, value, at)?
             }
