@@ -10,6 +10,7 @@ mod consents;
 mod context;
 mod coupons;
 mod export;
+mod forum;
 mod helpers;
 mod hooks;
 mod hooks_out;
