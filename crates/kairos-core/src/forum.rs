@@ -1,4 +1,4 @@
-//! Forums (docs/knowledge.md, "Forums"): threads and replies in knowledge-base categories,
+//! Forums (docs/forum.md): threads and replies in knowledge-base categories,
 //! who may read, post, reply and moderate, the thread states, the solution rule and the
 //! limits on what is posted. Pure: the store and HTTP ask here.
 

@@ -370,9 +370,13 @@ async fn convert<T: WriteTx + ForumTx>(
     if t.conversation_id.is_some() {
         return Ok(t);
     }
-    let customer = t.author.customer_id.ok_or_else(|| {
+    let author = t.author.customer_id.ok_or_else(|| {
         DomainError::Conflict("only a customer's thread becomes a conversation".into())
     })?;
+    // The author may have been merged into another record since: talk to the survivor.
+    let customer = crate::flows::surviving_customer(tx, author)
+        .await?
+        .ok_or_else(|| DomainError::Conflict("the thread's author no longer exists".into()))?;
     let conversation_id = ConversationId::new();
     let text = format!("{}\n\n— Forum thread: {link}", t.body);
     tx.append(vec![

@@ -1,4 +1,4 @@
-//! Forums (docs/knowledge.md, "Forums"): threads and replies in the knowledge base's
+//! Forums (docs/forum.md): threads and replies in the knowledge base's
 //! categories, moderation, solutions, and turning a thread into a conversation.
 //!
 //! Readers are resolved as for the knowledge base (`kb::reader`): visitors name the tenant
