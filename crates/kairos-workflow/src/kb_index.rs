@@ -199,8 +199,22 @@ pub async fn catch_up_reporting(
         blocking(move || {
             idx.commit()?;
             // Deleted documents stay in segment files until merged: an erased person's
-            // text must leave the files, not only the results.
-            if erased { idx.compact() } else { Ok(()) }
+            // text must leave the files, not only the results. The checkpoint is already
+            // past the erasure, so a failed merge (one racing tantivy's own merges) is
+            // tried again here rather than on a later round that would not know of it.
+            if !erased {
+                return Ok(());
+            }
+            let mut tries = 0;
+            loop {
+                match idx.compact() {
+                    Err(e) if tries < 3 => {
+                        tries += 1;
+                        tracing::warn!(error = %e, "search feeder: compaction failed; retrying");
+                    }
+                    done => return done,
+                }
+            }
         })
         .await?;
     }
