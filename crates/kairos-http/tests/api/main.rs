@@ -11,6 +11,7 @@ mod context;
 mod coupons;
 mod export;
 mod forum;
+mod forum_guard;
 mod forum_search;
 mod helpers;
 mod hooks;
