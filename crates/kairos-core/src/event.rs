@@ -7,7 +7,7 @@ use crate::conversation::ConversationChanges;
 use crate::identity::Identity;
 use crate::ids::{
     ArticleId, CategoryId, ConversationId, CouponId, CustomerId, EventId, MessageId, PartyId,
-    TenantId, TokenId,
+    ReplyId, TenantId, ThreadId, TokenId,
 };
 use crate::knowledge::{ArticleState, ArticleVisibility};
 use crate::message::{Attachment, Author, Body, Channel, Direction};
@@ -352,6 +352,66 @@ pub enum EventData {
         /// Granted (`true`) or revoked.
         granted: bool,
     },
+    /// A forum thread was started (its first post).
+    #[serde(rename = "forum.thread.created")]
+    ForumThreadCreated {
+        /// The thread.
+        thread_id: ThreadId,
+        /// Its category.
+        category_id: CategoryId,
+        /// Public or customers only.
+        visibility: ArticleVisibility,
+        /// Its language tag (one of the tenant's knowledge-base languages).
+        language: String,
+        /// Title.
+        title: String,
+        /// Markdown source.
+        body: String,
+        /// The customer who wrote it (none for staff); never shown to other customers.
+        customer_id: Option<CustomerId>,
+        /// The name shown with the post.
+        author_name: String,
+    },
+    /// Someone replied in a forum thread.
+    #[serde(rename = "forum.replied")]
+    ForumReplied {
+        /// The thread.
+        thread_id: ThreadId,
+        /// The reply.
+        reply_id: ReplyId,
+        /// Markdown source.
+        body: String,
+        /// The customer who wrote it (none for staff); never shown to other customers.
+        customer_id: Option<CustomerId>,
+        /// The name shown with the post.
+        author_name: String,
+    },
+    /// Staff moderated a thread, or one reply of it.
+    #[serde(rename = "forum.moderated")]
+    ForumModerated {
+        /// The thread.
+        thread_id: ThreadId,
+        /// The reply, when the step concerns one.
+        reply_id: Option<ReplyId>,
+        /// What was done.
+        moderation: crate::forum::Moderation,
+    },
+    /// A reply was marked as the thread's solution (`None`: the mark was taken away).
+    #[serde(rename = "forum.solution")]
+    ForumSolutionMarked {
+        /// The thread.
+        thread_id: ThreadId,
+        /// The solution.
+        reply_id: Option<ReplyId>,
+    },
+    /// Staff turned a thread into a conversation with its author.
+    #[serde(rename = "forum.converted")]
+    ForumConverted {
+        /// The thread.
+        thread_id: ThreadId,
+        /// The conversation opened.
+        conversation_id: ConversationId,
+    },
     /// What remains of an event about an erased person: its position and time on the log,
     /// nothing of its content.
     #[serde(rename = "redacted")]
@@ -442,6 +502,11 @@ impl EventData {
             EventData::KbFeedback { .. } => "kb.feedback",
             EventData::KbDeflected { .. } => "kb.deflected",
             EventData::KbPartnerGrant { .. } => "kb.partner_grant",
+            EventData::ForumThreadCreated { .. } => "forum.thread.created",
+            EventData::ForumReplied { .. } => "forum.replied",
+            EventData::ForumModerated { .. } => "forum.moderated",
+            EventData::ForumSolutionMarked { .. } => "forum.solution",
+            EventData::ForumConverted { .. } => "forum.converted",
             EventData::Redacted => "redacted",
             EventData::AnticipationFired { .. } => "anticipation.fired",
             EventData::RestrictionsChanged { .. } => "restrictions.changed",
@@ -465,6 +530,8 @@ impl EventData {
             EventData::CustomersMerged { into, .. } => Some(*into),
             EventData::ConsentRecorded { record } => Some(record.customer_id),
             EventData::TokenCreated { customer_id, .. } => *customer_id,
+            EventData::ForumThreadCreated { customer_id, .. }
+            | EventData::ForumReplied { customer_id, .. } => *customer_id,
             _ => None,
         }
     }

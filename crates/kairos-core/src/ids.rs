@@ -91,3 +91,11 @@ id_type!(
     /// Identifies a knowledge-base category.
     CategoryId
 );
+id_type!(
+    /// Identifies a forum thread.
+    ThreadId
+);
+id_type!(
+    /// Identifies a reply in a forum thread.
+    ReplyId
+);

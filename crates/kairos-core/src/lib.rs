@@ -18,6 +18,7 @@ pub mod coupon;
 pub mod customer;
 pub mod error;
 pub mod event;
+pub mod forum;
 pub mod identity;
 pub mod ids;
 pub mod inbound;

@@ -81,6 +81,15 @@ pub fn view_for<'a>(
         | EventData::KbFeedback { .. }
         | EventData::KbDeflected { .. }
         | EventData::KbPartnerGrant { .. } => None,
+        // Forum posts are read through the forum routes (hidden ones reach staff only);
+        // on the log a customer sees only their own posts, never moderation.
+        EventData::ForumThreadCreated { customer_id, .. }
+        | EventData::ForumReplied { customer_id, .. } => {
+            (*customer_id == Some(customer)).then_some(Cow::Borrowed(data))
+        }
+        EventData::ForumModerated { .. }
+        | EventData::ForumSolutionMarked { .. }
+        | EventData::ForumConverted { .. } => None,
         // SLA clocks, settings and service tiers are the team's business.
         EventData::SettingChanged { .. }
         | EventData::CustomerTierSet { .. }

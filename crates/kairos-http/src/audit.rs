@@ -77,6 +77,11 @@ pub(crate) const NON_PERSONAL_READS: &[&str] = &[
     "/api/v1/context/settings",
     "/api/v1/conversations/{id}/sla",
     "/api/v1/hooks/{channel_id}",
+    // Forum threads are public content of the tenant and show display names, never customer
+    // ids (a customer's own posts reach them through the privacy export, not a list here).
+    "/api/v1/forum/search",
+    "/api/v1/forum/threads",
+    "/api/v1/forum/threads/{id}",
     "/api/v1/kb/articles",
     "/api/v1/kb/articles/{id}",
     "/api/v1/kb/articles/{id}/diff",

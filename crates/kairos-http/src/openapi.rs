@@ -26,6 +26,7 @@ use utoipa::{Modify, OpenApi};
         (name = "channels", description = "Provider channels (Twilio, Telegram, Meta): settings and their public webhooks"),
         (name = "knowledge", description = "The knowledge base: categories, articles, revisions, translations, feedback, partner drafting rights"),
         (name = "search", description = "One search over articles, and for staff every conversation and message (a customer: their own), with facets and highlighting"),
+        (name = "forum", description = "Forums: threads and replies in knowledge-base categories, moderation, solutions, conversion to a conversation"),
     )
 )]
 struct ApiDoc;

@@ -46,6 +46,10 @@ pub struct PersonExport {
     /// before restrictions existed.
     #[serde(default)]
     pub restrictions: RestrictionsEntry,
+    /// The person's forum posts (threads they started and their replies), newest thread
+    /// activity first. Absent in exports made before forums existed.
+    #[serde(default)]
+    pub forum_posts: Vec<ForumPostEntry>,
     /// Audit entries about the person: who at the tenant read or changed their data.
     pub audit: Vec<AuditEntryView>,
     /// Attachments: metadata here, content as `attachments/<sha256>` in the archive.
@@ -183,6 +187,26 @@ pub struct DecisionEntry {
     pub review: Option<String>,
     /// The person's reason or the reviewer's note.
     pub review_note: Option<String>,
+}
+
+/// One forum post of the person: a thread they started or a reply of theirs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ForumPostEntry {
+    /// The thread.
+    pub thread_id: String,
+    /// The reply, when the post is one (none: the thread's first post).
+    pub reply_id: Option<String>,
+    /// The thread's title.
+    pub title: String,
+    /// The name shown with the post.
+    pub author_name: String,
+    /// The post's Markdown source.
+    pub body: String,
+    /// When it was written (RFC 3339).
+    pub created_at: String,
+    /// Whether staff hid it.
+    pub hidden: bool,
 }
 
 /// The person's restrictions: `true` means excluded.

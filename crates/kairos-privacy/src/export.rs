@@ -4,7 +4,8 @@
 use crate::PrivacyError;
 use crate::document::{
     AttachmentFile, AuditEntryView, ConversationEntry, CouponEntry, DecisionEntry, FORMAT,
-    IdentityEntry, MessageEntry, PersonExport, Profile, RestrictionsEntry, TenantInfo,
+    ForumPostEntry, IdentityEntry, MessageEntry, PersonExport, Profile, RestrictionsEntry,
+    TenantInfo,
 };
 use kairos_core::event::Actor;
 use kairos_core::ids::CustomerId;
@@ -147,6 +148,7 @@ pub async fn gather(
             review_note: d.review_note,
         })
         .collect();
+    let forum_posts = forum_posts(store, t, id).await?;
     let r = store.restrictions(t, id).await?;
     let restrictions = RestrictionsEntry {
         profiling: r.profiling,
@@ -215,6 +217,7 @@ pub async fn gather(
         scores: Vec::new(),
         decisions,
         restrictions,
+        forum_posts,
         audit,
         attachments: attachments.into_values().collect(),
     })
@@ -238,4 +241,49 @@ fn message_entry(m: &Message) -> MessageEntry {
         attachments: m.attachments.iter().map(|a| a.sha256.clone()).collect(),
         created_at: m.created_at.to_rfc3339(),
     }
+}
+
+/// The person's own forum posts (and those of records merged into them), never others'.
+async fn forum_posts(
+    store: &kairos_store::Store,
+    t: kairos_core::ids::TenantId,
+    id: kairos_core::ids::CustomerId,
+) -> Result<Vec<ForumPostEntry>, StoreError> {
+    let mut people = vec![id];
+    people.extend(store.merged_into(t, id).await?);
+    let mut seen = Vec::new();
+    let mut out = Vec::new();
+    for p in &people {
+        for th in store.forum_threads_of(t, *p).await? {
+            if seen.contains(&th.id) {
+                continue;
+            }
+            seen.push(th.id);
+            let theirs =
+                |c: Option<kairos_core::ids::CustomerId>| c.is_some_and(|c| people.contains(&c));
+            if theirs(th.author.customer_id) {
+                out.push(ForumPostEntry {
+                    thread_id: th.id.0.to_string(),
+                    reply_id: None,
+                    title: th.title.clone(),
+                    author_name: th.author.name.clone(),
+                    body: th.body.clone(),
+                    created_at: th.created_at.to_rfc3339(),
+                    hidden: th.hidden,
+                });
+            }
+            for r in th.replies.iter().filter(|r| theirs(r.author.customer_id)) {
+                out.push(ForumPostEntry {
+                    thread_id: th.id.0.to_string(),
+                    reply_id: Some(r.id.0.to_string()),
+                    title: th.title.clone(),
+                    author_name: r.author.name.clone(),
+                    body: r.body.clone(),
+                    created_at: r.created_at.to_rfc3339(),
+                    hidden: r.hidden,
+                });
+            }
+        }
+    }
+    Ok(out)
 }

@@ -124,12 +124,95 @@ async fn people(store: &Store, blobs: &BlobStore) -> (TenantId, CustomerId, Cust
         )
         .await
         .unwrap();
+    forum(
+        store,
+        t,
+        erika.customer_id,
+        by_sms.customer_id,
+        max.customer_id,
+    )
+    .await;
     (
         t,
         erika.customer_id,
         max.customer_id,
         attachment_sha(store, t, erika.customer_id).await,
     )
+}
+
+/// Forum posts under her name with her phone number: a thread of hers Max replied in, a
+/// thread of hers nobody answered, and (as the merged record) a reply in Max's thread.
+async fn forum(store: &Store, t: TenantId, erika: CustomerId, merged: CustomerId, max: CustomerId) {
+    use kairos_core::knowledge::{ArticleVisibility, Reader};
+    use kairos_store::forum::{NewThread, Poster};
+    let sys = Actor::System;
+    let cat = store
+        .kb_create_category(t, "forum".into(), "Forum".into(), &sys)
+        .await
+        .unwrap();
+    let new = |title: String, body: String| NewThread {
+        category_id: cat.id,
+        visibility: ArticleVisibility::Public,
+        language: "de".into(),
+        title,
+        body,
+    };
+    let poster = |c: CustomerId, name: &str| Poster {
+        customer_id: Some(c),
+        name: name.into(),
+    };
+    let answered = store
+        .forum_create_thread(
+            t,
+            new(
+                format!("Frage von {NAME}"),
+                format!("Ruft mich an: {PHONE}"),
+            ),
+            poster(erika, NAME),
+            &sys,
+        )
+        .await
+        .unwrap();
+    store
+        .forum_reply(
+            t,
+            answered.id,
+            "Max hilft gern.".into(),
+            poster(max, "Max"),
+            Reader::Customer,
+            &sys,
+        )
+        .await
+        .unwrap();
+    store
+        .forum_create_thread(
+            t,
+            new("Noch eine".into(), format!("{EMAIL} schreibt")),
+            poster(erika, NAME),
+            &sys,
+        )
+        .await
+        .unwrap();
+    let maxs = store
+        .forum_create_thread(
+            t,
+            new("Max fragt".into(), "Wer weiß das?".into()),
+            poster(max, "Max"),
+            &sys,
+        )
+        .await
+        .unwrap();
+    store
+        .forum_reply(
+            t,
+            maxs.id,
+            format!("{NAME} weiß es: {PHONE}"),
+            poster(merged, NAME),
+            Reader::Customer,
+            &sys,
+        )
+        .await
+        .unwrap();
 }
 
 async fn attachment_sha(store: &Store, t: TenantId, c: CustomerId) -> String {
@@ -195,6 +278,26 @@ async fn erase_and_check(store: &Store, data: Option<&Path>) {
         assert!(!log_text.contains(needle), "{needle} is still on the log");
     }
     assert!(store.check().await.unwrap().is_empty());
+    // Her forum posts: her unanswered thread is gone, her answered one keeps Max's reply
+    // without her title, text or name, and her reply in Max's thread is gone.
+    let all = kairos_store::forum::ThreadFilter {
+        hidden: true,
+        public_only: false,
+        category: None,
+    };
+    let mut threads = store.forum_threads(t, all, 100, 0).await.unwrap();
+    threads.sort_by_key(|t| t.created_at);
+    assert_eq!(threads.len(), 2, "{threads:?}");
+    let (hers, maxs) = (&threads[0], &threads[1]);
+    assert!(hers.erased && hers.author.customer_id.is_none());
+    assert_eq!(hers.replies.len(), 1);
+    assert_eq!(hers.replies[0].author.customer_id, Some(max));
+    assert_eq!(maxs.title, "Max fragt");
+    assert!(maxs.replies.is_empty());
+    for id in &done.report.customers {
+        assert!(store.forum_threads_of(t, *id).await.unwrap().is_empty());
+    }
+    assert_eq!(store.forum_threads_of(t, max).await.unwrap().len(), 2);
     // Max is untouched.
     assert!(store.customer(t, max).await.unwrap().is_some());
     assert_eq!(store.timeline(t, max, true, 0, 10).await.unwrap().len(), 1);

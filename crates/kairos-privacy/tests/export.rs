@@ -211,7 +211,70 @@ async fn demo(store: &Store, blobs: &BlobStore) -> (Tenant, CustomerId) {
         )
         .await
         .unwrap();
+    forum(store, t, anna).await;
     (tenant, anna)
+}
+
+/// Anna's forum posts: a thread she started (a staff reply in it is not hers) and a reply
+/// of hers, hidden by staff, in a staff thread.
+async fn forum(store: &Store, t: kairos_core::ids::TenantId, anna: CustomerId) {
+    use kairos_core::forum::Moderation;
+    use kairos_core::knowledge::{ArticleVisibility, Reader};
+    use kairos_store::forum::{NewThread, Poster};
+    let sys = Actor::System;
+    let cat = store
+        .kb_create_category(t, "hilfe".into(), "Hilfe".into(), &sys)
+        .await
+        .unwrap();
+    let new = |title: &str, body: &str| NewThread {
+        category_id: cat.id,
+        visibility: ArticleVisibility::Public,
+        language: "de".into(),
+        title: title.into(),
+        body: body.into(),
+    };
+    let her = Poster {
+        customer_id: Some(anna),
+        name: "Anna S.".into(),
+    };
+    let staff = Poster {
+        customer_id: None,
+        name: "Support".into(),
+    };
+    let mine = store
+        .forum_create_thread(t, new("Router", "Mein Router blinkt."), her.clone(), &sys)
+        .await
+        .unwrap();
+    store
+        .forum_reply(
+            t,
+            mine.id,
+            "Neu starten.".into(),
+            staff.clone(),
+            Reader::Staff,
+            &sys,
+        )
+        .await
+        .unwrap();
+    let theirs = store
+        .forum_create_thread(t, new("Wartung", "Heute Nacht."), staff, &sys)
+        .await
+        .unwrap();
+    let (_, r) = store
+        .forum_reply(
+            t,
+            theirs.id,
+            "Wie lange?".into(),
+            her,
+            Reader::Customer,
+            &sys,
+        )
+        .await
+        .unwrap();
+    store
+        .forum_moderate(t, theirs.id, Some(r), Moderation::Hide, &sys)
+        .await
+        .unwrap();
 }
 
 /// What a timeline looks like to its reader, without the ids that differ between tenants.
@@ -274,6 +337,33 @@ async fn round_trip(store: Store) {
         ["1. here = presence.wifi at FRA"]
     );
     assert!(exported.restrictions.profiling && !exported.restrictions.proactive);
+    // Her forum posts, and nobody else's: the thread she started and her hidden reply.
+    let mut posts: Vec<(&str, &str, bool, bool)> = exported
+        .forum_posts
+        .iter()
+        .map(|p| {
+            (
+                p.title.as_str(),
+                p.body.as_str(),
+                p.reply_id.is_some(),
+                p.hidden,
+            )
+        })
+        .collect();
+    posts.sort_unstable();
+    assert_eq!(
+        posts,
+        [
+            ("Router", "Mein Router blinkt.", false, false),
+            ("Wartung", "Wie lange?", true, true)
+        ]
+    );
+    assert!(
+        exported
+            .forum_posts
+            .iter()
+            .all(|p| p.author_name == "Anna S.")
+    );
 
     // It validates against the schema shipped in docs/.
     let shipped = include_str!("../../../docs/schemas/person-export.schema.json");

@@ -289,9 +289,23 @@ impl SearchIndex {
     /// Call after erasure; it rewrites the whole index, so not after every change.
     pub fn compact(&self) -> Result<()> {
         let mut w = self.writer();
-        let segments = self.index.searchable_segment_ids().map_err(Error::index)?;
-        if !segments.is_empty() {
-            w.writer.merge(&segments).wait().map_err(Error::index)?;
+        // A commit may have started one of tantivy's own background merges; a merge that
+        // names a segment already being merged fails. Once that merge is done the segment
+        // list is current again, so the merge is retried with the list read anew.
+        let mut tries = 0;
+        loop {
+            let segments = self.index.searchable_segment_ids().map_err(Error::index)?;
+            if segments.is_empty() {
+                break;
+            }
+            match w.writer.merge(&segments).wait() {
+                Ok(_) => break,
+                Err(_) if tries < 50 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(e) => return Err(Error::index(e)),
+            }
         }
         w.writer
             .garbage_collect_files()

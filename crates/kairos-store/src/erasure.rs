@@ -1,7 +1,8 @@
 //! Erasure of a person (GDPR Art. 17; checklist N04, N05), as one write transaction of the
 //! tenant: every row about them and their conversations is deleted, every event about them
 //! on the log is replaced by a `redacted` placeholder (the log keeps its positions, so
-//! consumers and `kairos check` still see a gap-free log), and a `customer.erased` event
+//! consumers and `kairos check` still see a gap-free log), their forum posts lose their text
+//! and author (`forum::erase_posts`), and a `customer.erased` event
 //! without personal data records that it happened.
 //!
 //! Because the erasure is one transaction in the tenant's writer, a mail or chat from the
@@ -67,7 +68,7 @@ pub(crate) struct Doomed {
     pub(crate) values: Vec<String>,
 }
 
-async fn erase<T: WriteTx + ErasureTx>(
+async fn erase<T: WriteTx + ErasureTx + crate::forum::ForumTx>(
     tx: &mut T,
     customer: CustomerId,
     at: Timestamp,
@@ -101,7 +102,9 @@ async fn erase<T: WriteTx + ErasureTx>(
         messages: messages.iter().map(|(m, _)| *m).collect(),
         values,
     };
-    let other_rows = tx.delete_person_rows(&doomed).await?;
+    let mut other_rows = tx.delete_person_rows(&doomed).await?;
+    // Their forum posts: own text goes, others' replies in their threads stay.
+    other_rows += crate::forum::erase_posts(tx, &people).await?;
     let report = ErasureReport {
         customers: people.clone(),
         conversations: conversations.len() as u64,

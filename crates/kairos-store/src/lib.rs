@@ -99,6 +99,7 @@ pub mod consent;
 pub mod context;
 pub mod coupons;
 pub mod erasure;
+pub mod forum;
 pub mod hooks;
 pub mod imap;
 pub mod kb_deflection;

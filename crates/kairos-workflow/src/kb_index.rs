@@ -1,13 +1,14 @@
 //! The search feeder: follows each tenant's log from the index's checkpoint
-//! (`SearchIndex::last_indexed_seq`) and writes what the events touched — articles,
-//! conversations and messages ([`crate::conversation_index`]) — as it is now in the store,
-//! into the index. A lagging or fresh index catches up from its last `seq`; applying a
+//! (`SearchIndex::last_indexed_seq`) and writes what the events touched — articles, forum
+//! threads with their replies ([`crate::forum_index`]), conversations and messages
+//! ([`crate::conversation_index`]) — as it is now in the store, into the index. A lagging or fresh index catches up from its last `seq`; applying a
 //! document twice is harmless (upserts replace by id). Erasure and retention deletions are
 //! followed by a compaction, so the index files no longer hold what was deleted.
 
 use crate::conversation_index::{self, Touched};
+use crate::forum_index;
 use kairos_core::event::{Event, EventData};
-use kairos_core::ids::{ArticleId, TenantId};
+use kairos_core::ids::{ArticleId, TenantId, ThreadId};
 use kairos_core::knowledge::{ArticleState, ArticleVisibility};
 use kairos_search::{Document, Kind, Language, SearchIndex, State, Visibility};
 use kairos_store::knowledge::Article;
@@ -106,6 +107,11 @@ async fn apply(
     events: &[Event],
 ) -> Result<Applied, FeedError> {
     let touched: BTreeSet<ArticleId> = events.iter().filter_map(|e| article_of(&e.data)).collect();
+    let threads: BTreeSet<ThreadId> = events
+        .iter()
+        .filter_map(|e| forum_index::thread_of(&e.data))
+        .collect();
+    // Conversations, messages and erasures (which also remove the person's forum posts).
     let mut conversations = Touched::default();
     for e in events {
         conversations.note(&e.data);
@@ -119,6 +125,12 @@ async fn apply(
                 None => gone.push(id.0),
             },
             None => gone.push(id.0),
+        }
+    }
+    for id in &threads {
+        // A thread is never deleted but by erasure, whose event removes its documents.
+        if let Some(t) = store.forum_thread(tenant, *id).await? {
+            docs.extend(forum_index::documents(tenant, &t, last));
         }
     }
     let talk = conversation_index::changes(store, tenant, &conversations, last).await?;
@@ -142,7 +154,7 @@ async fn apply(
     })
     .await?;
     Ok(Applied {
-        changed: !touched.is_empty() || !conversations.is_empty(),
+        changed: !touched.is_empty() || !threads.is_empty() || !conversations.is_empty(),
         forgot: conversations.forgets(),
     })
 }

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod conversation_index;
+pub mod forum_index;
 pub mod hooks;
 pub mod kb_index;
 pub mod outbound;

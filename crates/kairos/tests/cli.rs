@@ -518,6 +518,50 @@ async fn reindex_rebuilds_the_index_from_the_log_and_swaps_it_in() {
             .unwrap();
         ids.push(a.id.0);
     }
+    // Forum threads are indexed too: one with a reply, and one hidden by staff.
+    let mut threads = Vec::new();
+    for title in ["Frist verpasst", "Frist geheim"] {
+        let new = kairos_store::forum::NewThread {
+            category_id: cat.id,
+            visibility: ArticleVisibility::Public,
+            language: "de".into(),
+            title: title.into(),
+            body: "Was tun nach der Kündigungsfrist?".into(),
+        };
+        let poster = kairos_store::forum::Poster {
+            customer_id: None,
+            name: "Support".into(),
+        };
+        let th = store
+            .forum_create_thread(t, new, poster.clone(), &Actor::System)
+            .await
+            .unwrap();
+        threads.push(th.id);
+    }
+    store
+        .forum_reply(
+            t,
+            threads[0],
+            "Widerspruch einlegen.".into(),
+            kairos_store::forum::Poster {
+                customer_id: None,
+                name: "Support".into(),
+            },
+            Reader::Staff,
+            &Actor::System,
+        )
+        .await
+        .unwrap();
+    store
+        .forum_moderate(
+            t,
+            threads[1],
+            None,
+            kairos_core::forum::Moderation::Hide,
+            &Actor::System,
+        )
+        .await
+        .unwrap();
     store.close().await;
     // A stale directory from an interrupted run is replaced.
     std::fs::create_dir_all(dir.path().join("search.new")).unwrap();
@@ -534,7 +578,8 @@ async fn reindex_rebuilds_the_index_from_the_log_and_swaps_it_in() {
             String::from_utf8_lossy(&out.stderr)
         );
         let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(stdout.starts_with("reindexed 2 articles from"), "{stdout}");
+        // 2 articles, 2 threads, 1 reply.
+        assert!(stdout.starts_with("reindexed 5 documents"), "{stdout}");
     }
     assert!(!dir.path().join("search.new").exists());
     let index = SearchIndex::open(&dir.path().join("search")).unwrap();
@@ -543,13 +588,25 @@ async fn reindex_rebuilds_the_index_from_the_log_and_swaps_it_in() {
         .search(&SearchRequest::new("Frist"), &customer)
         .unwrap()
         .hits;
-    assert_eq!(hits.iter().map(|h| h.id).collect::<Vec<_>>(), [ids[0]]);
+    let mut found: Vec<_> = hits.iter().map(|h| h.id).collect();
+    found.sort_unstable();
+    assert_eq!(
+        found,
+        [ids[0], threads[0].0],
+        "the hidden thread stays hidden"
+    );
     let staff = Scope::new(t, Asker::Staff);
     assert_eq!(
         index
             .search(&SearchRequest::new("Frist"), &staff)
             .unwrap()
             .total,
-        2
+        4
     );
+    let reply = index
+        .search(&SearchRequest::new("Widerspruch"), &customer)
+        .unwrap()
+        .hits;
+    assert_eq!(reply.len(), 1);
+    assert_eq!(reply[0].parent, Some(threads[0].0));
 }

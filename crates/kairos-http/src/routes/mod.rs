@@ -12,6 +12,8 @@ mod coupons;
 mod customers;
 mod events;
 mod export;
+mod forum;
+mod forum_search;
 mod health;
 mod hooks;
 mod inbound;
@@ -68,6 +70,8 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .merge(channels::router())
         .merge(hooks::router())
         .merge(kb::router())
+        .merge(forum::router())
+        .merge(forum_search::router())
         .merge(kb_admin::router())
         .merge(kb_history::router())
         .merge(kb_search::router())

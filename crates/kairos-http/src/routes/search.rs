@@ -1,9 +1,10 @@
-//! One search over everything the caller may read (docs/search.md): articles for every
-//! reader, and conversations and messages — all of the tenant's for staff, their own
+//! One search over everything the caller may read (docs/search.md): articles and forum
+//! threads and replies for every reader, and conversations and messages — all of the tenant's for staff, their own
 //! (without internal notes) for a customer. Facets (kind, category, language, state,
 //! channel) are counted inside the caller's scope. Like the knowledge-base routes, every
 //! hit is checked again against the store as it is now, so a stale index never shows more.
 
+use super::forum_search::visible_post;
 use super::kb::{Kb, MaybePrincipal, reader};
 use super::kb_search::{blocking, index, scope};
 use crate::AppState;
@@ -31,7 +32,8 @@ pub(crate) struct Params {
     /// Words and "quoted phrases" (at most 512 bytes used); empty browses by the filters.
     #[serde(default)]
     q: String,
-    /// Only these kinds, comma-separated: `article`, `conversation`, `message`.
+    /// Only these kinds, comma-separated: `article`, `forum_thread`, `forum_post`,
+    /// `conversation`, `message`.
     kind: Option<String>,
     /// Only this knowledge-base category.
     category: Option<Uuid>,
@@ -54,9 +56,9 @@ pub(crate) struct Params {
 /// One result.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct ResultHit {
-    /// The article, conversation or message.
+    /// The article, thread, reply, conversation or message.
     id: Uuid,
-    /// `article`, `conversation` or `message`.
+    /// `article`, `forum_thread`, `forum_post`, `conversation` or `message`.
     kind: String,
     /// `de` or `en` (for messages: the language guessed from the text).
     language: String,
@@ -70,8 +72,8 @@ pub(crate) struct ResultHit {
     state: String,
     /// The channel of a conversation or message.
     channel: Option<String>,
-    /// A message's conversation.
-    conversation_id: Option<Uuid>,
+    /// A message's conversation, a reply's thread.
+    parent_id: Option<Uuid>,
 }
 
 /// One facet value and its count.
@@ -114,12 +116,13 @@ fn filters(q: &Params) -> Result<Filters, ApiError> {
         None | Some("") => Vec::new(),
         Some(list) => list
             .split(',')
-            .map(|k| match Kind::parse(k.trim()) {
-                Some(k @ (Kind::Article | Kind::Conversation | Kind::Message)) => Ok(k),
-                _ => Err(ApiError::invalid(
-                    "kind",
-                    "article, conversation or message",
-                )),
+            .map(|k| {
+                Kind::parse(k.trim()).ok_or_else(|| {
+                    ApiError::invalid(
+                        "kind",
+                        "article, forum_thread, forum_post, conversation or message",
+                    )
+                })
             })
             .collect::<Result<_, _>>()?,
     };
@@ -142,11 +145,7 @@ fn filters(q: &Params) -> Result<Filters, ApiError> {
         None => None,
     };
     Ok(Filters {
-        kinds: if kinds.is_empty() {
-            vec![Kind::Article, Kind::Conversation, Kind::Message]
-        } else {
-            kinds
-        },
+        kinds,
         category: q.category.map(|c| c.to_string()),
         language,
         state,
@@ -182,7 +181,11 @@ async fn allowed(state: &AppState, kb: &Kb, h: &Hit) -> Result<bool, ApiError> {
                 .is_some_and(|c| owns(c.customer_id)),
             None => false,
         },
-        Kind::ForumThread | Kind::ForumPost => false,
+        Kind::ForumThread => visible_post(state, kb, h.id, None).await?.is_some(),
+        Kind::ForumPost => match h.parent {
+            Some(thread) => visible_post(state, kb, thread, Some(h.id)).await?.is_some(),
+            None => false,
+        },
     })
 }
 
@@ -196,7 +199,8 @@ fn counts(values: Vec<kairos_search::FacetCount>) -> Vec<FacetValue> {
         .collect()
 }
 
-/// Searches everything the caller may read: articles (German and English analysis), and
+/// Searches everything the caller may read: articles, forum threads and replies (German
+/// and English analysis), and
 /// for staff every conversation and message of the tenant, for a customer their own.
 #[utoipa::path(get, path = "/api/v1/search", tag = "search", params(Params),
     responses((status = 200, body = SearchResults), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem), (status = 503, body = Problem)))]
@@ -234,8 +238,8 @@ async fn search(
             category: h.category,
             state: h.state.as_str().into(),
             channel: h.channel.map(|c| c.as_str().into()),
-            conversation_id: match h.kind {
-                Kind::Message => h.parent,
+            parent_id: match h.kind {
+                Kind::Message | Kind::ForumPost => h.parent,
                 _ => None,
             },
         });

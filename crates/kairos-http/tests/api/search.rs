@@ -98,7 +98,7 @@ async fn conversations_and_messages(app: TestApp, index: Arc<SearchIndex>) {
         .iter()
         .find(|h| h["snippet_html"].as_str().unwrap().contains("Kulanz"))
         .unwrap();
-    assert_eq!(note_hit["conversation_id"], anna_conv.as_str());
+    assert_eq!(note_hit["parent_id"], anna_conv.as_str());
     let everything = search(&app, "q=Router", &admin).await;
     let channel = &everything["facets"]["channel"];
     assert!(
@@ -145,7 +145,6 @@ async fn conversations_and_messages(app: TestApp, index: Arc<SearchIndex>) {
 
     // Hostile parameters are refused with a problem, not a 500.
     for bad in [
-        "q=x&kind=forum_thread",
         "q=x&kind=bogus",
         "q=x&state=weird",
         "q=x&channel=pigeon",

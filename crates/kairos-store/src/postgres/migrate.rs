@@ -92,6 +92,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "webhook_secrets",
         include_str!("../../migrations/postgres/0018_webhook_secrets.sql"),
     ),
+    (
+        19,
+        "forums",
+        include_str!("../../migrations/postgres/0019_forums.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming Kairos' migration lock.

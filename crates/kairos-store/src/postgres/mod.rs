@@ -11,6 +11,7 @@ mod consent;
 mod context;
 mod coupons;
 mod erasure;
+mod forum;
 mod hooks;
 mod imap;
 mod keys;

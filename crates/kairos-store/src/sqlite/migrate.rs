@@ -95,6 +95,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "webhook_secrets",
         include_str!("../../migrations/sqlite/0018_webhook_secrets.sql"),
     ),
+    (
+        19,
+        "forums",
+        include_str!("../../migrations/sqlite/0019_forums.sql"),
+    ),
 ];
 
 fn checksum(sql: &str) -> Vec<u8> {

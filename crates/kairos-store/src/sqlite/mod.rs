@@ -8,6 +8,7 @@ mod consent;
 mod context;
 mod coupons;
 mod erasure;
+mod forum;
 mod hooks;
 mod imap;
 mod keys;

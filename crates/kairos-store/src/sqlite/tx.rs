@@ -238,7 +238,12 @@ impl<'c> SqliteTx<'c> {
             | EventData::KbArticleChanged { .. }
             | EventData::KbFeedback { .. }
             | EventData::KbDeflected { .. }
-            | EventData::KbPartnerGrant { .. } => {}
+            | EventData::KbPartnerGrant { .. }
+            | EventData::ForumThreadCreated { .. }
+            | EventData::ForumReplied { .. }
+            | EventData::ForumModerated { .. }
+            | EventData::ForumSolutionMarked { .. }
+            | EventData::ForumConverted { .. } => {}
             EventData::SettingChanged { key, value } => {
                 super::sla::apply_setting(c, t, key, value, at)?
             }

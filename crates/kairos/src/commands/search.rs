@@ -1,4 +1,4 @@
-//! `kairos search reindex`: rebuilds the knowledge-base search index from every tenant's
+//! `kairos search reindex`: rebuilds the knowledge-base and forum search index from every tenant's
 //! log into a fresh directory, then swaps it in (docs/search.md). Run it with the server
 //! stopped: the server holds the index's writer lock, which this command checks first.
 
@@ -64,7 +64,7 @@ async fn reindex(store: Store, data_dir: &Path) -> anyhow::Result<()> {
     tokio::task::spawn_blocking(move || idx.compact())
         .await?
         .context("compacting the index")?;
-    let articles = index.num_docs();
+    let documents = index.num_docs();
     drop(index);
     if live.exists() {
         std::fs::rename(&live, &old).context("moving the old index aside")?;
@@ -74,7 +74,7 @@ async fn reindex(store: Store, data_dir: &Path) -> anyhow::Result<()> {
         std::fs::remove_dir_all(&old).context("removing the old index")?;
     }
     super::stdout_line(&format!(
-        "reindexed {articles} articles from {events} events of {} tenants",
+        "reindexed {documents} documents (articles, forum threads and replies) from {events} events of {} tenants",
         tenants.len()
     ))
 }

@@ -3,7 +3,7 @@
 use super::table::{Caller, Obj, Route, Rt};
 use crate::helpers::{Reply, TestApp};
 use http::StatusCode;
-use kairos_core::ids::{ConversationId, CustomerId, TenantId};
+use kairos_core::ids::{CategoryId, ConversationId, CustomerId, ReplyId, TenantId, ThreadId};
 use serde_json::{Value, json};
 use std::time::Duration;
 use uuid::Uuid;
@@ -21,6 +21,9 @@ pub(super) struct World {
     /// Every id of tenant B: none may appear in a response to a caller of tenant A.
     pub(super) b_ids: Vec<String>,
     pub(super) seq: u64,
+    /// A forum category of tenant A (thread bodies) and of tenant B (B's threads).
+    pub(super) forum_a: CategoryId,
+    pub(super) forum_b: CategoryId,
 }
 
 /// What a cell acts on.
@@ -31,6 +34,8 @@ pub(super) struct Fixture {
     pub(super) conversation: ConversationId,
     /// For merge: the customer merged away (same tenant as the target).
     pub(super) other: Option<CustomerId>,
+    /// For forum routes: the customer's thread and its one reply.
+    pub(super) thread: Option<(ThreadId, ReplyId)>,
 }
 
 /// What a refused cell must leave as it was.
@@ -41,6 +46,7 @@ pub(super) struct Snapshot {
     pub(super) customer: Option<kairos_core::customer::Customer>,
     pub(super) other: Option<kairos_core::customer::Customer>,
     pub(super) conversation: Option<kairos_core::conversation::Conversation>,
+    pub(super) thread: Option<kairos_store::forum::Thread>,
 }
 
 impl World {
@@ -91,7 +97,31 @@ impl World {
         (customer, conversation)
     }
 
+    /// A fresh thread of `customer` in `tenant` (its ids are tenant B's to hide, there).
+    pub(super) async fn thread(
+        &mut self,
+        app: &TestApp,
+        tenant: TenantId,
+        customer: CustomerId,
+    ) -> (ThreadId, ReplyId) {
+        let category = if tenant == self.b {
+            self.forum_b
+        } else {
+            self.forum_a
+        };
+        let (t, r) = super::forum::thread(app, tenant, category, customer).await;
+        if tenant == self.b {
+            self.b_ids.push(t.to_string());
+            self.b_ids.push(r.to_string());
+        }
+        (t, r)
+    }
+
     pub(super) async fn snapshot(&self, app: &TestApp, fx: Option<&Fixture>) -> Snapshot {
+        let thread = match fx.and_then(|f| f.thread.map(|t| (f.tenant, t.0))) {
+            Some((tenant, id)) => app.store.forum_thread(tenant, id).await.unwrap(),
+            None => None,
+        };
         let (customer, other, conversation) = match fx {
             Some(fx) => (
                 app.store.customer(fx.tenant, fx.customer).await.unwrap(),
@@ -112,6 +142,7 @@ impl World {
             customer,
             other,
             conversation,
+            thread,
         }
     }
 
@@ -180,6 +211,14 @@ impl World {
             Rt::KbCreateCategory => Some(json!({"slug": self.unique("cat"), "name": "Matrix"})),
             Rt::KbPutSettings => Some(json!({"languages": ["de", "en"]})),
             Rt::KbCreatePartner => Some(json!({"display_name": "Matrix Partner"})),
+            Rt::ForumCreateThread => {
+                Some(json!({"category_id": self.forum_a.0, "title": "Matrix", "body": "hello"}))
+            }
+            Rt::ForumReply => Some(json!({"body": "hi"})),
+            Rt::ForumModerate => Some(json!({"action": "lock"})),
+            Rt::ForumSolution => {
+                Some(json!({"reply_id": fx.and_then(|f| f.thread).expect("a thread fixture").1.0}))
+            }
             _ => None,
         }
     }
@@ -201,6 +240,12 @@ pub(super) fn path_for(r: &Route, fx: Option<&Fixture>, id_override: Option<Uuid
         (Obj::Conversation, Some(fx)) => r.path.replace(
             "{id}",
             &id_override.unwrap_or(fx.conversation.0).to_string(),
+        ),
+        (Obj::Thread, Some(fx)) => r.path.replace(
+            "{id}",
+            &id_override
+                .unwrap_or(fx.thread.expect("a thread fixture").0.0)
+                .to_string(),
         ),
         (_, None) => unreachable!("an object route without a fixture"),
     }

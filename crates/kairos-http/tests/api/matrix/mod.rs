@@ -6,6 +6,7 @@
 
 mod checks;
 mod fixtures;
+mod forum;
 mod run;
 mod table;
 

@@ -2,7 +2,7 @@
 
 use super::checks::{self, audit, check_success};
 use super::fixtures::{Fixture, World, path_for, send};
-use super::table::{CALLERS, Caller, Obj, ROUTES, Rt, SMUGGLED, TARGETS, Target, expected};
+use super::table::{CALLERS, Caller, Obj, Rt, SMUGGLED, TARGETS, Target, all_routes, expected};
 use crate::helpers::TestApp;
 use http::StatusCode;
 use kairos_core::event::Actor;
@@ -40,14 +40,17 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
         tokens,
         b_ids: vec![b.to_string()],
         seq: 0,
+        forum_a: super::forum::category(app, a).await,
+        forum_b: super::forum::category(app, b).await,
     };
+    w.b_ids.push(w.forum_b.to_string());
 
     let mut cells = 0usize;
     let mut leak_checks = 0usize;
 
     // ---- A01: the role × route × target table -------------------------------------------
     for caller in CALLERS {
-        for r in &ROUTES {
+        for r in all_routes() {
             let targets: Vec<Option<Target>> = if r.obj == Obj::None {
                 vec![None]
             } else {
@@ -82,11 +85,17 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
                         } else {
                             None
                         };
+                        let thread = if r.obj == Obj::Thread {
+                            Some(w.thread(app, tenant, customer).await)
+                        } else {
+                            None
+                        };
                         Some(Fixture {
                             tenant,
                             customer,
                             conversation,
                             other,
+                            thread,
                         })
                     }
                 };
@@ -153,20 +162,23 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
             }
         }
     }
-    // 7 callers × (53 object-less routes + 20 object routes × 3 targets).
+    // 7 callers × (56 object-less routes + 25 object routes × 3 targets), the forum's 3
+    // and 5 of them included.
     assert_eq!(
         cells,
-        7 * (53 + 20 * 3),
+        7 * (56 + 25 * 3),
         "the A01 table is not what it should be"
     );
     // Admin and agent: 18 object routes on tenant B, and the admin the export and erasure;
     // customer: 14 own-object routes × 2 foreign targets.
     // (+1: the admin's delete of a non-existent IMAP mailbox; +3: admin, agent and customer
     // asking for a non-existent consent receipt; +2: admin and agent asking for a
-    // non-existent coupon; +21: every caller on the 3 public coupon routes.)
+    // non-existent coupon; +21: every caller on the 3 public coupon routes; forums: admin
+    // and agent on the 5 thread routes of tenant B, the customer reading, replying and
+    // marking a solution there.)
     assert_eq!(
         leak_checks,
-        2 * 18 + 2 + 14 * 2 + 1 + 3 + 2 + 21,
+        2 * 18 + 2 + 14 * 2 + 1 + 3 + 2 + 21 + 2 * 5 + 3,
         "404 comparisons"
     );
 
@@ -190,6 +202,7 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
         Rt::KbCreateCategory,
         Rt::KbPutSettings,
         Rt::KbCreatePartner,
+        Rt::ForumCreateThread,
     ];
     let mut a05 = 0usize;
     for caller in [Caller::Admin, Caller::Agent, Caller::Customer] {
@@ -197,7 +210,7 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
             if caller == Caller::Customer && rt != Rt::PostMessage {
                 continue; // refused with 403 before the body matters (covered above)
             }
-            let r = ROUTES.iter().find(|r| r.rt == rt).unwrap();
+            let r = all_routes().find(|r| r.rt == rt).unwrap();
             for field in SMUGGLED {
                 let cell = format!("A05 {caller:?} {} {} + {field}", r.method, r.path);
                 let (customer, conversation) = w.subject(app, a).await;
@@ -213,6 +226,7 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
                     customer,
                     conversation,
                     other: None,
+                    thread: None,
                 };
                 let mut body = w.body(rt, Some(&fx)).unwrap();
                 let b_customer = w.subject(app, b).await.0;
@@ -243,7 +257,7 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
             }
         }
     }
-    assert_eq!(a05, (2 * 18 + 1) * SMUGGLED.len(), "A05 cells");
+    assert_eq!(a05, (2 * 19 + 1) * SMUGGLED.len(), "A05 cells");
 
     // ---- A03: references to another tenant's objects in the body -------------------------
     // Merge an A customer with a B customer: 404, both unchanged.
@@ -256,6 +270,7 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
             customer,
             conversation,
             other: None,
+            thread: None,
         };
         let before = w.snapshot(app, Some(&fx)).await;
         let foreign_before = app.store.customer(b, foreign).await.unwrap();
@@ -309,6 +324,7 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
             customer,
             conversation,
             other: None,
+            thread: None,
         };
         let before = w.snapshot(app, Some(&fx)).await;
         let reply = app
@@ -333,7 +349,7 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
         );
     }
     let total = cells + a05 + 2;
-    assert_eq!(total, 7 * (53 + 20 * 3) + (2 * 18 + 1) * SMUGGLED.len() + 2);
+    assert_eq!(total, 7 * (56 + 25 * 3) + (2 * 19 + 1) * SMUGGLED.len() + 2);
     eprintln!(
         "matrix: {total} cells checked ({cells} role×route×target, {leak_checks} existence-leak comparisons, {a05} A05, 2 A03)"
     );

@@ -40,6 +40,8 @@ pub(super) enum Obj {
     None,
     Customer,
     Conversation,
+    /// A forum thread started by the target customer.
+    Thread,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -117,6 +119,14 @@ pub(super) enum Rt {
     KbCreatePartner,
     KbSearch,
     KbSuggest,
+    ForumThreads,
+    ForumCreateThread,
+    ForumSearch,
+    ForumGetThread,
+    ForumReply,
+    ForumModerate,
+    ForumSolution,
+    ForumConvert,
 }
 
 pub(super) struct Route {
@@ -131,7 +141,7 @@ pub(super) struct Route {
     pub(super) writes: bool,
 }
 
-const fn route(
+pub(super) const fn route(
     rt: Rt,
     method: &'static str,
     path: &'static str,
@@ -721,8 +731,16 @@ pub(super) const CUSTOMER_ROUTES: [Rt; 16] = [
     Rt::PostMessage,
 ];
 
+/// Every route of the table: the main rows and the forum's.
+pub(super) fn all_routes() -> impl Iterator<Item = &'static Route> {
+    ROUTES.iter().chain(super::forum::FORUM_ROUTES.iter())
+}
+
 /// The expected status of one cell.
 pub(super) fn expected(r: &Route, caller: Caller, target: Option<Target>) -> StatusCode {
+    if let Some(s) = super::forum::expected(r, caller, target) {
+        return s;
+    }
     if matches!(r.rt, Rt::CouponPage | Rt::RedeemCoupon | Rt::CouponQr) {
         return r.ok;
     }
