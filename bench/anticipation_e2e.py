@@ -218,7 +218,8 @@ class Mqtt:
         self.sock = socket.create_connection((host, port))
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         cid = client_id.encode()
-        var = b"\x00\x04MQTT\x04\x02\x00\x3c" + struct.pack(">H", len(cid)) + cid
+        # Clean session, keep-alive 0 (off): the driver sends no PINGREQ while it waits.
+        var = b"\x00\x04MQTT\x04\x02\x00\x00" + struct.pack(">H", len(cid)) + cid
         self.sock.sendall(b"\x10" + self._len(len(var)) + var)
         if self._recv(4) != b"\x20\x02\x00\x00":
             raise RuntimeError("MQTT: no CONNACK")

@@ -9,7 +9,8 @@
 # Environment: E2E_CUSTOMERS [10000], E2E_EVENTS [50000] (per phase and run), E2E_CONNECTIONS [4],
 # E2E_SAMPLE_EVERY [25] (every 25th customer has pickup history; a third of them per run),
 # BENCH_RUNS [3], BENCH_PORT [18093], BENCH_MQTT_URL [mqtt://127.0.0.1:1883], BENCH_NO_RECORD=1,
-# BENCH_SKIP_BUILD=1, KAIROS_BIN, BENCH_RESULTS, BENCH_RESULTS_MD, CARGO_TARGET_DIR.
+# BENCH_SKIP_BUILD=1, KAIROS_BIN, BENCH_LOG_LEVEL [warn] (the server's), BENCH_RESULTS,
+# BENCH_RESULTS_MD, CARGO_TARGET_DIR.
 set -euo pipefail
 shopt -s inherit_errexit
 
@@ -57,7 +58,7 @@ EOF
 
 "$KAIROS" --data-dir "$WORK/data" tenant create bench >/dev/null
 token="$("$KAIROS" --data-dir "$WORK/data" token create --tenant bench --role admin | tail -n1 | tr -d '[:space:]')"
-"$KAIROS" --data-dir "$WORK/data" --config "$WORK/kairos.toml" --log-level warn \
+"$KAIROS" --data-dir "$WORK/data" --config "$WORK/kairos.toml" --log-level "${BENCH_LOG_LEVEL:-warn}" \
   serve --listen "127.0.0.1:$PORT" > "$WORK/server.log" 2>&1 &
 PID=$!
 ready=0
