@@ -359,8 +359,9 @@ def detection_phase(args, api, watch, departures, samples, ids):
                             "origin": dest, "scheduled": iso(now + 3600), "estimated": iso(now + 3600),
                             "gate": "B44", "status": "on-time"}}
             for ap, dest in sorted({(a, d) for a, d, _ in departures})]
+    base = engine_events(api)
     post_events(api, rows)
-    time.sleep(0.5)
+    wait_matched(api, base, len(rows), time.perf_counter())  # the table has them
     lat, missed = [], 0
     for i in samples:
         ap, _, term = airport_of(i)
