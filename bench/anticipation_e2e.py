@@ -441,7 +441,12 @@ def main():
         out.update(http_phase(args, api, stream_events(rng, f"h{run}", args.events, others, now)))
         out.update(mqtt_phase(args, api, stream_events(rng, f"m{run}", args.events, others, time.time()), run))
         out.update(detection_phase(args, api, watch, departures, samples[run::args.runs], ids))
-        stats1 = api.call("GET", "/api/v1/anticipation/status")["stats"]
+        status = api.call("GET", "/api/v1/anticipation/status")
+        stats1 = status["stats"]
+        # What the server keeps in memory for the engine (explains most of the RSS growth):
+        # stored events cached for look-back, and the engine's own state.
+        out["engine_cached_events"] = status["cached_events"]
+        out["engine_state_bytes"] = status["state"]["bytes"]
         # What the engine did with the run's events: a sanity check that they were matched
         # (airport logins start the pickup rule; most end in a history miss), not dropped as late.
         for k in ("events", "late", "duplicates", "runs_started", "history_misses", "firings"):
