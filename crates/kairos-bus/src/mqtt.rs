@@ -5,6 +5,13 @@
 //! The broker is told our Maximum Packet Size, so it drops bigger messages instead of
 //! redelivering forever a packet this client cannot read; payloads between the configured
 //! limit and that size are refused here and counted.
+//!
+//! A broker may send more than our Receive Maximum (Mosquitto 2.0.11 does once the first
+//! acknowledgement has come back). Then the worker's queue fills and the event loop waits for
+//! room, reading nothing more (TCP pushes back, memory stays bounded); so the worker never
+//! waits for the event loop: acknowledgements go through [`Acks`], which hands them to the
+//! client only while its request queue has room and keeps the rest, in order, for the event
+//! loop to pass on after each poll.
 
 use crate::config::{MqttConfig, MqttSubscription, parse_mqtt_url};
 use crate::payload::{is_tenant_name, parse_payload};
@@ -15,8 +22,9 @@ use rumqttc::v5::{AsyncClient, Event, MqttOptions};
 use rumqttc::{TlsConfiguration, Transport};
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
+use std::collections::VecDeque;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
@@ -25,6 +33,44 @@ const SOURCE: &str = "mqtt";
 const RECEIVE_MAX: u16 = 16;
 /// Room for the topic and properties on top of the payload limit.
 const PACKET_SLACK: usize = 16 * 1024;
+
+/// Acknowledgements not yet handed to the client, in the order their messages came (PUBACKs
+/// go out in that order, MQTT-4.6.0-2). `client.ack` would wait for room in the event loop's
+/// request queue, and the event loop may itself be waiting for the worker: never wait here.
+#[derive(Clone, Default)]
+struct Acks(Arc<Mutex<VecDeque<Publish>>>);
+
+impl Acks {
+    fn queue(&self) -> MutexGuard<'_, VecDeque<Publish>> {
+        // Nothing is left half-done under this lock, so a poisoned one is still sound.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Acknowledges `p` now if nothing is waiting before it and the client has room, else
+    /// keeps it (without its payload) for [`Acks::flush`].
+    fn ack(&self, client: &AsyncClient, mut p: Publish) {
+        let mut queue = self.queue();
+        if queue.is_empty() && client.try_ack(&p).is_ok() {
+            return;
+        }
+        p.payload = Default::default();
+        queue.push_back(p);
+    }
+
+    /// Hands waiting acknowledgements to the client while it has room; `true` if none wait.
+    fn flush(&self, client: &AsyncClient) -> bool {
+        let mut queue = self.queue();
+        while let Some(p) = queue.front() {
+            if client.try_ack(p).is_err() {
+                return false;
+            }
+            queue.pop_front();
+        }
+        true
+    }
+}
 
 /// The tenant of a message on `topic`: the first subscription whose filter matches names it,
 /// by its fixed `tenant` or by the topic level at the filter's `+`. An error says why not.
@@ -133,11 +179,14 @@ pub(crate) async fn run(
     }
     let (client, mut eventloop) = AsyncClient::new(options, 64);
     // Room for the QoS 1 messages in flight twice over (a reconnect redelivers those still
-    // queued here), so handing one over never stalls the connection.
+    // queued here), so with a broker that keeps to our Receive Maximum handing one over never
+    // waits; with one that does not, waiting here is the backpressure (see the module doc).
     let (tx, rx) = mpsc::channel::<Publish>(usize::from(RECEIVE_MAX) * 4);
+    let acks = Acks::default();
     let worker = tokio::spawn(work(
         rx,
         client.clone(),
+        acks.clone(),
         sink,
         cfg.subscriptions.clone(),
         cfg.max_payload_bytes,
@@ -158,6 +207,8 @@ pub(crate) async fn run(
             () = stopped(&mut stop) => break,
             e = eventloop.poll() => e,
         };
+        // Each poll took a request (or a packet) off the client's queues: pass on what waits.
+        acks.flush(&client);
         match event {
             Ok(Event::Incoming(Packet::ConnAck(ack))) => {
                 tracing::info!(
@@ -213,14 +264,18 @@ pub(crate) async fn run(
             }
         }
     }
-    // Let the worker finish the message in hand, then send its ack before disconnecting.
+    // Let the worker finish the message in hand, then send the acks before disconnecting.
     drop(tx);
     let _ = tokio::time::timeout(Duration::from_secs(10), worker).await;
-    let _ = client.try_disconnect();
     let _ = tokio::time::timeout(Duration::from_secs(2), async {
-        while let Ok(e) = eventloop.poll().await {
-            if matches!(e, Event::Outgoing(rumqttc::Outgoing::Disconnect)) {
-                break;
+        let mut disconnecting = false;
+        loop {
+            if acks.flush(&client) && !disconnecting {
+                disconnecting = client.try_disconnect().is_ok();
+            }
+            match eventloop.poll().await {
+                Ok(Event::Outgoing(rumqttc::Outgoing::Disconnect)) | Err(_) => break,
+                Ok(_) => {}
             }
         }
     })
@@ -232,6 +287,7 @@ pub(crate) async fn run(
 async fn work(
     mut rx: mpsc::Receiver<Publish>,
     client: AsyncClient,
+    acks: Acks,
     sink: Arc<dyn ContextSink>,
     subscriptions: Vec<MqttSubscription>,
     max_payload: usize,
@@ -266,9 +322,7 @@ async fn work(
                 }
             }
         }
-        if let Err(e) = client.ack(&p).await {
-            tracing::warn!(error = %e, "MQTT ack not sent; the broker will redeliver");
-        }
+        acks.ack(&client, p);
     }
 }
 

@@ -3,6 +3,7 @@
 //! unset (CI sets both). One binary, so the link step happens once.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod flood;
 mod helpers;
 mod mqtt;
 mod nats;
