@@ -46,6 +46,9 @@ pub struct RuntimeConfig {
     pub allow_private_hosts: bool,
     /// The waits before each retry of a webhook delivery (network error, 5xx, 429).
     pub webhook_retry_delays: Vec<Duration>,
+    /// Most customer events a tenant's look-back cache holds; past it the customers seen
+    /// longest ago are dropped and read from the store again when they return.
+    pub history_max_events: usize,
 }
 
 impl Default for RuntimeConfig {
@@ -61,6 +64,7 @@ impl Default for RuntimeConfig {
             allow_private_hosts: false,
             // Five tries over about ten minutes.
             webhook_retry_delays: [10, 50, 180, 360].map(Duration::from_secs).to_vec(),
+            history_max_events: 1_000_000,
         }
     }
 }
@@ -262,7 +266,7 @@ impl Runtime {
     async fn start(&mut self, tenant: TenantId) -> Result<Tenant, kairos_store::StoreError> {
         let mut state = Tenant {
             engine: None,
-            history: TenantHistory::default(),
+            history: TenantHistory::new(self.config.history_max_events),
             out: Output::default(),
             executed: 0,
         };
