@@ -251,11 +251,17 @@ async fn wifi_logins_over_mqtt_notify_and_a_qr_coupon_redeems_once() {
     publish(&broker, &topic, &shifted("c-anna", "anna", true));
     publish(&broker, &topic, &shifted("c-anna", "ben", false));
 
-    // The coupon comes last: 30 minutes after the delay notice, on the engine's timer.
+    // The coupon comes last: 30 minutes after the delay notice, on the engine's timer. It is
+    // issued first and then its message is posted (two transactions): wait for the message.
     let mut coupons = Vec::new();
+    let offered = |t: &[kairos_core::message::Message]| {
+        t.iter()
+            .any(|m| m.direction == Direction::Outbound && m.body.text.contains("coffee"))
+    };
     for _ in 0..300 {
         coupons = store.coupons_of(tenant, anna).await.unwrap();
-        if !coupons.is_empty() {
+        let timeline = store.timeline(tenant, anna, true, 0, 100).await.unwrap();
+        if !coupons.is_empty() && offered(&timeline) {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
