@@ -18,6 +18,8 @@ const IDLE_US: i64 = 24 * 3_600_000_000;
 struct Subject {
     events: Vec<ContextEvent>,
     touched: Timestamp,
+    /// The customer's own time zone, read with their history.
+    zone: Option<jiff::tz::TimeZone>,
 }
 
 /// One tenant's cached history.
@@ -75,11 +77,13 @@ impl TenantHistory {
         self.subjects.contains_key(subject)
     }
 
-    /// Installs a subject's stored events (oldest first), replacing what was cached.
+    /// Installs a subject's stored events (oldest first) and time zone, replacing what was
+    /// cached.
     pub(crate) fn load_subject(
         &mut self,
         subject: String,
         events: Vec<ContextEvent>,
+        zone: Option<jiff::tz::TimeZone>,
         now: Timestamp,
     ) {
         self.subject_events += events.len();
@@ -88,6 +92,7 @@ impl TenantHistory {
             Subject {
                 events,
                 touched: now,
+                zone,
             },
         );
         if let Some(old) = replaced {
@@ -105,6 +110,7 @@ impl TenantHistory {
         let entry = self.subjects.entry(ev.subject.clone()).or_insert(Subject {
             events: Vec::new(),
             touched: now,
+            zone: None,
         });
         entry.touched = now;
         if !entry.events.iter().any(|e| e.id == ev.id) {
@@ -159,8 +165,9 @@ impl History for TenantHistory {
         }
     }
 
-    fn time_zone(&self, _tenant: TenantId, _subject: &str) -> Option<jiff::tz::TimeZone> {
-        None
+    /// The customer's own zone; `None` lets the engine use the tenant's.
+    fn time_zone(&self, _tenant: TenantId, subject: &str) -> Option<jiff::tz::TimeZone> {
+        self.subjects.get(subject).and_then(|s| s.zone.clone())
     }
 }
 
@@ -197,7 +204,7 @@ mod tests {
         assert!(h.has_subject("b") && h.has_subject("c") && h.has_subject("d"));
         // A big history loaded for the one being matched stays, even alone over the cap.
         let big: Vec<ContextEvent> = (0..20).map(|n| event("e", n)).collect();
-        h.load_subject("e".into(), big, Timestamp::from_micros(9));
+        h.load_subject("e".into(), big, None, Timestamp::from_micros(9));
         assert!(h.has_subject("e"));
         assert_eq!(h.len(), 20);
         assert!(!h.has_subject("b") && !h.has_subject("d"));

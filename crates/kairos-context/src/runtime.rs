@@ -369,9 +369,10 @@ impl Runtime {
                 !ev.subject.starts_with("feed:") && !t.history.has_subject(&ev.subject)
             });
             if needs_history {
-                let loaded = self.subject_history(tenant, &ev.subject).await?;
+                let (loaded, zone) = self.subject_history(tenant, &ev.subject).await?;
                 if let Some(t) = self.tenants.get_mut(&tenant) {
-                    t.history.load_subject(ev.subject.clone(), loaded, now);
+                    t.history
+                        .load_subject(ev.subject.clone(), loaded, zone, now);
                 }
             }
             let Some(t) = self.tenants.get_mut(&tenant) else {
@@ -393,22 +394,31 @@ impl Runtime {
         &self,
         tenant: TenantId,
         subject: &str,
-    ) -> Result<Vec<ContextEvent>, kairos_store::StoreError> {
+    ) -> Result<(Vec<ContextEvent>, Option<jiff::tz::TimeZone>), kairos_store::StoreError> {
         let Some(engine) = self.tenants.get(&tenant).and_then(|t| t.engine.as_ref()) else {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), None));
         };
         let Ok(customer) = subject.parse::<uuid::Uuid>() else {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), None));
         };
+        let customer = kairos_core::ids::CustomerId(customer);
         let now = (self.clock)();
         let from = Timestamp::from_micros(now.as_micros() - self.history_us(engine.rules()));
-        Ok(self
+        let events = self
             .store
-            .context_history(tenant, kairos_core::ids::CustomerId(customer), from)
+            .context_history(tenant, customer, from)
             .await?
             .into_iter()
             .filter_map(|r| crate::execute::from_record(tenant, r))
-            .collect())
+            .collect();
+        // A zone the database no longer knows falls back to the tenant's.
+        let zone = self
+            .store
+            .customer(tenant, customer)
+            .await?
+            .and_then(|c| c.time_zone)
+            .and_then(|name| jiff::tz::TimeZone::get(&name).ok());
+        Ok((events, zone))
     }
 
     /// Executes and clears what the tenant's engine decided.

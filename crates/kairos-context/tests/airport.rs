@@ -436,6 +436,57 @@ async fn quiet_hours_follow_the_tenant_zone(store: Store) {
     );
 }
 
+/// A customer's own time zone wins over the tenant's: with the tenant on Kiritimati but
+/// Anna in Europe/Berlin (an afternoon there), her notice goes out; Dora, without a zone of
+/// her own, waits for the morning on Kiritimati. The zone is refused when it is no IANA name.
+async fn quiet_hours_follow_the_customer_zone(store: Store) {
+    let s = scenario(store, true).await;
+    let sla = json!({"business_hours": {"time_zone": "Pacific/Kiritimati"}, "policies": []});
+    s.store
+        .put_setting(
+            s.tenant,
+            kairos_core::sla::SETTINGS_KEY,
+            sla,
+            &Actor::System,
+        )
+        .await
+        .unwrap();
+    let anna = s
+        .people
+        .iter()
+        .find(|(_, name)| **name == "anna")
+        .map(|(id, _)| *id)
+        .unwrap();
+    assert!(kairos_core::customer::parse_time_zone(Some("Mars/Olympus")).is_err());
+    let zone = kairos_core::customer::parse_time_zone(Some("Europe/Berlin")).unwrap();
+    s.store
+        .set_customer_time_zone(s.tenant, anna, zone, &Actor::System)
+        .await
+        .unwrap();
+    let (fired, _) = run_for(&s, 1).await;
+    let of = |who: &str| -> Vec<String> {
+        fired
+            .iter()
+            .filter(|(w, ..)| w == who)
+            .map(|(_, _, action, _)| action.clone())
+            .collect()
+    };
+    assert!(
+        of("anna").contains(&"notify".to_owned()),
+        "Berlin afternoon: {fired:?}"
+    );
+    assert!(
+        !of("dora").contains(&"notify".to_owned()),
+        "Kiritimati night: {fired:?}"
+    );
+}
+
+#[tokio::test]
+async fn sqlite_quiet_hours_follow_the_customer_zone() {
+    let dir = tempfile::tempdir().unwrap();
+    quiet_hours_follow_the_customer_zone(Store::open_sqlite(dir.path()).await.unwrap()).await;
+}
+
 #[tokio::test]
 async fn sqlite_quiet_hours_follow_the_tenant_zone() {
     let dir = tempfile::tempdir().unwrap();

@@ -89,6 +89,14 @@ pub enum EventData {
         /// The tier, e.g. `gold`.
         tier: Option<String>,
     },
+    /// A customer's time zone was set or cleared (quiet hours count in it).
+    #[serde(rename = "customer.time_zone")]
+    CustomerTimeZoneSet {
+        /// The customer.
+        customer_id: CustomerId,
+        /// The IANA name, e.g. `Europe/Berlin`; `None` clears it.
+        time_zone: Option<String>,
+    },
     /// A customer granted or withdrew consent for a purpose (an immutable record).
     #[serde(rename = "consent.recorded")]
     ConsentRecorded {
@@ -478,6 +486,7 @@ impl EventData {
             EventData::TokenCreated { .. } => "token.created",
             EventData::CustomerCreated { .. } => "customer.created",
             EventData::CustomerTierSet { .. } => "customer.tier",
+            EventData::CustomerTimeZoneSet { .. } => "customer.time_zone",
             EventData::ConsentRecorded { .. } => "consent.recorded",
             EventData::IdentityAdded { .. } => "identity.added",
             EventData::CustomersMerged { .. } => "customer.merged",

@@ -93,6 +93,7 @@ pub fn view_for<'a>(
         // SLA clocks, settings and service tiers are the team's business.
         EventData::SettingChanged { .. }
         | EventData::CustomerTierSet { .. }
+        | EventData::CustomerTimeZoneSet { .. }
         | EventData::AgentProfileChanged { .. }
         | EventData::AgentStatusChanged { .. }
         | EventData::CustomerErased { .. }

@@ -49,6 +49,8 @@ pub struct CustomerView {
     /// The service tier SLA policies may depend on (shown to staff only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tier: Option<String>,
+    /// Their IANA time zone, when set (quiet hours of proactive messages count in it).
+    pub time_zone: Option<String>,
     /// RFC 3339.
     pub created_at: String,
 }
@@ -61,6 +63,7 @@ impl From<&Customer> for CustomerView {
             identities: c.identities.iter().map(Into::into).collect(),
             merged_into: c.merged_into.map(|m| m.0),
             tier: c.tier.clone(),
+            time_zone: c.time_zone.clone(),
             created_at: c.created_at.to_rfc3339(),
         }
     }

@@ -76,6 +76,9 @@ pub struct Profile {
     pub display_name: Option<String>,
     /// The service tier the tenant gave them.
     pub tier: Option<String>,
+    /// Their time zone (IANA), when known; proactive messages keep quiet hours in it.
+    #[serde(default)]
+    pub time_zone: Option<String>,
     /// When the tenant first recorded them (RFC 3339).
     pub created_at: String,
     /// Ids of customer records merged into this one (the same person, found twice).

@@ -191,6 +191,7 @@ pub async fn gather(
             id: id.0.to_string(),
             display_name: person.display_name.clone(),
             tier: person.tier.clone(),
+            time_zone: person.time_zone.clone(),
             created_at: person.created_at.to_rfc3339(),
             merged_ids: store
                 .merged_into(t, id)

@@ -78,6 +78,7 @@ fn plan(export: &PersonExport) -> Result<PersonImport, PrivacyError> {
     Ok(PersonImport {
         display_name: export.profile.display_name.clone(),
         tier: kairos_core::customer::parse_tier(export.profile.tier.as_deref())?,
+        time_zone: kairos_core::customer::parse_time_zone(export.profile.time_zone.as_deref())?,
         created_at: time("profile.created_at", &export.profile.created_at)?,
         identities,
         conversations,

@@ -257,12 +257,14 @@ pub(crate) fn customer_from_parts(
     created_at: Timestamp,
     identities: Vec<Identity>,
     tier: Option<String>,
+    time_zone: Option<String>,
 ) -> Customer {
     Customer {
         id,
         display_name,
         identities,
         tier,
+        time_zone,
         merged_into,
         created_at,
     }

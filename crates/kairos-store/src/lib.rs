@@ -98,6 +98,7 @@ pub mod audit;
 pub mod consent;
 pub mod context;
 pub mod coupons;
+pub mod customer_zone;
 pub mod erasure;
 pub mod forum;
 pub mod hooks;

@@ -19,6 +19,8 @@ pub struct PersonImport {
     pub display_name: Option<String>,
     /// Their service tier.
     pub tier: Option<String>,
+    /// Their time zone.
+    pub time_zone: Option<String>,
     /// When they were first recorded.
     pub created_at: Timestamp,
     /// Their identities.
@@ -78,6 +80,17 @@ async fn import<T: WriteTx>(tx: &mut T, person: PersonImport, actor: &Actor) -> 
             display_name: person.display_name,
         },
     )];
+    if person.time_zone.is_some() {
+        let time_zone = person.time_zone.clone();
+        events.push(NewEvent::new(
+            at,
+            actor,
+            EventData::CustomerTimeZoneSet {
+                customer_id: id,
+                time_zone,
+            },
+        ));
+    }
     if person.tier.is_some() {
         let tier = person.tier;
         events.push(NewEvent::new(

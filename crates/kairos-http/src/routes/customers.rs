@@ -27,6 +27,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(merge))
         .routes(routes!(timeline))
         .routes(routes!(set_tier))
+        .routes(routes!(set_time_zone))
 }
 
 /// Most identities given when creating a customer.
@@ -145,6 +146,45 @@ async fn set_tier(
     let id = state
         .store
         .set_customer_tier(p.tenant_id, id, tier, &p.actor())
+        .await?;
+    Ok(axum::Json(CustomerView::from(
+        &load(&state, p.tenant_id, id).await?,
+    )))
+}
+
+/// A time zone to set.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TimeZoneRequest {
+    /// An IANA time zone; `null` or empty clears it (the tenant's zone applies).
+    #[schema(example = "Europe/Berlin")]
+    time_zone: Option<String>,
+}
+
+/// Sets a customer's time zone (staff, or the customer themself): anticipation's quiet
+/// hours count in it.
+#[utoipa::path(put, path = "/api/v1/customers/{id}/time-zone", tag = "customers", params(("id" = Uuid, Path)), request_body = TimeZoneRequest,
+    responses((status = 200, body = CustomerView), (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+async fn set_time_zone(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+    Json(req): Json<TimeZoneRequest>,
+) -> Result<axum::Json<CustomerView>, ApiError> {
+    let id: CustomerId = parse_id(&id, "customer")?;
+    let own = p.role == Role::Customer && p.customer_id == Some(id);
+    if !(p.role.is_staff() || own) {
+        return Err(if p.role == Role::Customer {
+            ApiError::not_found("customer")
+        } else {
+            ApiError::forbidden()
+        });
+    }
+    let zone = kairos_core::customer::parse_time_zone(req.time_zone.as_deref())?;
+    let id = state
+        .store
+        .set_customer_time_zone(p.tenant_id, id, zone, &p.actor())
         .await?;
     Ok(axum::Json(CustomerView::from(
         &load(&state, p.tenant_id, id).await?,

@@ -29,4 +29,5 @@ mod search;
 mod sessions;
 mod sla;
 mod stream;
+mod time_zone;
 mod webhook_secrets;

@@ -97,6 +97,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "forums",
         include_str!("../../migrations/postgres/0019_forums.sql"),
     ),
+    (
+        20,
+        "customer_time_zone",
+        include_str!("../../migrations/postgres/0020_customer_time_zone.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming Kairos' migration lock.

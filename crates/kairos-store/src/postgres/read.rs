@@ -157,7 +157,7 @@ impl PgStore {
     }
 
     pub async fn customer(&self, tenant: TenantId, id: CustomerId) -> Result<Option<Customer>> {
-        let row = sqlx::query("SELECT display_name, merged_into, created_at, tier FROM customers WHERE id = $1 AND tenant_id = $2")
+        let row = sqlx::query("SELECT display_name, merged_into, created_at, tier, time_zone FROM customers WHERE id = $1 AND tenant_id = $2")
             .bind(id.0)
             .bind(tenant.0)
             .fetch_optional(&self.pool)
@@ -181,6 +181,7 @@ impl PgStore {
             Timestamp::from_micros(row.try_get(2)?),
             identities,
             row.try_get(3)?,
+            row.try_get(4)?,
         )))
     }
 

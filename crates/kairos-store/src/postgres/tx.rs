@@ -150,6 +150,17 @@ impl PgTx {
                     .execute(&mut *c)
                     .await?;
             }
+            EventData::CustomerTimeZoneSet {
+                customer_id,
+                time_zone,
+            } => {
+                sqlx::query("UPDATE customers SET time_zone = $1 WHERE id = $2 AND tenant_id = $3")
+                    .bind(time_zone)
+                    .bind(customer_id.0)
+                    .bind(t)
+                    .execute(&mut *c)
+                    .await?;
+            }
             EventData::IdentityAdded {
                 customer_id,
                 identity,

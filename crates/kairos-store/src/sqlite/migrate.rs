@@ -100,6 +100,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "forums",
         include_str!("../../migrations/sqlite/0019_forums.sql"),
     ),
+    (
+        20,
+        "customer_time_zone",
+        include_str!("../../migrations/sqlite/0020_customer_time_zone.sql"),
+    ),
 ];
 
 fn checksum(sql: &str) -> Vec<u8> {

@@ -163,10 +163,10 @@ impl SqliteStore {
     pub async fn customer(&self, tenant: TenantId, id: CustomerId) -> Result<Option<Customer>> {
         self.read(move |c| {
             let row = c
-                .prepare_cached("SELECT display_name, merged_into, created_at, tier FROM customers WHERE id = ?1 AND tenant_id = ?2")?
-                .query_row(params![id.0, tenant.0], |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<Uuid>>(1)?, r.get::<_, i64>(2)?, r.get::<_, Option<String>>(3)?)))
+                .prepare_cached("SELECT display_name, merged_into, created_at, tier, time_zone FROM customers WHERE id = ?1 AND tenant_id = ?2")?
+                .query_row(params![id.0, tenant.0], |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<Uuid>>(1)?, r.get::<_, i64>(2)?, r.get::<_, Option<String>>(3)?, r.get::<_, Option<String>>(4)?)))
                 .optional()?;
-            let Some((name, merged, created, tier)) = row else { return Ok(None) };
+            let Some((name, merged, created, tier, time_zone)) = row else { return Ok(None) };
             let mut stmt = c.prepare_cached("SELECT kind, network, value FROM identities WHERE customer_id = ?1 AND tenant_id = ?2 ORDER BY created_at, kind, value")?;
             let identities = stmt
                 .query_map(params![id.0, tenant.0], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?
@@ -175,7 +175,7 @@ impl SqliteStore {
                     Ok(Identity { kind: IdentityKind::parse(&kind)?, value, network })
                 })
                 .collect::<Result<Vec<_>>>()?;
-            Ok(Some(customer_from_parts(id, name, merged.map(Into::into), Timestamp::from_micros(created), identities, tier)))
+            Ok(Some(customer_from_parts(id, name, merged.map(Into::into), Timestamp::from_micros(created), identities, tier, time_zone)))
         })
         .await
     }

@@ -92,6 +92,15 @@ impl<'c> SqliteTx<'c> {
                 )?
                 .execute(params![tier, customer_id.0, t])?;
             }
+            EventData::CustomerTimeZoneSet {
+                customer_id,
+                time_zone,
+            } => {
+                c.prepare_cached(
+                    "UPDATE customers SET time_zone = ?1 WHERE id = ?2 AND tenant_id = ?3",
+                )?
+                .execute(params![time_zone, customer_id.0, t])?;
+            }
             EventData::IdentityAdded {
                 customer_id,
                 identity,
