@@ -161,7 +161,9 @@ async fn upload(
     let content_type = kb_attachment::content_type(declared).ok_or_else(|| {
         ApiError::unsupported_type(format!(
             "attachments must be one of: {}",
-            kb_attachment::allowed_types().collect::<Vec<_>>().join(", ")
+            kb_attachment::allowed_types()
+                .collect::<Vec<_>>()
+                .join(", ")
         ))
     })?;
     let bytes = read_file(&headers, body).await?;
@@ -210,11 +212,7 @@ async fn upload(
     } else {
         StatusCode::OK
     };
-    Ok((
-        status,
-        axum::Json(AttachmentView::new(&a, &x, &kb.reader)),
-    )
-        .into_response())
+    Ok((status, axum::Json(AttachmentView::new(&a, &x, &kb.reader))).into_response())
 }
 
 fn header_value(v: &str) -> Result<HeaderValue, ApiError> {
