@@ -2,8 +2,7 @@
 //! partner attaches files to its draft, nobody outside the team reads them until staff
 //! publish; who may download and change them, by role and tenant (A01, A03, E02: a refused
 //! reader gets the same 404 as for an id that does not exist); the download headers (E01,
-//! E04); the content-addressed file outlives whichever of message and article goes first
-//! (E07).
+//! E04). Hostile input and shared files: `kb_attachments_guard.rs`.
 
 use crate::helpers::{Backend, Reply, TestApp, spawn_on};
 use crate::knowledge::{Kb, setup};
@@ -126,7 +125,7 @@ pub(crate) fn href(article: &str, attachment: &str, tenant: Option<&str>) -> Str
     }
 }
 
-fn id_of(r: &Reply) -> String {
+pub(crate) fn id_of(r: &Reply) -> String {
     r.json()["id"].as_str().unwrap().to_owned()
 }
 
@@ -571,95 +570,6 @@ async fn readers_by_role_and_tenant(app: TestApp) {
     }
 }
 
-/// One content, two owners: a customer's message and an article. Removing the attachment
-/// keeps the file the message names; erasing the customer keeps the file the article names.
-async fn shared_files_outlive_either_owner(app: TestApp) {
-    let a = fixture(&app).await;
-    let admin = &a.kb.admin;
-    let sha = app.blobs.put(PDF.to_vec()).await.unwrap();
-    let inbound = app
-        .call(
-            "POST",
-            "/api/v1/inbound",
-            Some(admin),
-            Some(json!({"channel": "email", "from": {"kind": "email", "value": "anna@example.org"},
-                "subject": "Rechnung", "body": "anbei",
-                "attachments": [{"filename": "rechnung.pdf", "content_type": "application/pdf", "size": PDF.len(), "sha256": sha}]})),
-        )
-        .await;
-    assert_eq!(inbound.status, StatusCode::CREATED, "{}", inbound.text());
-    let customer = inbound.json()["customer_id"].as_str().unwrap().to_owned();
-
-    let first = article(&app, admin, &a.kb.category, "public").await;
-    let up = upload(
-        &app,
-        Some(admin),
-        &first,
-        Some("application/pdf"),
-        Some("a.pdf"),
-        PDF.to_vec(),
-    )
-    .await;
-    assert_eq!(up.status, StatusCode::CREATED);
-    assert_eq!(
-        up.json()["sha256"],
-        sha.as_str(),
-        "content-addressed: the same file"
-    );
-    let del = app
-        .call(
-            "DELETE",
-            &href(&first, &id_of(&up), None),
-            Some(admin),
-            None,
-        )
-        .await;
-    assert_eq!(del.status, StatusCode::NO_CONTENT);
-    assert!(app.blobs.contains(&sha), "the message still names the file");
-
-    let second = article(&app, admin, &a.other_category, "public").await;
-    let up = upload(
-        &app,
-        Some(admin),
-        &second,
-        Some("application/pdf"),
-        Some("b.pdf"),
-        PDF.to_vec(),
-    )
-    .await;
-    assert_eq!(up.status, StatusCode::CREATED);
-    let erased = app
-        .call(
-            "POST",
-            &format!("/api/v1/customers/{customer}/erase"),
-            Some(admin),
-            None,
-        )
-        .await;
-    assert_eq!(erased.status, StatusCode::OK, "{}", erased.text());
-    assert_eq!(
-        erased.json()["blobs_deleted"],
-        0,
-        "the article still names the file"
-    );
-    assert!(app.blobs.contains(&sha));
-    let got = app
-        .call("GET", &href(&second, &id_of(&up), None), Some(admin), None)
-        .await;
-    assert_eq!(got.body, PDF);
-
-    let del = app
-        .call(
-            "DELETE",
-            &href(&second, &id_of(&up), None),
-            Some(admin),
-            None,
-        )
-        .await;
-    assert_eq!(del.status, StatusCode::NO_CONTENT);
-    assert!(!app.blobs.contains(&sha), "nothing names it any more");
-}
-
 macro_rules! both {
     ($($name:ident),*) => {
         mod sqlite_backend { $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -671,6 +581,26 @@ macro_rules! both {
 
 both!(
     partner_attaches_until_staff_publish,
-    readers_by_role_and_tenant,
-    shared_files_outlive_either_owner
+    readers_by_role_and_tenant
 );
+
+#[tokio::test]
+async fn openapi_names_the_attachment_routes() {
+    let app = spawn_on(Backend::Sqlite).await.unwrap();
+    let doc = app
+        .call("GET", "/api/openapi.json", None, None)
+        .await
+        .json();
+    let paths = &doc["paths"];
+    let upload = &paths["/api/v1/kb/articles/{id}/attachments"]["post"];
+    assert_eq!(upload["tags"][0], "knowledge");
+    assert!(upload["responses"]["413"].is_object() && upload["responses"]["415"].is_object());
+    let one = &paths["/api/v1/kb/articles/{id}/attachments/{attachment_id}"];
+    assert!(one["get"].is_object() && one["delete"].is_object(), "{one}");
+    assert!(
+        doc["components"]["schemas"]["ArticleView"]["properties"]["attachments"].is_object()
+            || doc["components"]["schemas"]["ArticleView"]
+                .to_string()
+                .contains("attachments")
+    );
+}

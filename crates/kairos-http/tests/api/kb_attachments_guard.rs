@@ -3,12 +3,14 @@
 //! its type says (E01: an HTML page sent as `image/png`), hostile file names (E04, B10:
 //! paths, CR/LF, quotes, RTLO), empty files, too many files on one article (E05), and a large
 //! upload retried with an `Idempotency-Key` (I02). Nothing refused leaves a file or an event.
+//! The content-addressed file outlives whichever of message and article goes first (E07).
 
 use crate::helpers::{Backend, TestApp, spawn_on};
-use crate::kb_attachments::{PDF, PNG, article, fixture, href, upload, urlencode};
+use crate::kb_attachments::{PDF, PNG, article, fixture, href, id_of, upload, urlencode};
 use axum::body::Body;
 use http::{Request, StatusCode};
 use kairos_core::kb_attachment::{MAX_BYTES, MAX_PER_ARTICLE};
+use serde_json::json;
 
 async fn attachment_count(app: &TestApp, token: &str, id: &str) -> usize {
     app.call(
@@ -319,6 +321,95 @@ async fn a_large_upload_replays_with_its_idempotency_key(app: TestApp) {
     assert_eq!(attachment_count(&app, &a.kb.admin, &id).await, 1);
 }
 
+/// One content, two owners: a customer's message and an article. Removing the attachment
+/// keeps the file the message names; erasing the customer keeps the file the article names.
+async fn shared_files_outlive_either_owner(app: TestApp) {
+    let a = fixture(&app).await;
+    let admin = &a.kb.admin;
+    let sha = app.blobs.put(PDF.to_vec()).await.unwrap();
+    let inbound = app
+        .call(
+            "POST",
+            "/api/v1/inbound",
+            Some(admin),
+            Some(json!({"channel": "email", "from": {"kind": "email", "value": "anna@example.org"},
+                "subject": "Rechnung", "body": "anbei",
+                "attachments": [{"filename": "rechnung.pdf", "content_type": "application/pdf", "size": PDF.len(), "sha256": sha}]})),
+        )
+        .await;
+    assert_eq!(inbound.status, StatusCode::CREATED, "{}", inbound.text());
+    let customer = inbound.json()["customer_id"].as_str().unwrap().to_owned();
+
+    let first = article(&app, admin, &a.kb.category, "public").await;
+    let up = upload(
+        &app,
+        Some(admin),
+        &first,
+        Some("application/pdf"),
+        Some("a.pdf"),
+        PDF.to_vec(),
+    )
+    .await;
+    assert_eq!(up.status, StatusCode::CREATED);
+    assert_eq!(
+        up.json()["sha256"],
+        sha.as_str(),
+        "content-addressed: the same file"
+    );
+    let del = app
+        .call(
+            "DELETE",
+            &href(&first, &id_of(&up), None),
+            Some(admin),
+            None,
+        )
+        .await;
+    assert_eq!(del.status, StatusCode::NO_CONTENT);
+    assert!(app.blobs.contains(&sha), "the message still names the file");
+
+    let second = article(&app, admin, &a.other_category, "public").await;
+    let up = upload(
+        &app,
+        Some(admin),
+        &second,
+        Some("application/pdf"),
+        Some("b.pdf"),
+        PDF.to_vec(),
+    )
+    .await;
+    assert_eq!(up.status, StatusCode::CREATED);
+    let erased = app
+        .call(
+            "POST",
+            &format!("/api/v1/customers/{customer}/erase"),
+            Some(admin),
+            None,
+        )
+        .await;
+    assert_eq!(erased.status, StatusCode::OK, "{}", erased.text());
+    assert_eq!(
+        erased.json()["blobs_deleted"],
+        0,
+        "the article still names the file"
+    );
+    assert!(app.blobs.contains(&sha));
+    let got = app
+        .call("GET", &href(&second, &id_of(&up), None), Some(admin), None)
+        .await;
+    assert_eq!(got.body, PDF);
+
+    let del = app
+        .call(
+            "DELETE",
+            &href(&second, &id_of(&up), None),
+            Some(admin),
+            None,
+        )
+        .await;
+    assert_eq!(del.status, StatusCode::NO_CONTENT);
+    assert!(!app.blobs.contains(&sha), "nothing names it any more");
+}
+
 macro_rules! both {
     ($($name:ident),*) => {
         mod sqlite_backend { $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -331,5 +422,6 @@ macro_rules! both {
 both!(
     hostile_uploads_are_refused,
     an_article_holds_at_most_fifty_files,
-    a_large_upload_replays_with_its_idempotency_key
+    a_large_upload_replays_with_its_idempotency_key,
+    shared_files_outlive_either_owner
 );
