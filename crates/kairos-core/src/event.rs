@@ -335,6 +335,25 @@ pub enum EventData {
         /// The new category, if it changed.
         category_id: Option<CategoryId>,
     },
+    /// A file was attached to an article or taken off it (the article's text and revision
+    /// number are unchanged; the company's review sees the change here).
+    #[serde(rename = "kb.article.attachment")]
+    KbArticleAttachment {
+        /// The article.
+        article_id: ArticleId,
+        /// The attachment.
+        attachment_id: uuid::Uuid,
+        /// Added or removed.
+        change: crate::kb_attachment::AttachmentChange,
+        /// Its cleaned file name.
+        filename: String,
+        /// Its media type.
+        content_type: String,
+        /// Its size in bytes.
+        size: u64,
+        /// Hex SHA-256 of its content (its name in the blob store).
+        sha256: String,
+    },
     /// A reader answered "did this help?" (counted once per customer or anonymous bound).
     #[serde(rename = "kb.feedback")]
     KbFeedback {
@@ -508,6 +527,7 @@ impl EventData {
             EventData::KbArticleCreated { .. } => "kb.article.created",
             EventData::KbArticleRevised { .. } => "kb.article.revised",
             EventData::KbArticleChanged { .. } => "kb.article.changed",
+            EventData::KbArticleAttachment { .. } => "kb.article.attachment",
             EventData::KbFeedback { .. } => "kb.feedback",
             EventData::KbDeflected { .. } => "kb.deflected",
             EventData::KbPartnerGrant { .. } => "kb.partner_grant",

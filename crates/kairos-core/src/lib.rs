@@ -22,6 +22,7 @@ pub mod forum;
 pub mod identity;
 pub mod ids;
 pub mod inbound;
+pub mod kb_attachment;
 pub mod knowledge;
 pub mod mail;
 pub mod merge;

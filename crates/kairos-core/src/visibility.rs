@@ -78,6 +78,7 @@ pub fn view_for<'a>(
         | EventData::KbArticleCreated { .. }
         | EventData::KbArticleRevised { .. }
         | EventData::KbArticleChanged { .. }
+        | EventData::KbArticleAttachment { .. }
         | EventData::KbFeedback { .. }
         | EventData::KbDeflected { .. }
         | EventData::KbPartnerGrant { .. } => None,

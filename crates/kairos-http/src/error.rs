@@ -150,6 +150,17 @@ impl ApiError {
             "send JSON with 'Content-Type: application/json'",
         )
     }
+    /// 415 for a body of a type the route does not accept (`detail` says which it does).
+    pub fn unsupported_type(detail: impl Into<String>) -> Self {
+        Self::new(
+            Code {
+                code: "unsupported_media_type",
+                status: 415,
+                title: "Unsupported media type",
+            },
+            detail,
+        )
+    }
     /// 422 for an idempotency key reused with another request.
     pub fn idempotency_mismatch() -> Self {
         Self::new(

@@ -61,7 +61,14 @@ async fn run(
         return Ok(next.run(Request::from_parts(parts, body)).await);
     };
     parts.extensions.insert(principal.clone());
-    let bytes = to_bytes(body, MAX_BODY).await.map_err(|_| {
+    // An attachment upload is hashed whole (up to its own limit), so a retried upload
+    // replays instead of failing here.
+    let limit = if crate::routes::kb_attachments::is_upload_path(parts.uri.path()) {
+        kairos_core::kb_attachment::MAX_BYTES
+    } else {
+        MAX_BODY
+    };
+    let bytes = to_bytes(body, limit).await.map_err(|_| {
         ApiError::too_large("the request body is larger than the limit").into_response()
     })?;
     let mut hasher = Sha256::new();

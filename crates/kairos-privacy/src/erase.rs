@@ -21,8 +21,9 @@ pub struct Erased {
     pub blobs_deleted: u64,
 }
 
-/// Deletes those of `shas` that no message names any more; returns how many files went.
-/// Content-addressed: the same file may belong to another person's message too.
+/// Deletes those of `shas` that no message and no knowledge-base article names any more;
+/// returns how many files went. Content-addressed: the same file may belong to another
+/// person's message, or be attached to an article, too.
 pub async fn delete_unreferenced(
     store: &Store,
     blobs: &BlobStore,

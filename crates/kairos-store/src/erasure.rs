@@ -141,7 +141,8 @@ impl Store {
         flow!(self, tenant, |tx| erase(tx, customer, at, &actor))
     }
 
-    /// Whether any message of any tenant still names the blob `sha256`.
+    /// Whether any message or knowledge-base article of any tenant still names the blob
+    /// `sha256` (content-addressed: one file may belong to both).
     pub async fn blob_in_use(&self, sha256: &str) -> Result<bool> {
         let sha = sha256.to_owned();
         dispatch!(self, s => s.blob_in_use(sha).await)

@@ -65,6 +65,9 @@ pub struct Article {
     /// written before deflections were counted).
     #[serde(default)]
     pub deflections: u64,
+    /// Files attached to it (absent in documents written before attachments existed).
+    #[serde(default)]
+    pub attachments: Vec<crate::kb_attachments::ArticleAttachment>,
 }
 
 impl Article {
@@ -256,6 +259,7 @@ async fn create_article<T: WriteTx + KbTx>(
         helpful_yes: 0,
         helpful_no: 0,
         deflections: 0,
+        attachments: Vec::new(),
     };
     recheck(knowledge::may_edit(reader, &a.facts()))?;
     tx.append(vec![NewEvent::new(

@@ -103,6 +103,7 @@ pub mod erasure;
 pub mod forum;
 pub mod hooks;
 pub mod imap;
+pub mod kb_attachments;
 pub mod kb_deflection;
 pub mod kb_votes;
 pub mod knowledge;

@@ -7,6 +7,7 @@
 //! the write transaction.
 
 use super::kb_admin::kb_settings;
+use super::kb_attachments::AttachmentView;
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{ApiError, Problem};
@@ -266,6 +267,8 @@ pub(crate) struct ArticleView {
     html: String,
     /// The other language versions the caller may read.
     translations: Vec<TranslationRef>,
+    /// Files attached to it (`GET …/attachments/{attachment_id}`).
+    attachments: Vec<AttachmentView>,
 }
 
 /// Every article of the tenant the caller may read (at most 1,000, newest change first).
@@ -303,6 +306,11 @@ pub(super) async fn view(state: &AppState, kb: &Kb, a: &Article) -> Result<Artic
         body: a.body.clone(),
         html: knowledge::render_markdown(&a.body),
         translations,
+        attachments: a
+            .attachments
+            .iter()
+            .map(|x| AttachmentView::new(a, x, &kb.reader))
+            .collect(),
     })
 }
 

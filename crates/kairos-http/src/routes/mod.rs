@@ -19,6 +19,7 @@ mod hooks;
 mod inbound;
 mod kb;
 mod kb_admin;
+pub(crate) mod kb_attachments;
 mod kb_history;
 mod kb_search;
 mod live;
@@ -73,6 +74,7 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .merge(forum::router())
         .merge(forum_search::router())
         .merge(kb_admin::router())
+        .merge(kb_attachments::router())
         .merge(kb_history::router())
         .merge(kb_search::router())
         .merge(search::router())

@@ -25,6 +25,8 @@ pub struct TestApp {
     pub store: Store,
     pub state: AppState,
     pub router: axum::Router,
+    /// The attachment store the app writes to.
+    pub blobs: kairos_store::blobs::BlobStore,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -62,10 +64,11 @@ pub async fn spawn_on(backend: Backend) -> Option<TestApp> {
     };
     let blobs = kairos_store::blobs::BlobStore::open(dir.path().join("blobs")).unwrap();
     let state = AppState::new(store.clone(), Arc::new(|| "# metrics\n".to_owned()), false)
-        .with_blobs(blobs);
+        .with_blobs(blobs.clone());
     let dir = Some(dir);
     Some(TestApp {
         store,
+        blobs,
         router: app(state.clone()),
         state,
         _dir: dir,

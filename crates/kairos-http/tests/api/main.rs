@@ -18,6 +18,8 @@ mod hooks;
 mod hooks_out;
 mod hostile;
 mod idempotency;
+mod kb_attachments;
+mod kb_attachments_guard;
 mod kb_search;
 mod knowledge;
 mod live;

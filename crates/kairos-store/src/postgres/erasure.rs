@@ -167,13 +167,15 @@ enum Binding<'a> {
 }
 
 impl PgStore {
-    /// Whether any message names the blob.
+    /// Whether any message or knowledge-base article names the blob.
     pub(crate) async fn blob_in_use(&self, sha256: String) -> Result<bool> {
-        let row =
-            sqlx::query("SELECT EXISTS (SELECT 1 FROM messages WHERE strpos(attachments, $1) > 0)")
-                .bind(sha256)
-                .fetch_one(&self.pool)
-                .await?;
+        let row = sqlx::query(
+            "SELECT EXISTS (SELECT 1 FROM messages WHERE strpos(attachments, $1) > 0)
+             OR EXISTS (SELECT 1 FROM kb_articles WHERE strpos(doc, $1) > 0)",
+        )
+        .bind(sha256)
+        .fetch_one(&self.pool)
+        .await?;
         Ok(row.try_get(0)?)
     }
 }

@@ -361,6 +361,7 @@ impl PgTx {
             | EventData::KbArticleCreated { .. }
             | EventData::KbArticleRevised { .. }
             | EventData::KbArticleChanged { .. }
+            | EventData::KbArticleAttachment { .. }
             | EventData::KbFeedback { .. }
             | EventData::KbDeflected { .. }
             | EventData::KbPartnerGrant { .. }

@@ -184,11 +184,12 @@ impl ErasureTx for SqliteTx<'_> {
 }
 
 impl SqliteStore {
-    /// Whether any message names the blob.
+    /// Whether any message or knowledge-base article names the blob.
     pub(crate) async fn blob_in_use(&self, sha256: String) -> Result<bool> {
         self.read(move |c| {
             Ok(c.prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM messages WHERE instr(attachments, ?1) > 0)",
+                "SELECT EXISTS (SELECT 1 FROM messages WHERE instr(attachments, ?1) > 0)
+                 OR EXISTS (SELECT 1 FROM kb_articles WHERE instr(doc, ?1) > 0)",
             )?
             .query_row([sha256], |r| r.get::<_, bool>(0))?)
         })

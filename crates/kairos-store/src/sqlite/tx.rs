@@ -245,6 +245,7 @@ impl<'c> SqliteTx<'c> {
             | EventData::KbArticleCreated { .. }
             | EventData::KbArticleRevised { .. }
             | EventData::KbArticleChanged { .. }
+            | EventData::KbArticleAttachment { .. }
             | EventData::KbFeedback { .. }
             | EventData::KbDeflected { .. }
             | EventData::KbPartnerGrant { .. }

@@ -1,0 +1,315 @@
+//! Files attached to knowledge-base articles (docs/knowledge.md#attachments): staff attach to
+//! any article, partners to the drafts they may edit; whoever may read the article may
+//! download them. The body is the file itself (`Content-Type` its type, `?filename=` its
+//! name), checked against the accepted types and their magic bytes before a byte is stored
+//! (`kairos_core::kb_attachment`), and served back so that no browser runs it (E01).
+
+use super::kb::{Kb, MaybePrincipal, TenantQuery, partner_refusal, reader, visible};
+use crate::AppState;
+use crate::auth::Principal;
+use crate::error::{ApiError, Problem};
+use crate::extract::{Query, parse_id};
+use axum::body::{Body, to_bytes};
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use http::{HeaderMap, HeaderValue, StatusCode, header};
+use kairos_core::kb_attachment::{self, MAX_BYTES};
+use kairos_core::knowledge::{self, ArticleState, ArticleVisibility, Reader};
+use kairos_store::blobs::BlobStore;
+use kairos_store::kb_attachments::{ArticleAttachment, NewAttachment};
+use kairos_store::knowledge::Article;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(upload))
+        .routes(routes!(download, remove))
+}
+
+/// Whether a POST to `path` uploads an attachment (the idempotency layer buffers such a body
+/// up to [`MAX_BYTES`] instead of its usual limit).
+pub(crate) fn is_upload_path(path: &str) -> bool {
+    path.strip_prefix("/api/v1/kb/articles/")
+        .and_then(|rest| rest.strip_suffix("/attachments"))
+        .is_some_and(|id| !id.is_empty() && !id.contains('/'))
+}
+
+/// A file attached to an article.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct AttachmentView {
+    /// Its id.
+    id: Uuid,
+    /// Its file name (cleaned: no path, no control characters).
+    filename: String,
+    /// Its media type.
+    content_type: String,
+    /// Size in bytes.
+    size: u64,
+    /// Hex SHA-256 of the content.
+    sha256: String,
+    /// RFC 3339.
+    added_at: String,
+    /// Who attached it (`{"kind": "party", "id", "role"}` or `{"kind": "system"}`); staff only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    added_by: Option<serde_json::Value>,
+    /// Where to download it (visitors add `?tenant=<slug>`).
+    href: String,
+}
+
+impl AttachmentView {
+    /// The view of `x` on article `a` for `reader` (who attached it is the team's business).
+    pub(crate) fn new(a: &Article, x: &ArticleAttachment, reader: &Reader) -> Self {
+        Self {
+            id: x.id,
+            filename: x.filename.clone(),
+            content_type: x.content_type.clone(),
+            size: x.size,
+            sha256: x.sha256.clone(),
+            added_at: x.added_at.to_rfc3339(),
+            added_by: (*reader == Reader::Staff)
+                .then(|| serde_json::to_value(&x.added_by).ok())
+                .flatten(),
+            href: format!("/api/v1/kb/articles/{}/attachments/{}", a.id.0, x.id),
+        }
+    }
+}
+
+fn blob_store(state: &AppState) -> Result<&BlobStore, ApiError> {
+    state
+        .blobs
+        .as_ref()
+        .ok_or_else(|| ApiError::internal("no attachment store configured"))
+}
+
+/// The article `kb` may change attachments of: 404 if it may not read it, 403 for a partner
+/// that may read but not edit it (in review, published, or outside its grants).
+async fn editable(state: &AppState, kb: &Kb, raw: &str) -> Result<Article, ApiError> {
+    kb.editor()?;
+    let a = visible(state, kb, raw).await?;
+    if !knowledge::may_edit(&kb.reader, &a.facts()) {
+        return Err(ApiError::forbidden());
+    }
+    Ok(a)
+}
+
+/// The file's name.
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UploadQuery {
+    /// Its file name; only the last path segment is kept, without control characters, at
+    /// most 200 characters.
+    filename: String,
+}
+
+/// Reads the body up to [`MAX_BYTES`]: 413 beyond (announced or not), 422 when empty.
+async fn read_file(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, ApiError> {
+    let too_large = || ApiError::too_large("an attachment is at most 25 MiB");
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BYTES as u64) {
+        return Err(too_large());
+    }
+    let bytes = to_bytes(body, MAX_BYTES).await.map_err(|e| {
+        let limited = std::error::Error::source(&e)
+            .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
+        if limited {
+            too_large()
+        } else {
+            ApiError::bad_request("the request body could not be read")
+        }
+    })?;
+    if bytes.is_empty() {
+        return Err(ApiError::invalid("body", "the file is empty"));
+    }
+    Ok(bytes.to_vec())
+}
+
+/// Attaches a file to an article (staff: any article; partners: their drafts in granted
+/// categories). The body is the file; the same content under the same name again answers
+/// 200 with the existing attachment.
+#[utoipa::path(post, path = "/api/v1/kb/articles/{id}/attachments", tag = "knowledge",
+    params(("id" = Uuid, Path), UploadQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream",
+        description = "The file, at most 25 MiB, sent with its own Content-Type: application/pdf, image/png, image/jpeg, image/gif, image/webp, video/mp4, video/webm, text/plain or an Office Open XML document (.docx, .xlsx, .pptx). Its first bytes must match the type; HTML, SVG and XML are never accepted."),
+    responses((status = 201, body = AttachmentView), (status = 200, description = "already attached", body = AttachmentView),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 413, body = Problem),
+        (status = 415, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+async fn upload(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+    Query(q): Query<UploadQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let kb = reader(&state, MaybePrincipal(Some(p)), None).await?;
+    let a = editable(&state, &kb, &id).await?;
+    let blobs = blob_store(&state)?;
+    let filename = kb_attachment::filename(&q.filename)?;
+    let declared = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let content_type = kb_attachment::content_type(declared).ok_or_else(|| {
+        ApiError::unsupported_type(format!(
+            "attachments must be one of: {}",
+            kb_attachment::allowed_types()
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    })?;
+    let bytes = read_file(&headers, body).await?;
+    if !kb_attachment::content_matches(content_type, &bytes) {
+        return Err(ApiError::invalid(
+            "body",
+            format!("the content is not a {content_type} file"),
+        ));
+    }
+    let size = bytes.len() as u64;
+    let sha256 = blobs
+        .put(bytes.clone())
+        .await
+        .map_err(|e| ApiError::internal(format!("storing an attachment: {e}")))?;
+    let new = NewAttachment {
+        filename,
+        content_type: content_type.to_owned(),
+        size,
+        sha256: sha256.clone(),
+    };
+    let stored = state
+        .store
+        .kb_attach(kb.tenant, a.id, new, kb.reader.clone(), &kb.actor())
+        .await;
+    let (a, x, created) = match stored {
+        Ok(v) => v,
+        Err(e) => {
+            // Refused after the bytes were stored: keep no file nothing names.
+            if let Err(d) =
+                kairos_privacy::erase::delete_unreferenced(&state.store, blobs, &[sha256]).await
+            {
+                tracing::warn!(error = %d, "could not delete a refused attachment's blob");
+            }
+            return Err(partner_refusal(&kb, e));
+        }
+    };
+    // A removal elsewhere may have deleted the same content between our put and commit.
+    if !blobs.contains(&x.sha256) {
+        blobs
+            .put(bytes)
+            .await
+            .map_err(|e| ApiError::internal(format!("storing an attachment: {e}")))?;
+    }
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, axum::Json(AttachmentView::new(&a, &x, &kb.reader))).into_response())
+}
+
+fn header_value(v: &str) -> Result<HeaderValue, ApiError> {
+    HeaderValue::from_str(v).map_err(|e| ApiError::internal(format!("header value: {e}")))
+}
+
+/// Downloads an attachment of an article the caller may read (visitors add `?tenant=`);
+/// anything else is 404. Served with `nosniff`, a sandboxing CSP, and as a download unless
+/// it is an image or video.
+#[utoipa::path(get, path = "/api/v1/kb/articles/{id}/attachments/{attachment_id}", tag = "knowledge",
+    params(("id" = Uuid, Path), ("attachment_id" = Uuid, Path), TenantQuery),
+    responses((status = 200, description = "The file, with its content type", content_type = "application/octet-stream"),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn download(
+    State(state): State<AppState>,
+    p: MaybePrincipal,
+    Path((id, attachment_id)): Path<(String, String)>,
+    Query(q): Query<TenantQuery>,
+) -> Result<Response, ApiError> {
+    let kb = reader(&state, p, q.tenant.as_deref()).await?;
+    let a = visible(&state, &kb, &id).await?;
+    let aid: Uuid = parse_id(&attachment_id, "attachment")?;
+    let x = a
+        .attachments
+        .iter()
+        .find(|x| x.id == aid)
+        .ok_or_else(|| ApiError::not_found("attachment"))?;
+    let Some(bytes) = blob_store(&state)?
+        .get(&x.sha256)
+        .await
+        .map_err(|e| ApiError::internal(format!("reading an attachment: {e}")))?
+    else {
+        tracing::warn!(sha = %x.sha256, article = %a.id.0, "attachment missing from the blob store");
+        return Err(ApiError::not_found("attachment"));
+    };
+    let content_type = if x.content_type == "text/plain" {
+        "text/plain; charset=utf-8".to_owned()
+    } else {
+        x.content_type.clone()
+    };
+    let public = a.state == ArticleState::Published && a.visibility == ArticleVisibility::Public;
+    let cache = if public {
+        "public, max-age=300"
+    } else {
+        "private, no-store"
+    };
+    let disposition =
+        kb_attachment::content_disposition(kb_attachment::inline(&x.content_type), &x.filename);
+    let mut response = Response::new(Body::from(bytes));
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, header_value(&content_type)?);
+    h.insert(header::CONTENT_DISPOSITION, header_value(&disposition)?);
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; sandbox; frame-ancestors 'none'"),
+    );
+    h.insert(header::ETAG, header_value(&format!("\"{}\"", x.sha256))?);
+    Ok(response)
+}
+
+/// Takes an attachment off an article (staff; partners on their drafts in granted
+/// categories). Its file is deleted unless another article or a message names the same
+/// content.
+#[utoipa::path(delete, path = "/api/v1/kb/articles/{id}/attachments/{attachment_id}", tag = "knowledge",
+    params(("id" = Uuid, Path), ("attachment_id" = Uuid, Path)),
+    responses((status = 204, description = "Removed"), (status = 403, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+async fn remove(
+    State(state): State<AppState>,
+    p: Principal,
+    Path((id, attachment_id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let kb = reader(&state, MaybePrincipal(Some(p)), None).await?;
+    kb.editor()?;
+    let a = visible(&state, &kb, &id).await?;
+    let aid: Uuid = parse_id(&attachment_id, "attachment")?;
+    if !a.attachments.iter().any(|x| x.id == aid) {
+        return Err(ApiError::not_found("attachment"));
+    }
+    if !knowledge::may_edit(&kb.reader, &a.facts()) {
+        return Err(ApiError::forbidden());
+    }
+    let (_, x) = state
+        .store
+        .kb_detach(kb.tenant, a.id, aid, kb.reader.clone(), &kb.actor())
+        .await
+        .map_err(|e| partner_refusal(&kb, e))?;
+    let blobs = blob_store(&state)?;
+    match kairos_privacy::erase::delete_unreferenced(&state.store, blobs, &[x.sha256]).await {
+        Ok(_) => {}
+        // The attachment is gone from the article; a file left behind is only space.
+        Err(e) => tracing::warn!(error = %e, "could not delete a removed attachment's blob"),
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
