@@ -84,6 +84,7 @@ pub(crate) const NON_PERSONAL_READS: &[&str] = &[
     "/api/v1/forum/threads/{id}",
     "/api/v1/kb/articles",
     "/api/v1/kb/articles/{id}",
+    "/api/v1/kb/articles/{id}/attachments/{attachment_id}",
     "/api/v1/kb/articles/{id}/diff",
     "/api/v1/kb/articles/{id}/revisions",
     "/api/v1/kb/categories",

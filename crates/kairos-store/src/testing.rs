@@ -46,11 +46,16 @@ pub fn files_containing(dir: &std::path::Path, needle: &str) -> std::io::Result<
             let path = entry?.path();
             if path.is_dir() {
                 stack.push(path);
-            } else if std::fs::read(&path)?
-                .windows(needle.len())
-                .any(|w| w == needle.as_bytes())
-            {
-                hits.push(path.display().to_string());
+            } else {
+                // A file deleted since the listing (a search-index merge) holds nothing.
+                let bytes = match std::fs::read(&path) {
+                    Ok(b) => b,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                    Err(e) => return Err(e),
+                };
+                if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
+                    hits.push(path.display().to_string());
+                }
             }
         }
     }
