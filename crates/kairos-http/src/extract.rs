@@ -92,3 +92,37 @@ impl FromRequestParts<AppState> for Principal {
         Ok(principal)
     }
 }
+
+/// Reads a request body of at most `max` bytes: 413 with `too_large` beyond it, whether the
+/// client announced the length or not (checklist G06), 400 when it cannot be read.
+pub async fn limited_body(
+    headers: &http::HeaderMap,
+    body: axum::body::Body,
+    max: usize,
+    too_large: &str,
+) -> Result<axum::body::Bytes, ApiError> {
+    let declared = headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max as u64) {
+        return Err(ApiError::too_large(too_large));
+    }
+    axum::body::to_bytes(body, max).await.map_err(|e| {
+        let limited = std::error::Error::source(&e)
+            .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
+        if limited {
+            ApiError::too_large(too_large)
+        } else {
+            ApiError::bad_request("the request body could not be read")
+        }
+    })
+}
+
+/// The `lang` filter of a search: `de`, `en` or none.
+pub fn search_language(raw: Option<&str>) -> Result<Option<kairos_search::Language>, ApiError> {
+    raw.map(|l| {
+        kairos_search::Language::parse(l).ok_or_else(|| ApiError::invalid("lang", "de or en"))
+    })
+    .transpose()
+}

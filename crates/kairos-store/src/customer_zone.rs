@@ -1,34 +1,11 @@
 //! A customer's time zone (quiet hours of proactive messages count in it), set like the
 //! service tier: an event on the log, following merges to the surviving customer.
 
-use crate::error::{Result, StoreError};
-use crate::flows::{WriteTx, surviving_customer};
+use crate::error::Result;
+use crate::flows::append_for_survivor;
 use crate::{Store, now};
-use kairos_core::Timestamp;
-use kairos_core::event::{Actor, EventData, NewEvent};
+use kairos_core::event::{Actor, EventData};
 use kairos_core::ids::{CustomerId, TenantId};
-
-async fn set_zone<T: WriteTx>(
-    tx: &mut T,
-    customer: CustomerId,
-    time_zone: Option<String>,
-    at: Timestamp,
-    actor: &Actor,
-) -> Result<CustomerId> {
-    let id = surviving_customer(tx, customer)
-        .await?
-        .ok_or(StoreError::not_found("customer"))?;
-    tx.append(vec![NewEvent::new(
-        at,
-        actor,
-        EventData::CustomerTimeZoneSet {
-            customer_id: id,
-            time_zone,
-        },
-    )])
-    .await?;
-    Ok(id)
-}
 
 impl Store {
     /// Sets (or with `None` clears) a customer's time zone, an IANA name checked by
@@ -42,8 +19,15 @@ impl Store {
         actor: &Actor,
     ) -> Result<CustomerId> {
         let (actor, at) = (actor.clone(), now());
-        flow!(self, tenant, |tx| set_zone(
-            tx, customer, time_zone, at, &actor
+        flow!(self, tenant, |tx| append_for_survivor(
+            tx,
+            customer,
+            at,
+            &actor,
+            |customer_id| EventData::CustomerTimeZoneSet {
+                customer_id,
+                time_zone
+            }
         ))
     }
 }

@@ -63,6 +63,22 @@ pub(crate) async fn surviving_customer<T: WriteTx>(
     Ok(None)
 }
 
+/// Appends the event `about` builds for the customer `id` stands for (the survivor after
+/// merges: a setting follows the person); returns that customer.
+pub(crate) async fn append_for_survivor<T: WriteTx>(
+    tx: &mut T,
+    id: CustomerId,
+    at: Timestamp,
+    actor: &Actor,
+    about: impl FnOnce(CustomerId) -> EventData,
+) -> Result<CustomerId> {
+    let id = surviving_customer(tx, id)
+        .await?
+        .ok_or(StoreError::not_found("customer"))?;
+    tx.append(vec![NewEvent::new(at, actor, about(id))]).await?;
+    Ok(id)
+}
+
 pub(crate) fn state(c: &Conversation) -> ConversationState {
     ConversationState {
         id: c.id,

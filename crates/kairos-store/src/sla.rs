@@ -5,7 +5,7 @@
 //! cursor in one transaction, so a crash never applies a batch twice or skips one.
 
 use crate::error::{Result, StoreError};
-use crate::flows::{WriteTx, surviving_customer};
+use crate::flows::{WriteTx, append_for_survivor};
 use crate::{Store, now};
 use kairos_core::event::{Actor, Event, EventData, NewEvent};
 use kairos_core::ids::{ConversationId, CustomerId, TenantId};
@@ -119,29 +119,6 @@ async fn put_setting<T: WriteTx + SlaTx>(
 /// The SLA worker's consumer name (its cursor is created with the first SLA settings).
 pub const SLA_CONSUMER: &str = "sla";
 
-/// Sets a customer's tier (following merges to the surviving customer).
-async fn set_tier<T: WriteTx>(
-    tx: &mut T,
-    customer: CustomerId,
-    tier: Option<String>,
-    at: Timestamp,
-    actor: &Actor,
-) -> Result<CustomerId> {
-    let id = surviving_customer(tx, customer)
-        .await?
-        .ok_or(StoreError::not_found("customer"))?;
-    tx.append(vec![NewEvent::new(
-        at,
-        actor,
-        EventData::CustomerTierSet {
-            customer_id: id,
-            tier,
-        },
-    )])
-    .await?;
-    Ok(id)
-}
-
 impl Store {
     /// Sets (or with `None` clears) a customer's service tier; returns the customer it was
     /// set on (the surviving one after merges).
@@ -153,7 +130,13 @@ impl Store {
         actor: &Actor,
     ) -> Result<CustomerId> {
         let (actor, at) = (actor.clone(), now());
-        flow!(self, tenant, |tx| set_tier(tx, customer, tier, at, &actor))
+        flow!(self, tenant, |tx| append_for_survivor(
+            tx,
+            customer,
+            at,
+            &actor,
+            |customer_id| EventData::CustomerTierSet { customer_id, tier }
+        ))
     }
 
     /// Replaces a tenant setting (recorded on the log as `setting.changed`).

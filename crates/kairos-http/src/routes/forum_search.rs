@@ -13,7 +13,7 @@ use crate::extract::Query;
 use axum::extract::State;
 use kairos_core::forum;
 use kairos_core::ids::ThreadId;
-use kairos_search::{Filters, Hit, Kind, Language, SearchRequest};
+use kairos_search::{Filters, Hit, Kind, SearchRequest};
 use kairos_store::forum::Thread;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -125,10 +125,7 @@ async fn search(
 ) -> Result<axum::Json<Vec<ForumHit>>, ApiError> {
     let kb = forum_reader(&state, p, q.tenant.as_deref()).await?;
     let idx = index(&state)?;
-    let language = match q.lang.as_deref() {
-        Some(l) => Some(Language::parse(l).ok_or_else(|| ApiError::invalid("lang", "de or en"))?),
-        None => None,
-    };
+    let language = crate::extract::search_language(q.lang.as_deref())?;
     let limit = super::page_limit(q.limit, 10, 50)? as usize;
     // Replies of one thread collapse into one hit: ask for more than the page.
     let request = SearchRequest::new(q.q)

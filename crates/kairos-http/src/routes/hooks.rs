@@ -12,7 +12,7 @@ use crate::AppState;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Query, parse_id};
 use crate::routes::channels::stored_config;
-use axum::body::{Body, to_bytes};
+use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, StatusCode, Uri, header};
@@ -151,23 +151,13 @@ async fn receive(
     body: Body,
 ) -> Result<Response, ApiError> {
     let ch = channel(&state, &channel_id).await?;
-    let too_large = || ApiError::too_large("a webhook body is at most 1 MiB");
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_WEBHOOK_BYTES as u64) {
-        return Err(too_large());
-    }
-    let bytes = to_bytes(body, MAX_WEBHOOK_BYTES).await.map_err(|e| {
-        let limited = std::error::Error::source(&e)
-            .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
-        if limited {
-            too_large()
-        } else {
-            ApiError::bad_request("the request body could not be read")
-        }
-    })?;
+    let bytes = crate::extract::limited_body(
+        &headers,
+        body,
+        MAX_WEBHOOK_BYTES,
+        "a webhook body is at most 1 MiB",
+    )
+    .await?;
     let cfg = stored_config(&ch)?;
     // A missing URL is the configuration's fault, not the request's: 500, so Twilio retries.
     let signed_url = match &cfg {

@@ -9,7 +9,7 @@ use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Query, parse_id};
-use axum::body::{Body, to_bytes};
+use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -108,23 +108,9 @@ pub(crate) struct UploadQuery {
 
 /// Reads the body up to [`MAX_BYTES`]: 413 beyond (announced or not), 422 when empty.
 async fn read_file(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, ApiError> {
-    let too_large = || ApiError::too_large("an attachment is at most 25 MiB");
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_BYTES as u64) {
-        return Err(too_large());
-    }
-    let bytes = to_bytes(body, MAX_BYTES).await.map_err(|e| {
-        let limited = std::error::Error::source(&e)
-            .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
-        if limited {
-            too_large()
-        } else {
-            ApiError::bad_request("the request body could not be read")
-        }
-    })?;
+    let bytes =
+        crate::extract::limited_body(headers, body, MAX_BYTES, "an attachment is at most 25 MiB")
+            .await?;
     if bytes.is_empty() {
         return Err(ApiError::invalid("body", "the file is empty"));
     }

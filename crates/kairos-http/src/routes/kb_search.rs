@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use kairos_core::ids::{ArticleId, ConversationId};
 use kairos_core::knowledge::{self, Reader};
 use kairos_core::message::Direction;
-use kairos_search::{Asker, Filters, Hit, Kind, Language, Scope, SearchIndex, SearchRequest};
+use kairos_search::{Asker, Filters, Hit, Kind, Scope, SearchIndex, SearchRequest};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use utoipa::{IntoParams, ToSchema};
@@ -135,10 +135,7 @@ async fn search(
 ) -> Result<axum::Json<Vec<SearchHit>>, ApiError> {
     let kb = reader(&state, p, q.tenant.as_deref()).await?;
     let idx = index(&state)?;
-    let language = match q.lang.as_deref() {
-        Some(l) => Some(Language::parse(l).ok_or_else(|| ApiError::invalid("lang", "de or en"))?),
-        None => None,
-    };
+    let language = crate::extract::search_language(q.lang.as_deref())?;
     let limit = super::page_limit(q.limit, 10, 50)? as usize;
     let request = SearchRequest::new(q.q)
         .filters(Filters {

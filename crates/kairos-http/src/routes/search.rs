@@ -14,7 +14,7 @@ use axum::extract::State;
 use kairos_core::ids::{ArticleId, ConversationId, MessageId};
 use kairos_core::knowledge::{self, Reader};
 use kairos_core::message::{Channel, Direction};
-use kairos_search::{Filters, Hit, Kind, Language, SearchRequest};
+use kairos_search::{Filters, Hit, Kind, SearchRequest};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -126,10 +126,7 @@ fn filters(q: &Params) -> Result<Filters, ApiError> {
             })
             .collect::<Result<_, _>>()?,
     };
-    let language = match q.lang.as_deref() {
-        Some(l) => Some(Language::parse(l).ok_or_else(|| ApiError::invalid("lang", "de or en"))?),
-        None => None,
-    };
+    let language = crate::extract::search_language(q.lang.as_deref())?;
     let state = match q.state.as_deref() {
         Some(s) => Some(
             kairos_search::State::parse(s)
