@@ -173,7 +173,8 @@ async fn about_whom(
     if template.starts_with("/api/v1/customers/{id}") {
         return Some(CustomerId(id));
     }
-    if template.starts_with("/api/v1/conversations/{id}") {
+    // The web UI's conversation page reads the same data as the API's.
+    if template.starts_with("/api/v1/conversations/{id}") || template == "/conversations/{id}" {
         let conversation = state
             .store
             .conversation(tenant, ConversationId(id))
