@@ -41,6 +41,17 @@ pub(crate) fn pre_session(state: &AppState, headers: &HeaderMap) -> (String, Opt
     (token, HeaderValue::from_str(&cookie).ok())
 }
 
+/// The `Set-Cookie` that removes the pre-session cookie.
+pub(crate) fn clear_pre_session(state: &AppState) -> HeaderValue {
+    let secure = state.secure_cookies();
+    let cookie = format!(
+        "{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{}",
+        pre_session_cookie_name(secure),
+        if secure { "; Secure" } else { "" }
+    );
+    HeaderValue::from_str(&cookie).unwrap_or(HeaderValue::from_static("x=; Max-Age=0"))
+}
+
 /// Whether the pre-session cookie matches the token the sign-in form sent back.
 pub(crate) fn pre_session_matches(state: &AppState, headers: &HeaderMap, sent: &str) -> bool {
     use subtle::ConstantTimeEq;

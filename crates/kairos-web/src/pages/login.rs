@@ -99,7 +99,10 @@ pub(crate) async fn submit(
     match kairos_http::auth::sign_in(&state, &tenant, &form.email, form.password).await {
         Ok((_, cookie)) => {
             let mut response = Redirect::to("/inbox").into_response();
-            response.headers_mut().append(header::SET_COOKIE, cookie);
+            let h = response.headers_mut();
+            h.append(header::SET_COOKIE, cookie);
+            // The pre-session token has done its work; a new one comes with the next form.
+            h.append(header::SET_COOKIE, crate::forms::clear_pre_session(&state));
             Ok(response)
         }
         Err(e) if e.status() == StatusCode::UNAUTHORIZED => Ok(page(
