@@ -62,18 +62,20 @@ pub(crate) fn pre_session_matches(state: &AppState, headers: &HeaderMap, sent: &
 }
 
 /// Whether the browser says the request came from another site (`Sec-Fetch-Site`), or its
-/// `Origin` names another host than the one it was sent to.
+/// `Origin` names another host than the one it was sent to. (Under `Referrer-Policy:
+/// no-referrer` browsers send `Origin: null` with form posts; then only a
+/// `Sec-Fetch-Site: same-origin`, which pages cannot forge, vouches for the post.)
 pub(crate) fn cross_site(headers: &HeaderMap) -> bool {
-    let fetch_site = headers
-        .get("sec-fetch-site")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("same-origin");
-    if !matches!(fetch_site, "same-origin" | "none") {
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    if !matches!(fetch_site, None | Some("same-origin" | "none")) {
         return true;
     }
     let Some(origin) = headers.get(http::header::ORIGIN) else {
         return false;
     };
+    if origin == "null" {
+        return fetch_site != Some("same-origin");
+    }
     let host = headers
         .get(http::header::HOST)
         .and_then(|v| v.to_str().ok());
@@ -166,5 +168,7 @@ mod tests {
         ];
         assert!(cross_site(&headers(&other)));
         assert!(cross_site(&headers(&[("host", "a"), ("origin", "null")])));
+        let null_same = [("origin", "null"), ("sec-fetch-site", "same-origin")];
+        assert!(!cross_site(&headers(&null_same)));
     }
 }
