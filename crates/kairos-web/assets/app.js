@@ -1,20 +1,23 @@
 // Kairos web UI: progressive enhancement only. Every page works without this script.
 // - times are shown in the reader's own time zone and locale (the server renders UTC);
 // - filter selects submit themselves;
-// - keyboard shortcuts: j/k move through the inbox, r focuses the composer.
+// - keyboard shortcuts: j/k move through the inbox, r focuses the composer;
+// - live updates: the staff socket's events refresh the parts of the page marked
+//   data-live-part (re-fetched as server-rendered, escaped HTML; the script never builds
+//   markup from message text), and another agent viewing the same conversation is shown.
 "use strict";
 
 (function () {
   var lang = document.documentElement.lang || "en";
 
-  function localiseTimes() {
+  function localiseTimes(scope) {
     var format;
     try {
       format = new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short" });
     } catch (e) {
       return;
     }
-    document.querySelectorAll("time[datetime]").forEach(function (el) {
+    (scope || document).querySelectorAll("time[datetime]").forEach(function (el) {
       var when = new Date(el.getAttribute("datetime"));
       if (isNaN(when.getTime())) return;
       el.title = el.textContent;
@@ -53,7 +56,88 @@
     });
   }
 
+  // Replaces each live part with its fresh copy from the server, keeping the focus.
+  function refreshParts(root) {
+    return fetch(location.pathname + location.search, { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error("status " + response.status);
+        return response.text();
+      })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        var focused = document.activeElement && document.activeElement.getAttribute("href");
+        root.ownerDocument.querySelectorAll("[data-live-part]").forEach(function (part) {
+          var next = fresh.getElementById(part.id);
+          if (!next) return;
+          part.replaceWith(next);
+          localiseTimes(next);
+        });
+        if (focused) {
+          var again = document.querySelector('.list a[href="' + focused + '"]');
+          if (again) again.focus();
+        }
+      });
+  }
+
+  function live() {
+    var root = document.querySelector("[data-live]");
+    if (!root || !window.WebSocket || !window.fetch) return;
+    var conversation = root.getAttribute("data-conversation");
+    var me = document.body.getAttribute("data-me");
+    var viewers = document.getElementById("viewers");
+    var timer = null;
+    var delay = 1000;
+
+    function soon() {
+      if (timer) return;
+      timer = setTimeout(function () {
+        timer = null;
+        refreshParts(root).catch(function () {});
+      }, 200);
+    }
+
+    function concerns(event) {
+      if (!conversation) return /^(conversation|message|customer)\./.test(event.type);
+      return JSON.stringify(event.data || {}).indexOf(conversation) >= 0;
+    }
+
+    function connect() {
+      var scheme = location.protocol === "https:" ? "wss:" : "ws:";
+      var socket = new WebSocket(scheme + "//" + location.host + "/api/v1/staff/socket");
+      socket.addEventListener("open", function () {
+        delay = 1000;
+        document.documentElement.setAttribute("data-live-state", "open");
+        if (conversation) socket.send(JSON.stringify({ type: "view", conversation_id: conversation }));
+      });
+      socket.addEventListener("message", function (message) {
+        var frame;
+        try {
+          frame = JSON.parse(message.data);
+        } catch (e) {
+          return;
+        }
+        if (frame.type === "ready") {
+          // Events may have passed while the socket was down.
+          soon();
+        } else if (frame.type === "event" && frame.event && concerns(frame.event)) {
+          soon();
+        } else if (frame.type === "viewers" && viewers && frame.conversation_id === conversation) {
+          var others = (frame.parties || []).filter(function (p) { return p !== me; });
+          viewers.hidden = others.length === 0;
+        }
+      });
+      socket.addEventListener("close", function () {
+        document.documentElement.setAttribute("data-live-state", "closed");
+        // Reconnect with jittered backoff (the server closes with 1012 on shutdown).
+        setTimeout(connect, delay / 2 + Math.random() * delay);
+        delay = Math.min(delay * 2, 30000);
+      });
+    }
+    connect();
+  }
+
   localiseTimes();
   autosubmit();
   shortcuts();
+  live();
 })();

@@ -78,6 +78,7 @@ customer-identities = Kontakt
 timeline-title = Verlauf über alle Kanäle
 timeline-empty = Sonst noch nichts.
 timeline-other = in einem anderen Gespräch
+viewers-others = Eine andere Person aus dem Team hat dieses Gespräch auch gerade offen.
 compose-title = Schreiben
 compose-kind = Art
 compose-reply = Antwort an die Kundschaft

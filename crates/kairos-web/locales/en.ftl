@@ -78,6 +78,7 @@ customer-identities = Contact
 timeline-title = Timeline across channels
 timeline-empty = Nothing else yet.
 timeline-other = in another conversation
+viewers-others = Another agent has this conversation open too.
 compose-title = Write
 compose-kind = Kind
 compose-reply = Reply to the customer

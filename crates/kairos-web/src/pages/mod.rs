@@ -29,6 +29,9 @@ pub(crate) struct Layout {
     pub user: Option<(String, String)>,
     /// Every language, with whether it is the current one.
     pub langs: Vec<(Lang, bool)>,
+    /// The signed-in staff member's party id (the live script tells others' views from
+    /// its own); empty when signed out.
+    pub me: String,
 }
 
 impl Layout {
@@ -40,14 +43,16 @@ impl Layout {
             js: assets::url("app.js"),
             icon: assets::url("favicon.svg"),
             user: None,
+            me: String::new(),
             langs: Lang::ALL.iter().map(|l| (*l, *l == lang)).collect(),
         }
     }
 
     /// The frame for a signed-in staff member.
-    pub(crate) fn signed_in(lang: Lang, path: &str, name: String, csrf: &str) -> Self {
+    pub(crate) fn signed_in(lang: Lang, path: &str, p: &Principal, name: String) -> Self {
         Self {
-            user: Some((name, csrf.to_owned())),
+            user: Some((name, p.csrf_token().unwrap_or_default().to_owned())),
+            me: p.party_id.map(|id| id.to_string()).unwrap_or_default(),
             ..Self::anonymous(lang, path)
         }
     }
@@ -88,12 +93,7 @@ pub(crate) async fn frame(
         Some(id) => Names::default().get(state, p, id).await.or_page(lang)?,
         None => String::new(),
     };
-    Ok(Layout::signed_in(
-        lang,
-        path,
-        name,
-        p.csrf_token().unwrap_or_default(),
-    ))
+    Ok(Layout::signed_in(lang, path, p, name))
 }
 
 /// Staff names by id, looked up once per page.

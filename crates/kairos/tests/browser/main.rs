@@ -89,6 +89,36 @@ async fn photograph(browser: &Browser, dir: &Path, name: &str) {
     browser.resize(1280, 900).await;
 }
 
+/// A customer message through the API; the conversation it landed in.
+async fn inbound(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    channel: &str,
+    from: &str,
+    name: &str,
+    text: &str,
+) -> String {
+    let kind = if from.starts_with('+') {
+        "phone"
+    } else {
+        "email"
+    };
+    let answer = http
+        .post(format!("{base}/api/v1/inbound"))
+        .bearer_auth(token)
+        .json(
+            &serde_json::json!({"channel": channel, "from": {"kind": kind, "value": from},
+            "display_name": name, "body": text}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 201);
+    let v: serde_json::Value = answer.json().await.unwrap();
+    v["conversation_id"].as_str().unwrap().to_owned()
+}
+
 async fn wait_until_up(http: &reqwest::Client, url: &str) -> bool {
     for _ in 0..300 {
         if http
@@ -154,7 +184,7 @@ async fn an_agent_signs_in_reads_and_answers_in_headless_chromium() {
         wait_until_up(&http, &format!("{base}/readyz")).await,
         "kairos did not start"
     );
-    let inbound = http
+    let first = http
         .post(format!("{base}/api/v1/inbound"))
         .bearer_auth(&token)
         .json(&serde_json::json!({"channel": "email",
@@ -163,21 +193,22 @@ async fn an_agent_signs_in_reads_and_answers_in_headless_chromium() {
         .send()
         .await
         .unwrap();
-    assert_eq!(inbound.status(), 201);
-    let conversation = inbound.json::<serde_json::Value>().await.unwrap()["conversation_id"]
+    assert_eq!(first.status(), 201);
+    let conversation = first.json::<serde_json::Value>().await.unwrap()["conversation_id"]
         .as_str()
         .unwrap()
         .to_owned();
-    let chat = http
-        .post(format!("{base}/api/v1/inbound"))
-        .bearer_auth(&token)
-        .json(&serde_json::json!({"channel": "chat",
-            "from": {"kind": "email", "value": "jonas@example.de"}, "display_name": "Jonas Weber",
-            "body": "Hallo, ist jemand da? Meine Bestellung 4711 ist nicht angekommen."}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(chat.status(), 201);
+    let chat = "Hallo, ist jemand da? Meine Bestellung 4711 ist nicht angekommen.";
+    inbound(
+        &http,
+        &base,
+        &token,
+        "chat",
+        "jonas@example.de",
+        "Jonas Weber",
+        chat,
+    )
+    .await;
 
     let driver_port = free_port();
     let _driver = Guard(
@@ -245,6 +276,35 @@ async fn an_agent_signs_in_reads_and_answers_in_headless_chromium() {
     );
     photograph(&browser, &shots, "inbox").await;
 
+    // Live: a new conversation appears in the open inbox without a reload.
+    assert!(
+        browser
+            .wait_js("document.documentElement.getAttribute('data-live-state') === 'open'")
+            .await
+    );
+    browser.js("window.kairosMarker = 7; return null;").await;
+    inbound(
+        &http,
+        &base,
+        &token,
+        "sms",
+        "+491709876543",
+        "Lena Krüger",
+        "Rückruf bitte.",
+    )
+    .await;
+    assert!(
+        browser
+            .wait_js("document.querySelectorAll('.list .row').length === 3")
+            .await,
+        "the new conversation did not show live"
+    );
+    assert_eq!(
+        browser.js("return window.kairosMarker;").await,
+        7,
+        "no reload"
+    );
+
     // The conversation: the payload is text, no element, no alert.
     let row = browser
         .find(&format!("a[href='/conversations/{conversation}']"))
@@ -264,6 +324,39 @@ async fn an_agent_signs_in_reads_and_answers_in_headless_chromium() {
         "a script of the customer's ran"
     );
     photograph(&browser, &shots, "conversation").await;
+
+    // Live: the customer writes again; the message appears without a reload.
+    assert!(
+        browser
+            .wait_js("document.documentElement.getAttribute('data-live-state') === 'open'")
+            .await,
+        "the staff socket opened"
+    );
+    browser.js("window.kairosMarker = 42; return null;").await;
+    let follow_up = "Noch eine Frage: kommt die Rechnung per Post?";
+    inbound(
+        &http,
+        &base,
+        &token,
+        "chat",
+        "eve@example.org",
+        "Eve Example",
+        follow_up,
+    )
+    .await;
+    let arrived = format!(
+        "(function () {{ var m = document.querySelectorAll('.msg-body'); \
+         return m.length && m[m.length - 1].innerText === '{follow_up}'; }})()"
+    );
+    assert!(
+        browser.wait_js(&arrived).await,
+        "the follow-up did not show live"
+    );
+    assert_eq!(
+        browser.js("return window.kairosMarker;").await,
+        42,
+        "no reload"
+    );
 
     // Answer through the composer.
     let body = browser.find("#body").await;
