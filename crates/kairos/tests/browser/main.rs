@@ -68,9 +68,65 @@ fn screenshot_dir() -> PathBuf {
     dir
 }
 
-/// Photographs the current page at desktop and phone width as `name-desktop.png` and
-/// `name-phone.png`, then returns to desktop width.
+/// axe-core's browser bundle (`npm install axe-core`, which `.ci/run` does): the path in
+/// `KAIROS_AXE_CORE`, else `target/axe/node_modules/axe-core/axe.min.js`. Missing: a loud
+/// notice and no accessibility check (under `CI` the test fails instead).
+fn axe_source() -> Option<String> {
+    let path = std::env::var_os("KAIROS_AXE_CORE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_TARGET_TMPDIR"))
+                .parent()
+                .unwrap()
+                .join("axe/node_modules/axe-core/axe.min.js")
+        });
+    match std::fs::read_to_string(&path) {
+        Ok(source) => Some(source),
+        Err(_) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "{} is missing; .ci/run installs axe-core",
+                path.display()
+            );
+            eprintln!(
+                "\n*** NOTICE: {} not found (npm install --prefix target/axe axe-core): the accessibility check is SKIPPED ***\n",
+                path.display()
+            );
+            None
+        }
+    }
+}
+
+/// Runs axe-core on the current page: no serious or critical violation.
+async fn accessible(browser: &Browser, axe: Option<&str>, name: &str) {
+    let Some(axe) = axe else { return };
+    // WebDriver's scripts run outside the page's CSP, so the page needs no exception.
+    browser.js(&format!("{axe}\n;return true;")).await;
+    let found = browser
+        .js_async(
+            "var done = arguments[arguments.length - 1];
+             axe.run(document, { resultTypes: ['violations'] }).then(function (r) {
+               done(r.violations
+                 .filter(function (v) { return v.impact === 'serious' || v.impact === 'critical'; })
+                 .map(function (v) {
+                   return v.id + ' (' + v.impact + '): ' + v.help + ' at ' +
+                     v.nodes.map(function (n) { return n.target.join(' '); }).join(', ');
+                 }));
+             }).catch(function (e) { done(['axe failed: ' + e]); });",
+        )
+        .await;
+    let found = found.as_array().expect("a list of violations");
+    assert!(
+        found.is_empty(),
+        "{name}: accessibility violations: {found:#?}"
+    );
+}
+
+/// Checks the current page with axe, then photographs it at desktop and phone width as
+/// `name-desktop.png` and `name-phone.png`, then returns to desktop width.
 async fn photograph(browser: &Browser, dir: &Path, name: &str) {
+    static AXE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    accessible(browser, AXE.get_or_init(axe_source).as_deref(), name).await;
     for (label, width, height) in [("desktop", 1280, 900), ("phone", 390, 844)] {
         browser.resize(width, height).await;
         let png = browser.screenshot().await;

@@ -139,6 +139,17 @@ impl Browser {
         .await
     }
 
+    /// Runs `script` (a function body that calls its last argument with the result) in the
+    /// page and waits for that result.
+    pub async fn js_async(&self, script: &str) -> Value {
+        self.cmd(
+            reqwest::Method::POST,
+            "/execute/async",
+            Some(json!({"script": script, "args": []})),
+        )
+        .await
+    }
+
     /// Sets the window's size in CSS pixels.
     pub async fn resize(&self, width: u32, height: u32) {
         self.cmd(
