@@ -299,3 +299,88 @@ async fn p03_reading_a_conversation_in_the_ui_is_audited() {
     assert_eq!(entry["target"], id.as_str());
     assert!(entry["customer_id"].is_string(), "whose data: {entry}");
 }
+
+/// A signed-in party that is not staff (a partner with a password) gets no staff page and
+/// can post no staff form.
+#[tokio::test]
+async fn a_non_staff_session_sees_no_staff_page() {
+    use kairos_core::event::Actor;
+    use kairos_core::party::Role;
+    let app = App::new().await;
+    let t = app.tenant("acme").await;
+    let id = app.hostile_conversation(&t).await;
+    let tenant = app.store.tenant_by_slug("acme").await.unwrap().unwrap().id;
+    let hash = kairos_http::auth::hash_password(crate::harness::PASSWORD).unwrap();
+    app.store
+        .create_party(
+            tenant,
+            Role::Partner,
+            Some("partner@acme.example"),
+            "Pat Partner",
+            Some(&hash),
+            &Actor::System,
+        )
+        .await
+        .unwrap();
+    let partner = crate::harness::Tenant {
+        slug: "acme".into(),
+        email: "partner@acme.example".into(),
+        token: t.token.clone(),
+    };
+    let session = app.sign_in(&partner).await;
+    let inbox = app.get("/inbox", &session, &[]).await;
+    assert_eq!(inbox.status, 403);
+    assert!(!inbox.body.contains(&id));
+    let page = app
+        .get(&format!("/conversations/{id}"), &session, &[])
+        .await;
+    assert_eq!(page.status, 403);
+    assert!(!page.body.contains("onerror"));
+}
+
+/// Oversized input is refused before any work: a form body over the limit, and a
+/// megabyte password that must never reach argon2.
+#[tokio::test]
+async fn oversized_sign_in_input_is_refused_cheaply() {
+    let app = App::new().await;
+    let t = app.tenant("acme").await;
+    let form = app.get("/login", "", &[]).await;
+    let pre = form.cookies().join("; ");
+    let csrf = form.csrf();
+    let huge = "x".repeat(3 * 1024 * 1024);
+    let too_big = app
+        .post(
+            "/login",
+            &pre,
+            &[
+                ("tenant", "acme"),
+                ("email", &t.email),
+                ("password", &huge),
+                ("csrf", &csrf),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(too_big.status, 413);
+    // A wrong password of normal length costs an argon2 verification; one of 100,000
+    // characters is refused before it (timed against each other, so a slow machine slows
+    // both).
+    let mut took = Vec::new();
+    for password in ["wrong but normal".to_owned(), "x".repeat(100_000)] {
+        let fields = [
+            ("tenant", "acme"),
+            ("email", t.email.as_str()),
+            ("password", password.as_str()),
+            ("csrf", csrf.as_str()),
+        ];
+        let started = std::time::Instant::now();
+        let reply = app.post("/login", &pre, &fields, &[]).await;
+        assert_eq!(reply.status, 401);
+        took.push(started.elapsed());
+    }
+    eprintln!(
+        "failed sign-ins: normal password {:?}, 100,000 characters {:?}",
+        took[0], took[1]
+    );
+    assert!(took[1] * 3 < took[0], "no argon2 for an oversized password");
+}
