@@ -2,247 +2,27 @@
 //! Chromium driven over WebDriver (Debian's `chromium` and `chromium-driver`, which
 //! `.ci/run` installs). An agent signs in through the form, sees the inbox, opens a
 //! conversation whose customer wrote `<img src=x onerror=alert(1)>`, answers it; each page
-//! is photographed at desktop and phone width into `target/screenshots/`.
+//! is checked with axe-core and photographed at desktop and phone width into
+//! `target/screenshots/`.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod stack;
 mod webdriver;
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use stack::{PASSWORD, Stack, inbound, photograph, screenshot_dir};
 use webdriver::Browser;
 
-const PASSWORD: &str = "correct horse battery staple";
 const XSS: &str = "<img src=x onerror=alert(1)>";
-
-/// A child process killed when the test ends, however it ends.
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn installed(path: &str) -> bool {
-    let found = Path::new(path).exists();
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{path} is missing; .ci/run installs chromium and chromium-driver"
-        );
-        eprintln!(
-            "\n*** NOTICE: {path} not installed (apt-get install chromium chromium-driver): the browser test is SKIPPED ***\n"
-        );
-    }
-    found
-}
-
-fn kairos(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kairos"));
-    for (key, _) in std::env::vars() {
-        if key.starts_with("KAIROS_") {
-            cmd.env_remove(key);
-        }
-    }
-    cmd.arg("--data-dir").arg(dir).args(["--log-level", "warn"]);
-    cmd
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Where the screenshots go: `target/screenshots` (beside cargo's own `target/tmp`).
-fn screenshot_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .unwrap()
-        .join("screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// axe-core's browser bundle (`npm install axe-core`, which `.ci/run` does): the path in
-/// `KAIROS_AXE_CORE`, else `target/axe/node_modules/axe-core/axe.min.js`. Missing: a loud
-/// notice and no accessibility check (under `CI` the test fails instead).
-fn axe_source() -> Option<String> {
-    let path = std::env::var_os("KAIROS_AXE_CORE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_TARGET_TMPDIR"))
-                .parent()
-                .unwrap()
-                .join("axe/node_modules/axe-core/axe.min.js")
-        });
-    match std::fs::read_to_string(&path) {
-        Ok(source) => Some(source),
-        Err(_) => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "{} is missing; .ci/run installs axe-core",
-                path.display()
-            );
-            eprintln!(
-                "\n*** NOTICE: {} not found (npm install --prefix target/axe axe-core): the accessibility check is SKIPPED ***\n",
-                path.display()
-            );
-            None
-        }
-    }
-}
-
-/// Runs axe-core on the current page: no serious or critical violation.
-async fn accessible(browser: &Browser, axe: Option<&str>, name: &str) {
-    let Some(axe) = axe else { return };
-    // WebDriver's scripts run outside the page's CSP, so the page needs no exception.
-    browser.js(&format!("{axe}\n;return true;")).await;
-    let found = browser
-        .js_async(
-            "var done = arguments[arguments.length - 1];
-             axe.run(document, { resultTypes: ['violations'] }).then(function (r) {
-               done(r.violations
-                 .filter(function (v) { return v.impact === 'serious' || v.impact === 'critical'; })
-                 .map(function (v) {
-                   return v.id + ' (' + v.impact + '): ' + v.help + ' at ' +
-                     v.nodes.map(function (n) { return n.target.join(' '); }).join(', ');
-                 }));
-             }).catch(function (e) { done(['axe failed: ' + e]); });",
-        )
-        .await;
-    let found = found.as_array().expect("a list of violations");
-    assert!(
-        found.is_empty(),
-        "{name}: accessibility violations: {found:#?}"
-    );
-}
-
-/// Checks the current page with axe, then photographs it at desktop and phone width as
-/// `name-desktop.png` and `name-phone.png`, then returns to desktop width.
-async fn photograph(browser: &Browser, dir: &Path, name: &str) {
-    static AXE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
-    accessible(browser, AXE.get_or_init(axe_source).as_deref(), name).await;
-    for (label, width, height) in [("desktop", 1280, 900), ("phone", 390, 844)] {
-        browser.resize(width, height).await;
-        let png = browser.screenshot().await;
-        assert!(png.starts_with(b"\x89PNG"), "a PNG");
-        std::fs::write(dir.join(format!("{name}-{label}.png")), png).unwrap();
-        if label == "phone" {
-            let wider = browser
-                .js("return document.documentElement.scrollWidth > window.innerWidth + 1;")
-                .await;
-            assert_eq!(
-                wider, false,
-                "{name}: the page scrolls sideways at phone width"
-            );
-        }
-    }
-    browser.resize(1280, 900).await;
-}
-
-/// A customer message through the API; the conversation it landed in.
-async fn inbound(
-    http: &reqwest::Client,
-    base: &str,
-    token: &str,
-    channel: &str,
-    from: &str,
-    name: &str,
-    text: &str,
-) -> String {
-    let kind = if from.starts_with('+') {
-        "phone"
-    } else {
-        "email"
-    };
-    let answer = http
-        .post(format!("{base}/api/v1/inbound"))
-        .bearer_auth(token)
-        .json(
-            &serde_json::json!({"channel": channel, "from": {"kind": kind, "value": from},
-            "display_name": name, "body": text}),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answer.status(), 201);
-    let v: serde_json::Value = answer.json().await.unwrap();
-    v["conversation_id"].as_str().unwrap().to_owned()
-}
-
-async fn wait_until_up(http: &reqwest::Client, url: &str) -> bool {
-    for _ in 0..300 {
-        if http
-            .get(url)
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            return true;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    false
-}
 
 #[tokio::test]
 async fn an_agent_signs_in_reads_and_answers_in_headless_chromium() {
-    if !installed("/usr/bin/chromium") || !installed("/usr/bin/chromedriver") {
+    let Some(stack) = Stack::start(&["agent@acme.example"]).await else {
         return;
-    }
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    let dir = tempfile::tempdir().unwrap();
-    assert!(
-        kairos(dir.path())
-            .args(["tenant", "create", "acme"])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let mut staff = kairos(dir.path())
-        .args([
-            "staff",
-            "create",
-            "--tenant",
-            "acme",
-            "--email",
-            "agent@acme.example",
-        ])
-        .args(["--name", "Ada Agent", "--role", "agent"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    writeln!(staff.stdin.take().unwrap(), "{PASSWORD}").unwrap();
-    assert!(staff.wait().unwrap().success());
-    let token = kairos(dir.path())
-        .args(["token", "create", "--tenant", "acme", "--role", "admin"])
-        .output()
-        .unwrap();
-    let token = String::from_utf8_lossy(&token.stdout).trim().to_owned();
-
-    let listen = format!("127.0.0.1:{}", free_port());
-    let _server = Guard(
-        kairos(dir.path())
-            .args(["serve", "--listen", &listen])
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let base = format!("http://{listen}");
-    let http = reqwest::Client::new();
-    assert!(
-        wait_until_up(&http, &format!("{base}/readyz")).await,
-        "kairos did not start"
-    );
+    };
+    let (base, http, token) = (&stack.base, &stack.http, &stack.token);
     let first = http
         .post(format!("{base}/api/v1/inbound"))
-        .bearer_auth(&token)
+        .bearer_auth(token)
         .json(&serde_json::json!({"channel": "email",
             "from": {"kind": "email", "value": "eve@example.org"},
             "display_name": "Eve Example", "subject": XSS, "body": XSS}))
@@ -256,31 +36,16 @@ async fn an_agent_signs_in_reads_and_answers_in_headless_chromium() {
         .to_owned();
     let chat = "Hallo, ist jemand da? Meine Bestellung 4711 ist nicht angekommen.";
     inbound(
-        &http,
-        &base,
-        &token,
+        http,
+        base,
+        token,
         "chat",
         "jonas@example.de",
         "Jonas Weber",
         chat,
     )
     .await;
-
-    let driver_port = free_port();
-    let _driver = Guard(
-        Command::new("/usr/bin/chromedriver")
-            .arg(format!("--port={driver_port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let driver = format!("http://127.0.0.1:{driver_port}");
-    assert!(
-        wait_until_up(&http, &format!("{driver}/status")).await,
-        "chromedriver did not start"
-    );
-    let browser = Browser::open(&driver).await;
+    let browser = Browser::open(&stack.driver).await;
     let shots = screenshot_dir();
 
     // `/` leads to the sign-in page; styles and script load under the strict CSP.
@@ -340,9 +105,9 @@ async fn an_agent_signs_in_reads_and_answers_in_headless_chromium() {
     );
     browser.js("window.kairosMarker = 7; return null;").await;
     inbound(
-        &http,
-        &base,
-        &token,
+        http,
+        base,
+        token,
         "sms",
         "+491709876543",
         "Lena Krüger",
@@ -391,9 +156,9 @@ async fn an_agent_signs_in_reads_and_answers_in_headless_chromium() {
     browser.js("window.kairosMarker = 42; return null;").await;
     let follow_up = "Noch eine Frage: kommt die Rechnung per Post?";
     inbound(
-        &http,
-        &base,
-        &token,
+        http,
+        base,
+        token,
         "chat",
         "eve@example.org",
         "Eve Example",
@@ -462,4 +227,53 @@ async fn an_agent_signs_in_reads_and_answers_in_headless_chromium() {
         "screenshots of every page at desktop and phone width: {}",
         shots.display()
     );
+}
+
+/// Collision indicator: when a second agent opens the same conversation, the first sees a
+/// note saying so, live; it goes away when the second leaves.
+#[tokio::test]
+async fn two_agents_on_one_conversation_see_each_other() {
+    let Some(stack) = Stack::start(&["agent@acme.example", "agent2@acme.example"]).await else {
+        return;
+    };
+    let (base, http, token) = (&stack.base, &stack.http, &stack.token);
+    let text = "Wo bleibt mein Paket?";
+    let id = inbound(http, base, token, "email", "anna@example.org", "Anna", text).await;
+    let ada = Browser::open(&stack.driver).await;
+    let bo = Browser::open(&stack.driver).await;
+    stack.sign_in(&ada, "agent@acme.example").await;
+    stack.sign_in(&bo, "agent2@acme.example").await;
+
+    let page = format!("{base}/conversations/{id}");
+    ada.goto(&page).await;
+    let live = "document.documentElement.getAttribute('data-live-state') === 'open'";
+    assert!(ada.wait_js(live).await);
+    let alone = ada
+        .js("return document.getElementById('viewers').hidden;")
+        .await;
+    assert_eq!(alone, true, "nobody else is here yet");
+
+    bo.goto(&page).await;
+    assert!(bo.wait_js(live).await);
+    assert!(
+        ada.wait_js("!document.getElementById('viewers').hidden")
+            .await,
+        "Ada is not told that Bo opened the conversation"
+    );
+    assert!(
+        bo.wait_js("!document.getElementById('viewers').hidden")
+            .await,
+        "Bo is not told that Ada has it open"
+    );
+    let shots = screenshot_dir();
+    photograph(&ada, &shots, "conversation-collision").await;
+
+    bo.goto(&format!("{base}/inbox")).await;
+    assert!(
+        ada.wait_js("document.getElementById('viewers').hidden")
+            .await,
+        "the note stays after Bo left"
+    );
+    ada.close().await;
+    bo.close().await;
 }
