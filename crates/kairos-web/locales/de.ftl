@@ -68,6 +68,7 @@ conv-status = Status
 conv-priority = Priorität
 conv-assignee = Zuständig
 conv-tags = Schlagwörter
+conv-tags-hint = Durch Kommas getrennt.
 conv-update = Ändern
 conv-take = Mir zuweisen
 conv-messages = Nachrichten

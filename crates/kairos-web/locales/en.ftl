@@ -68,6 +68,7 @@ conv-status = Status
 conv-priority = Priority
 conv-assignee = Assignee
 conv-tags = Tags
+conv-tags-hint = Separated by commas.
 conv-update = Update
 conv-take = Assign to me
 conv-messages = Messages

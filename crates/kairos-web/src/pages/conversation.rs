@@ -10,7 +10,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use http::StatusCode;
-use kairos_core::conversation::{ConversationPatch, Status};
+use kairos_core::conversation::{ConversationPatch, Priority, Status};
 use kairos_core::ids::ConversationId;
 use kairos_core::message::{Author, Body, Channel, Direction, Message};
 use kairos_core::reply::PostMessage;
@@ -56,6 +56,7 @@ struct ConversationPage {
     /// The channels a reply can go out on, the conversation's last one first.
     reply_channels: Vec<&'static str>,
     statuses: [&'static str; 4],
+    priorities: [&'static str; 4],
     csrf: String,
     /// The composer's text after a refused post.
     draft: String,
@@ -165,6 +166,7 @@ async fn show(
         timeline,
         reply_channels,
         statuses: ["open", "pending", "resolved", "closed"],
+        priorities: ["low", "normal", "high", "urgent"],
         csrf: p.csrf_token().unwrap_or_default().to_owned(),
         draft,
         error,
@@ -275,12 +277,17 @@ pub(crate) async fn post_message(
 pub(crate) struct StatusForm {
     #[serde(default)]
     status: String,
+    #[serde(default)]
+    priority: String,
+    /// Comma-separated; absent leaves the tags as they are, empty clears them.
+    tags: Option<String>,
     /// `me` to take the conversation.
     #[serde(default)]
     assign: String,
 }
 
-/// `POST /conversations/{id}/status`: a new status and/or taking the conversation.
+/// `POST /conversations/{id}/status`: status, priority, tags, and/or taking the
+/// conversation.
 pub(crate) async fn set_status(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -297,8 +304,18 @@ pub(crate) async fn set_status(
             "" => None,
             raw => Some(Status::parse(raw).or_page(l)?),
         },
+        priority: match form.priority.as_str() {
+            "" => None,
+            raw => Some(Priority::parse(raw).or_page(l)?),
+        },
         assignee: (form.assign == "me" && p.party_id.is_some()).then_some(p.party_id),
-        ..ConversationPatch::default()
+        tags: form.tags.map(|t| {
+            t.split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+                .collect()
+        }),
     };
     state
         .store

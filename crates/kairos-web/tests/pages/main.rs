@@ -194,6 +194,39 @@ async fn the_composer_posts_a_reply_and_a_note_and_the_status_form_changes_the_c
         .get("/inbox?view=unassigned&status=any", &session, &[])
         .await;
     assert!(!unassigned.body.contains(&id));
+
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("status", "open"),
+        ("priority", "urgent"),
+        ("tags", " VIP, Rückruf ,,"),
+    ];
+    let changed = app
+        .post(
+            &format!("/conversations/{id}/status"),
+            &session,
+            &fields,
+            &[],
+        )
+        .await;
+    assert_eq!(changed.status, 303);
+    let v = app
+        .api(
+            &t,
+            "GET",
+            &format!("/api/v1/conversations/{id}"),
+            serde_json::Value::Null,
+        )
+        .await;
+    let v: serde_json::Value = serde_json::from_str(&v.body).unwrap();
+    assert_eq!(v["priority"], "urgent");
+    assert_eq!(v["status"], "open");
+    assert_eq!(v["tags"].as_array().unwrap().len(), 2, "{v}");
+    let bad = [("csrf", csrf.as_str()), ("priority", "whenever")];
+    let refused = app
+        .post(&format!("/conversations/{id}/status"), &session, &bad, &[])
+        .await;
+    assert_eq!(refused.status, 422);
 }
 
 #[tokio::test]
