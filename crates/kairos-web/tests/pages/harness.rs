@@ -65,9 +65,14 @@ pub struct Tenant {
 
 impl App {
     pub async fn new() -> App {
+        App::with_cookies(false).await
+    }
+
+    /// The app with `Secure`, `__Host-` cookies (HTTPS deployments) or without.
+    pub async fn with_cookies(secure: bool) -> App {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open_sqlite(dir.path()).await.unwrap();
-        let state = AppState::new(store.clone(), Arc::new(String::new), false);
+        let state = AppState::new(store.clone(), Arc::new(String::new), secure);
         App {
             router: kairos_http::app_with(state, kairos_web::router()),
             store,
@@ -210,7 +215,7 @@ impl App {
         reply
             .cookies()
             .into_iter()
-            .find(|c| c.starts_with("kairos_session="))
+            .find(|c| c.starts_with("kairos_session=") || c.starts_with("__Host-kairos_session="))
             .expect("a session cookie")
     }
 }

@@ -107,6 +107,31 @@ async fn f09_cookies_are_http_only_and_same_site_strict() {
     assert!(session.contains("HttpOnly") && session.contains("SameSite=Strict"));
 }
 
+/// F09 on HTTPS: both cookies are `__Host-` prefixed and `Secure`, and the whole flow works
+/// with them.
+#[tokio::test]
+async fn f09_on_https_the_cookies_are_host_prefixed_and_secure() {
+    let app = App::with_cookies(true).await;
+    let t = app.tenant("acme").await;
+    let id = app.hostile_conversation(&t).await;
+    let form = app.get("/login", "", &[]).await;
+    let set = form.header("set-cookie");
+    assert!(
+        set.starts_with("__Host-kairos_presession=") && set.contains("; Secure"),
+        "{set}"
+    );
+    assert!(set.contains("Path=/") && !set.contains("Domain"), "{set}");
+    let session = app.sign_in(&t).await;
+    assert!(session.starts_with("__Host-kairos_session="));
+    let page = app
+        .get(&format!("/conversations/{id}"), &session, &[])
+        .await;
+    assert_eq!(page.status, 200);
+    // Without the prefix the cookies are not ours.
+    let plain = session.replacen("__Host-", "", 1);
+    assert_eq!(app.get("/inbox", &plain, &[]).await.status, 303);
+}
+
 /// F08: the sign-in form needs its pre-session token, and a post from another site is
 /// refused even with the right token.
 #[tokio::test]
