@@ -72,4 +72,25 @@ impl Lang {
             other => other.to_owned(),
         }
     }
+
+    /// An SLA metric.
+    pub fn sla_metric(self, code: &str) -> String {
+        match code {
+            "first_response" => self.msg("sla-first-response"),
+            "next_response" => self.msg("sla-next-response"),
+            "resolution" => self.msg("sla-resolution"),
+            other => other.to_owned(),
+        }
+    }
+
+    /// Where an SLA clock stands.
+    pub fn sla_state(self, code: &str) -> String {
+        match code {
+            "running" => self.msg("sla-due"),
+            "paused" => self.msg("sla-paused"),
+            "met" => self.msg("sla-met"),
+            "stopped" => self.msg("sla-stopped"),
+            other => other.to_owned(),
+        }
+    }
 }

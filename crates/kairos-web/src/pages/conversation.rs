@@ -14,6 +14,7 @@ use kairos_core::conversation::{ConversationPatch, Priority, Status};
 use kairos_core::ids::ConversationId;
 use kairos_core::message::{Author, Body, Channel, Direction, Message};
 use kairos_core::reply::PostMessage;
+use kairos_core::sla::{Clock, ClockState};
 use kairos_http::auth::Principal;
 use kairos_http::{ApiError, AppState};
 use serde::Deserialize;
@@ -38,6 +39,35 @@ struct Shown {
     conversation: String,
 }
 
+/// One SLA clock as shown.
+struct SlaShown {
+    /// `first_response`, `next_response` or `resolution`.
+    metric: &'static str,
+    /// `running`, `paused`, `met` or `stopped`.
+    state: &'static str,
+    /// When a running clock is due.
+    due: Option<When>,
+    breached: bool,
+}
+
+fn sla_shown(clock: &Clock, l: Lang) -> SlaShown {
+    let state = match clock.state {
+        ClockState::Running => "running",
+        ClockState::Paused => "paused",
+        ClockState::Stopped if clock.met_at.is_some() => "met",
+        ClockState::Stopped => "stopped",
+    };
+    SlaShown {
+        metric: clock.metric.as_str(),
+        state,
+        due: clock
+            .due_at
+            .filter(|_| clock.state == ClockState::Running)
+            .map(|at| when(at, l)),
+        breached: clock.breached,
+    }
+}
+
 #[derive(Template)]
 #[template(path = "conversation.html")]
 struct ConversationPage {
@@ -49,6 +79,7 @@ struct ConversationPage {
     priority: &'static str,
     assignee: String,
     tags: Vec<String>,
+    sla: Vec<SlaShown>,
     customer: String,
     identities: Vec<(&'static str, String)>,
     messages: Vec<Shown>,
@@ -143,6 +174,14 @@ async fn show(
         Some(a) => names.get(state, p, a).await.or_page(l)?,
         None => String::new(),
     };
+    let sla = state
+        .store
+        .sla_clocks(p.tenant_id, c.id)
+        .await
+        .or_page(l)?
+        .iter()
+        .map(|clock| sla_shown(clock, l))
+        .collect();
     let failed = error.is_some();
     let mut response = render(&ConversationPage {
         l,
@@ -153,6 +192,7 @@ async fn show(
         priority: c.priority.as_str(),
         assignee,
         tags: c.tags.clone(),
+        sla,
         customer: customer_name,
         identities: customer
             .map(|c| {

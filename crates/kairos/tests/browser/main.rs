@@ -20,6 +20,16 @@ async fn an_agent_signs_in_reads_and_answers_in_headless_chromium() {
         return;
     };
     let (base, http, token) = (&stack.base, &stack.http, &stack.token);
+    let sla = serde_json::json!({"policies": [{"name": "Standard",
+        "targets": {"normal": {"first_response": 7200, "resolution": 86400}}}]});
+    let put = http
+        .put(format!("{base}/api/v1/sla"))
+        .bearer_auth(token)
+        .json(&sla)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), 200, "{}", put.text().await.unwrap());
     let first = http
         .post(format!("{base}/api/v1/inbound"))
         .bearer_auth(token)
@@ -191,6 +201,10 @@ async fn an_agent_signs_in_reads_and_answers_in_headless_chromium() {
         .js("var m = document.querySelectorAll('.msg-body'); return m[m.length - 1].innerText;")
         .await;
     assert_eq!(last, "Danke, Eve! Wir kümmern uns.");
+    assert!(
+        browser.wait_js("document.querySelector('.sla-met')").await,
+        "the first response is not shown as met"
+    );
 
     // Switch to German: the same inbox, in German.
     browser.goto(&format!("{base}/inbox")).await;
