@@ -30,8 +30,11 @@ pub(crate) struct InboxQuery {
 /// One row of the list.
 struct Row {
     id: String,
+    /// The subject, else the start of the first message (chats have no subject).
     subject: String,
     customer: String,
+    /// The customer's service tier, if any.
+    tier: String,
     channels: Vec<&'static str>,
     status: &'static str,
     priority: &'static str,
@@ -56,6 +59,19 @@ struct InboxPage {
     views: [&'static str; 3],
     statuses: [&'static str; 4],
     channels: Vec<&'static str>,
+}
+
+/// Characters of a first message shown in place of a missing subject.
+const PREVIEW_CHARS: usize = 80;
+
+/// The start of `text` on one line, cut at a character boundary with `…`.
+fn preview(text: &str) -> String {
+    let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() <= PREVIEW_CHARS {
+        return line;
+    }
+    let cut: String = line.chars().take(PREVIEW_CHARS).collect();
+    format!("{}…", cut.trim_end())
 }
 
 /// `GET /inbox`.
@@ -114,17 +130,32 @@ pub(crate) async fn page(
             .store
             .customer(p.tenant_id, c.customer_id)
             .await
-            .or_page(l)?
-            .and_then(|c| c.display_name)
+            .or_page(l)?;
+        let tier = customer
+            .as_ref()
+            .and_then(|c| c.tier.clone())
             .unwrap_or_default();
+        let customer = customer.and_then(|c| c.display_name).unwrap_or_default();
+        let subject = match &c.subject {
+            Some(s) => s.clone(),
+            None => state
+                .store
+                .messages(p.tenant_id, c.id, true, 0, 1)
+                .await
+                .or_page(l)?
+                .first()
+                .map(|m| preview(&m.body.text))
+                .unwrap_or_default(),
+        };
         let assignee = match c.assignee {
             Some(id) => names.get(&state, &p, id).await.or_page(l)?,
             None => String::new(),
         };
         rows.push(Row {
             id: c.id.to_string(),
-            subject: c.subject.clone().unwrap_or_default(),
+            subject,
             customer,
+            tier,
             channels: c.channels.iter().map(|ch| ch.as_str()).collect(),
             status: c.status.as_str(),
             priority: c.priority.as_str(),
@@ -155,4 +186,19 @@ pub(crate) async fn page(
         statuses: ["open", "pending", "resolved", "closed"],
         channels: Channel::ALL.iter().map(|c| c.as_str()).collect(),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn previews_are_one_short_line() {
+        assert_eq!(
+            super::preview("Hallo,\n\n  ist jemand da?"),
+            "Hallo, ist jemand da?"
+        );
+        let long = "ä".repeat(200);
+        let p = super::preview(&long);
+        assert_eq!(p.chars().count(), super::PREVIEW_CHARS + 1);
+        assert!(p.ends_with('…'));
+    }
 }

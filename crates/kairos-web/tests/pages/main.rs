@@ -251,6 +251,39 @@ async fn the_inbox_filters_by_channel_and_status() {
     assert!(all.body.contains(&email) && all.body.contains(&chat));
     let chats = app.get("/inbox?channel=chat", &session, &[]).await;
     assert!(chats.body.contains(&chat) && !chats.body.contains(&email));
+    // A chat has no subject: its first message stands in.
+    assert!(
+        chats
+            .body
+            .contains("<span class=\"row-title\">Hallo?</span>"),
+        "{}",
+        chats.body
+    );
+    let customer: serde_json::Value = serde_json::from_str(
+        &app.api(
+            &t,
+            "GET",
+            &format!("/api/v1/conversations/{chat}"),
+            serde_json::Value::Null,
+        )
+        .await
+        .body,
+    )
+    .unwrap();
+    let tier = format!(
+        "/api/v1/customers/{}/tier",
+        customer["customer_id"].as_str().unwrap()
+    );
+    let set = app
+        .api(&t, "PUT", &tier, serde_json::json!({"tier": "gold"}))
+        .await;
+    assert_eq!(set.status, 200, "{}", set.body);
+    let chats = app.get("/inbox?channel=chat", &session, &[]).await;
+    assert!(
+        chats
+            .body
+            .contains("<span class=\"badge tier\">gold</span>")
+    );
     let closed = app.get("/inbox?status=closed", &session, &[]).await;
     assert!(!closed.body.contains(&chat) && !closed.body.contains(&email));
     let bad = app
