@@ -40,6 +40,7 @@ pub fn router() -> Router<AppState> {
             "/conversations/{id}/status",
             post(pages::conversation::set_status),
         )
+        .route("/customers/{id}", get(pages::customer::page))
         .route("/assets/{name}", get(assets::serve))
         .layer(axum::middleware::from_fn(headers::layer))
 }

@@ -81,6 +81,7 @@ struct ConversationPage {
     tags: Vec<String>,
     sla: Vec<SlaShown>,
     customer: String,
+    customer_id: String,
     identities: Vec<(&'static str, String)>,
     messages: Vec<Shown>,
     timeline: Vec<Shown>,
@@ -194,6 +195,7 @@ async fn show(
         tags: c.tags.clone(),
         sla,
         customer: customer_name,
+        customer_id: c.customer_id.to_string(),
         identities: customer
             .map(|c| {
                 c.identities

@@ -1,6 +1,7 @@
 //! The pages: the frame they share, and one module per page.
 
 pub(crate) mod conversation;
+pub(crate) mod customer;
 pub(crate) mod inbox;
 pub(crate) mod login;
 

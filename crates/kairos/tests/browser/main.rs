@@ -206,6 +206,20 @@ async fn an_agent_signs_in_reads_and_answers_in_headless_chromium() {
         "the first response is not shown as met"
     );
 
+    // The customer's profile, from the conversation's sidebar.
+    let profile = browser.find("a[href^='/customers/']").await;
+    browser.click(&profile).await;
+    assert!(
+        browser
+            .wait_js("document.getElementById('customer-name')")
+            .await
+    );
+    let touchpoints = browser
+        .js("return document.querySelectorAll('#timeline li').length;")
+        .await;
+    assert_eq!(touchpoints, 3, "e-mail, follow-up and reply");
+    photograph(&browser, &shots, "customer").await;
+
     // Switch to German: the same inbox, in German.
     browser.goto(&format!("{base}/inbox")).await;
     let deutsch = browser.find("a[hreflang=de]").await;
