@@ -4,7 +4,8 @@
 // - keyboard shortcuts: j/k move through the inbox, r focuses the composer;
 // - live updates: the staff socket's events refresh the parts of the page marked
 //   data-live-part (re-fetched as server-rendered, escaped HTML; the script never builds
-//   markup from message text), and another agent viewing the same conversation is shown.
+//   markup from message text); another agent viewing the same conversation is shown, and
+//   so is the customer or a colleague typing (the agent's own typing is announced).
 "use strict";
 
 (function () {
@@ -85,8 +86,54 @@
     var conversation = root.getAttribute("data-conversation");
     var me = document.body.getAttribute("data-me");
     var viewers = document.getElementById("viewers");
+    var typing = document.getElementById("typing");
+    var typingHide = null;
     var timer = null;
     var delay = 1000;
+    var current = null;
+
+    function send(frame) {
+      if (current && current.readyState === WebSocket.OPEN) current.send(JSON.stringify(frame));
+    }
+
+    // Someone else typing in this conversation: the customer, or a colleague (notes too).
+    function showTyping(frame) {
+      if (!typing) return;
+      var who = frame.who || {};
+      if (who.kind === "party" && who.id === me) return;
+      clearTimeout(typingHide);
+      typing.textContent = typing.getAttribute(who.kind === "customer" ? "data-customer" : "data-colleague");
+      typing.hidden = !frame.typing;
+      // A lost "stopped" frame must not leave the notice up for ever.
+      if (frame.typing) typingHide = setTimeout(function () { typing.hidden = true; }, 8000);
+    }
+
+    // Our own typing in the composer, at most every 3 s, and "stopped" after 4 s of quiet.
+    function announceTyping() {
+      var body = document.getElementById("body");
+      if (!body || !conversation) return;
+      var lastSent = 0;
+      var quiet = null;
+      function note() {
+        var checked = document.querySelector("input[name=kind]:checked");
+        return !!checked && checked.value === "note";
+      }
+      function stopped() {
+        clearTimeout(quiet);
+        if (lastSent) send({ type: "typing", conversation_id: conversation, typing: false, note: note() });
+        lastSent = 0;
+      }
+      body.addEventListener("input", function () {
+        var now = Date.now();
+        if (now - lastSent > 3000) {
+          send({ type: "typing", conversation_id: conversation, typing: true, note: note() });
+          lastSent = now;
+        }
+        clearTimeout(quiet);
+        quiet = setTimeout(stopped, 4000);
+      });
+      if (body.form) body.form.addEventListener("submit", stopped);
+    }
 
     function soon() {
       if (timer) return;
@@ -104,6 +151,7 @@
     function connect() {
       var scheme = location.protocol === "https:" ? "wss:" : "ws:";
       var socket = new WebSocket(scheme + "//" + location.host + "/api/v1/staff/socket");
+      current = socket;
       socket.addEventListener("open", function () {
         delay = 1000;
         document.documentElement.setAttribute("data-live-state", "open");
@@ -124,6 +172,8 @@
         } else if (frame.type === "viewers" && viewers && frame.conversation_id === conversation) {
           var others = (frame.parties || []).filter(function (p) { return p !== me; });
           viewers.hidden = others.length === 0;
+        } else if (frame.type === "typing" && frame.conversation_id === conversation) {
+          showTyping(frame);
         }
       });
       socket.addEventListener("close", function () {
@@ -134,6 +184,7 @@
       });
     }
     connect();
+    announceTyping();
   }
 
   localiseTimes();

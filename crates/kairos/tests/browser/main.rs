@@ -293,8 +293,27 @@ async fn two_agents_on_one_conversation_see_each_other() {
             .await,
         "Bo is not told that Ada has it open"
     );
+    // Bo types a note: Ada sees a colleague typing, and that it stopped.
+    let note = bo.find("input[name=kind][value=note]").await;
+    bo.click(&note).await;
+    let body = bo.find("#body").await;
+    bo.type_into(&body, "Ich übernehme").await;
+    assert!(
+        ada.wait_js("!document.getElementById('typing').hidden")
+            .await,
+        "Ada does not see Bo typing"
+    );
+    let says = ada
+        .js("return document.getElementById('typing').innerText;")
+        .await;
+    assert_eq!(says, "A colleague is typing…");
     let shots = screenshot_dir();
     photograph(&ada, &shots, "conversation-collision").await;
+    assert!(
+        ada.wait_js("document.getElementById('typing').hidden")
+            .await,
+        "the typing notice stays after Bo stopped"
+    );
 
     bo.goto(&format!("{base}/inbox")).await;
     assert!(
