@@ -136,12 +136,23 @@ async fn an_agent_signs_in_reads_and_answers_in_headless_chromium() {
         "no reload"
     );
 
-    // The conversation: the payload is text, no element, no alert.
-    let row = browser
-        .find(&format!("a[href='/conversations/{conversation}']"))
-        .await;
-    browser.click(&row).await;
+    // The conversation, reached by keyboard only: j moves down the list, Enter opens.
+    let target = format!("/conversations/{conversation}");
+    let focused = "return document.activeElement.getAttribute('href');";
+    for _ in 0..5 {
+        browser.press("j").await;
+        if browser.js(focused).await == target.as_str() {
+            break;
+        }
+    }
+    assert_eq!(
+        browser.js(focused).await,
+        target.as_str(),
+        "j did not reach the row"
+    );
+    browser.press("\u{E007}").await;
     assert!(browser.wait_for(&conversation).await);
+    // The payload is text, no element, no alert.
     let text = browser
         .js("return document.querySelector('.msg-body').innerText;")
         .await;
@@ -190,6 +201,10 @@ async fn an_agent_signs_in_reads_and_answers_in_headless_chromium() {
     );
 
     // Answer through the composer.
+    // r jumps to the composer.
+    browser.press("r").await;
+    let active = browser.js("return document.activeElement.id;").await;
+    assert_eq!(active, "body", "r focuses the composer");
     let body = browser.find("#body").await;
     browser
         .type_into(&body, "Danke, Eve! Wir kümmern uns.")

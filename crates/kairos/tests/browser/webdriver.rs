@@ -150,6 +150,15 @@ impl Browser {
         .await
     }
 
+    /// Presses and releases `key` on the keyboard (WebDriver key codes: Enter is `\u{E007}`),
+    /// as a person would: to whatever has the focus.
+    pub async fn press(&self, key: &str) {
+        let actions = json!({"actions": [{"type": "key", "id": "keyboard", "actions": [
+            {"type": "keyDown", "value": key}, {"type": "keyUp", "value": key}]}]});
+        self.cmd(reqwest::Method::POST, "/actions", Some(actions))
+            .await;
+    }
+
     /// Sets the window's size in CSS pixels.
     pub async fn resize(&self, width: u32, height: u32) {
         self.cmd(
