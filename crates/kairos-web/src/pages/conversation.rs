@@ -19,11 +19,9 @@ use kairos_http::auth::Principal;
 use kairos_http::{ApiError, AppState};
 use serde::Deserialize;
 
-/// Messages shown (the conversation's first ones; paging comes with live updates).
+/// Messages shown: a conversation's first 500 (a longer one needs paging, still to come).
 const MESSAGES: u32 = 500;
-/// Timeline entries read, of which the newest [`TIMELINE_SHOWN`] are shown.
-const TIMELINE_READ: u32 = 500;
-/// Timeline entries shown beside the conversation.
+/// Timeline entries shown beside the conversation (the newest).
 const TIMELINE_SHOWN: usize = 30;
 
 /// One message as shown.
@@ -152,12 +150,10 @@ async fn show(
     let owner = customer.as_ref().map(|c| c.merged_into.unwrap_or(c.id));
     let mut timeline = Vec::new();
     if let Some(owner) = owner {
-        let all = state
-            .store
-            .timeline(p.tenant_id, owner, true, 0, TIMELINE_READ)
+        let newest = super::latest_timeline(state, p, owner, TIMELINE_SHOWN)
             .await
             .or_page(l)?;
-        for m in all.iter().rev().take(TIMELINE_SHOWN) {
+        for m in &newest {
             timeline.push(shown(state, p, l, &mut names, m, &customer_name).await?);
         }
     }

@@ -15,9 +15,7 @@ use kairos_store::ConversationFilter;
 
 /// Conversations listed on the profile.
 const CONVERSATIONS: u32 = 50;
-/// Timeline entries read, of which the newest [`TIMELINE_SHOWN`] are shown.
-const TIMELINE_READ: u32 = 500;
-/// Timeline entries shown.
+/// Timeline entries shown (the newest).
 const TIMELINE_SHOWN: usize = 100;
 
 /// One of the customer's conversations.
@@ -93,14 +91,12 @@ pub(crate) async fn page(
         })
         .collect();
     let name = customer.display_name.clone().unwrap_or_default();
-    let all = state
-        .store
-        .timeline(p.tenant_id, owner, true, 0, TIMELINE_READ)
+    let newest = super::latest_timeline(&state, &p, owner, TIMELINE_SHOWN)
         .await
         .or_page(l)?;
     let mut names = Names::default();
     let mut timeline = Vec::new();
-    for m in all.iter().rev().take(TIMELINE_SHOWN) {
+    for m in &newest {
         let author = match m.author {
             kairos_core::message::Author::Customer => name.clone(),
             kairos_core::message::Author::Party { id } => {

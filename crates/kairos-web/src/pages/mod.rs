@@ -97,6 +97,42 @@ pub(crate) async fn frame(
     Ok(Layout::signed_in(lang, path, p, name))
 }
 
+/// Timeline entries read per store call.
+const TIMELINE_PAGE: u32 = 500;
+/// Store calls at most per page view (a history beyond 20 × 500 touchpoints shows the
+/// newest of its first 10,000 until the store reads backwards).
+const TIMELINE_PAGES: usize = 20;
+
+/// The newest `n` touchpoints of customer `owner` (staff view: notes included), newest
+/// first. The store reads a timeline forwards, so this pages through it and keeps the tail.
+pub(crate) async fn latest_timeline(
+    state: &AppState,
+    p: &Principal,
+    owner: kairos_core::ids::CustomerId,
+    n: usize,
+) -> Result<Vec<kairos_core::message::Message>, kairos_http::ApiError> {
+    let mut tail = std::collections::VecDeque::with_capacity(n + TIMELINE_PAGE as usize);
+    let mut after = 0;
+    for _ in 0..TIMELINE_PAGES {
+        let page = state
+            .store
+            .timeline(p.tenant_id, owner, true, after, TIMELINE_PAGE)
+            .await?;
+        let full = page.len() == TIMELINE_PAGE as usize;
+        if let Some(last) = page.last() {
+            after = last.seq;
+        }
+        tail.extend(page);
+        while tail.len() > n {
+            tail.pop_front();
+        }
+        if !full {
+            break;
+        }
+    }
+    Ok(tail.into_iter().rev().collect())
+}
+
 /// Staff names by id, looked up once per page.
 #[derive(Default)]
 pub(crate) struct Names(HashMap<PartyId, String>);

@@ -109,3 +109,39 @@ async fn the_profile_lists_conversations_and_timeline_across_channels() {
         404
     );
 }
+
+/// A long history shows its newest touchpoints, not the first page the store reads.
+#[tokio::test]
+async fn a_long_timeline_shows_its_newest_touchpoints() {
+    let app = App::new().await;
+    let t = app.tenant("acme").await;
+    let mut customer = String::new();
+    for i in 1..=505 {
+        let reply = app
+            .api(
+                &t,
+                "POST",
+                "/api/v1/inbound",
+                serde_json::json!({"channel": "chat",
+                "from": {"kind": "email", "value": "lena@example.org"},
+                "body": format!("Nachricht #{i:04}")}),
+            )
+            .await;
+        assert_eq!(reply.status, 201, "{}", reply.body);
+        customer = json(&reply.body)["customer_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    }
+    let session = app.sign_in(&t).await;
+    let profile = app
+        .get(&format!("/customers/{customer}"), &session, &[])
+        .await;
+    assert!(profile.body.contains("Nachricht #0505"));
+    assert!(profile.body.contains("Nachricht #0406"), "the newest 100");
+    assert!(!profile.body.contains("Nachricht #0405"));
+    assert!(
+        profile.body.find("#0505").unwrap() < profile.body.find("#0504").unwrap(),
+        "newest first"
+    );
+}
