@@ -184,7 +184,13 @@ async fn show(
         l,
         layout,
         id: c.id.to_string(),
-        subject: c.subject.clone().unwrap_or_default(),
+        // Chats have no subject: their first message names them, as in the inbox.
+        subject: c.subject.clone().unwrap_or_else(|| {
+            stored
+                .first()
+                .map(|m| super::inbox::preview(&m.body.text))
+                .unwrap_or_default()
+        }),
         status: c.status.as_str(),
         priority: c.priority.as_str(),
         assignee,

@@ -65,7 +65,7 @@ struct InboxPage {
 const PREVIEW_CHARS: usize = 80;
 
 /// The start of `text` on one line, cut at a character boundary with `…`.
-fn preview(text: &str) -> String {
+pub(crate) fn preview(text: &str) -> String {
     let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if line.chars().count() <= PREVIEW_CHARS {
         return line;

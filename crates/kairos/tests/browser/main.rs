@@ -339,3 +339,44 @@ async fn two_agents_on_one_conversation_see_each_other() {
     ada.close().await;
     bo.close().await;
 }
+
+/// Dark mode: with the system in dark mode the pages switch palettes, and axe finds no
+/// serious contrast problem in the dark one either.
+#[tokio::test]
+async fn the_dark_palette_is_used_and_accessible() {
+    let Some(stack) = Stack::start(&["agent@acme.example"]).await else {
+        return;
+    };
+    let (base, http, token) = (&stack.base, &stack.http, &stack.token);
+    let id = inbound(
+        http,
+        base,
+        token,
+        "chat",
+        "sam@example.org",
+        "Sam",
+        "Hallo!",
+    )
+    .await;
+    let browser = Browser::open_with(&stack.driver, &["--force-dark-mode"]).await;
+    let shots = screenshot_dir();
+    browser.goto(&format!("{base}/login?lang=en")).await;
+    let dark = browser
+        .js("return matchMedia('(prefers-color-scheme: dark)').matches;")
+        .await;
+    assert_eq!(dark, true, "the browser is in dark mode");
+    let background = browser
+        .js("return getComputedStyle(document.documentElement).backgroundColor;")
+        .await;
+    assert_eq!(background, "rgb(17, 19, 24)", "the dark palette applies");
+    photograph(&browser, &shots, "login-dark").await;
+    stack.sign_in(&browser, "agent@acme.example").await;
+    photograph(&browser, &shots, "inbox-dark").await;
+    browser.goto(&format!("{base}/conversations/{id}")).await;
+    let title = browser
+        .js("return document.querySelector('h1').innerText;")
+        .await;
+    assert_eq!(title, "Hallo!", "a chat is named by its first message");
+    photograph(&browser, &shots, "conversation-dark").await;
+    browser.close().await;
+}

@@ -16,14 +16,27 @@ pub struct Browser {
 impl Browser {
     /// Opens headless Chromium through the chromedriver at `driver` (`http://host:port`).
     pub async fn open(driver: &str) -> Browser {
+        Browser::open_with(driver, &[]).await
+    }
+
+    /// Opens headless Chromium with extra command-line `args` (e.g. `--force-dark-mode`).
+    pub async fn open_with(driver: &str, args: &[&str]) -> Browser {
         let http = reqwest::Client::new();
+        let mut all = vec![
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--window-size=1280,900",
+            "--lang=en-GB",
+        ];
+        all.extend_from_slice(args);
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": {
                 "binary": "/usr/bin/chromium",
                 // Root in a container has no user namespace for the sandbox.
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
-                    "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=en-GB"],
+                "args": all,
             },
             "goog:loggingPrefs": {"browser": "ALL"},
         }}});
