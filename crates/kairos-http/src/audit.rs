@@ -171,10 +171,11 @@ async fn about_whom(
 ) -> Option<CustomerId> {
     let id: uuid::Uuid = first_id?.parse().ok()?;
     let tenant = principal.tenant_id;
-    if template.starts_with("/api/v1/customers/{id}") {
+    if template.starts_with("/api/v1/customers/{id}") || template == "/customers/{id}" {
         return Some(CustomerId(id));
     }
-    if template.starts_with("/api/v1/conversations/{id}") {
+    // The web UI's conversation page reads the same data as the API's.
+    if template.starts_with("/api/v1/conversations/{id}") || template == "/conversations/{id}" {
         let conversation = state
             .store
             .conversation(tenant, ConversationId(id))

@@ -226,22 +226,7 @@ pub(crate) async fn authenticate(
             .ok_or_else(ApiError::unauthenticated)?;
         return principal_for_token(state, token).await;
     }
-    let cookie_name = session_cookie_name(state.secure_cookies);
-    let secret = headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == cookie_name)
-        .map(|(_, v)| v.to_owned())
-        .ok_or_else(ApiError::unauthenticated)?;
-    let hash = hash_secret(&secret);
-    let session = state
-        .store
-        .session_by_hash(&hash)
-        .await?
-        .ok_or_else(ApiError::unauthenticated)?;
+    let principal = session_principal(state, headers).await?;
     // Cookies ride along on cross-site requests; a state-changing request must prove it
     // came from our own page by echoing the session's CSRF token (F08, B05).
     if !method.is_safe() {
@@ -249,10 +234,28 @@ pub(crate) async fn authenticate(
             .get("x-csrf-token")
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default();
-        if !crate::security::constant_time_eq(echoed.as_bytes(), session.csrf_token.as_bytes()) {
+        if !principal.csrf_matches(echoed) {
             return Err(ApiError::csrf());
         }
     }
+    Ok(principal)
+}
+
+/// Resolves the staff session named by the session cookie. It does NOT check CSRF: a caller
+/// acting on a state-changing request must compare [`Principal::csrf_matches`] itself (the
+/// API does it with the `X-CSRF-Token` header, HTML forms with a field in their body).
+pub async fn session_principal(
+    state: &AppState,
+    headers: &http::HeaderMap,
+) -> Result<Principal, ApiError> {
+    let cookie_name = session_cookie_name(state.secure_cookies);
+    let secret = cookie(headers, cookie_name).ok_or_else(ApiError::unauthenticated)?;
+    let hash = hash_secret(secret);
+    let session = state
+        .store
+        .session_by_hash(&hash)
+        .await?
+        .ok_or_else(ApiError::unauthenticated)?;
     Ok(Principal {
         tenant_id: session.tenant_id,
         role: session.role,
@@ -263,6 +266,139 @@ pub(crate) async fn authenticate(
             csrf: session.csrf_token,
         },
     })
+}
+
+/// The value of cookie `name` in the request's `Cookie` headers (the first one, if repeated).
+pub fn cookie<'h>(headers: &'h http::HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+        .filter(|v| !v.is_empty() && v.len() <= 256)
+}
+
+impl Principal {
+    /// Whether `echoed` is this session's CSRF token (compared in constant time). Always
+    /// `false` for token callers, who need no CSRF token.
+    pub fn csrf_matches(&self, echoed: &str) -> bool {
+        match &self.via {
+            Via::Session { csrf, .. } => {
+                crate::security::constant_time_eq(echoed.as_bytes(), csrf.as_bytes())
+            }
+            Via::Token(_) => false,
+        }
+    }
+
+    /// The session's CSRF token, for pages to put into their forms.
+    pub fn csrf_token(&self) -> Option<&str> {
+        match &self.via {
+            Via::Session { csrf, .. } => Some(csrf),
+            Via::Token(_) => None,
+        }
+    }
+}
+
+/// How long a session lasts.
+const SESSION_HOURS: i64 = 12;
+
+/// Signs a staff member in with tenant slug, e-mail and password, and opens a session:
+/// returns the caller and the `Set-Cookie` value (HttpOnly, SameSite=Strict, `__Host-` and
+/// Secure unless plain-HTTP development; F09). Wrong tenant, unknown e-mail and wrong
+/// password answer alike, 401, after the same argon2 work (F06).
+pub async fn sign_in(
+    state: &AppState,
+    tenant_slug: &str,
+    email: &str,
+    password: String,
+) -> Result<(Principal, http::HeaderValue), ApiError> {
+    // Bounded input before any work: a megabyte "password" must not reach argon2.
+    if tenant_slug.len() > 128 || email.len() > 320 || password.len() > 4096 {
+        return Err(ApiError::unauthenticated());
+    }
+    let tenant = state.store.tenant_by_slug(tenant_slug).await?;
+    let party = match &tenant {
+        Some(t) => {
+            state
+                .store
+                .party_by_email(t.id, &email.trim().to_lowercase())
+                .await?
+        }
+        None => None,
+    };
+    let stored = party.as_ref().and_then(|p| p.password_hash.clone());
+    // Verify even when there is no such user, against a fixed hash, so timing does not
+    // reveal which accounts exist.
+    let ok = tokio::task::spawn_blocking(move || match stored {
+        Some(hash) => verify_password(&password, &hash),
+        None => {
+            let _ = verify_password(&password, dummy_hash());
+            false
+        }
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))?;
+    let (Some(tenant), Some(party), true) = (tenant, party, ok) else {
+        tracing::info!(tenant = %tenant_slug.escape_debug(), "login failed");
+        return Err(ApiError::unauthenticated());
+    };
+    let (secret, hash) = new_secret("");
+    let (csrf, _) = new_secret("");
+    let expires_at = kairos_core::Timestamp::from_micros(
+        kairos_store::now().as_micros() + SESSION_HOURS * 3600 * 1_000_000,
+    );
+    let session = kairos_store::SessionRecord {
+        tenant_id: tenant.id,
+        party_id: party.id,
+        role: party.role,
+        csrf_token: csrf.clone(),
+        expires_at,
+    };
+    state.store.create_session(&hash, &session).await?;
+    let principal = Principal {
+        tenant_id: tenant.id,
+        role: party.role,
+        party_id: Some(party.id),
+        customer_id: None,
+        via: Via::Session { hash, csrf },
+    };
+    let cookie = session_cookie(state, &secret, SESSION_HOURS * 3600)?;
+    Ok((principal, cookie))
+}
+
+/// Ends the caller's cookie session (and its live sockets) and returns the `Set-Cookie`
+/// value that clears the cookie. Token callers are left as they are: tokens are revoked by
+/// an admin, not by signing out.
+pub async fn sign_out(state: &AppState, p: &Principal) -> Result<http::HeaderValue, ApiError> {
+    if let Via::Session { hash, .. } = &p.via {
+        state.store.delete_session(hash).await?;
+        // Sockets opened with this session close now, not when they next ask (M05).
+        state.hub.revoke_session(hash);
+    }
+    session_cookie(state, "", 0)
+}
+
+fn session_cookie(
+    state: &AppState,
+    secret: &str,
+    max_age: i64,
+) -> Result<http::HeaderValue, ApiError> {
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    let cookie = format!(
+        "{}={secret}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}",
+        session_cookie_name(state.secure_cookies),
+    );
+    http::HeaderValue::from_str(&cookie).map_err(|e| ApiError::internal(e.to_string()))
+}
+
+/// An argon2id hash of a random string, verified against when the account does not exist,
+/// so a miss costs as much as a wrong password.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password(&new_secret("").0).unwrap_or_default())
 }
 
 #[cfg(test)]

@@ -209,6 +209,11 @@ impl ApiError {
         (self.code.code, &self.detail)
     }
 
+    /// The stable machine-readable code (`not_found`, `csrf_token_invalid`, …).
+    pub fn code(&self) -> &'static str {
+        self.code.code
+    }
+
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
         StatusCode::from_u16(self.code.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)

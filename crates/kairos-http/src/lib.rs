@@ -133,6 +133,11 @@ impl AppState {
             .copied()
     }
 
+    /// Whether session cookies are `Secure` with the `__Host-` prefix (HTTPS deployments).
+    pub fn secure_cookies(&self) -> bool {
+        self.secure_cookies
+    }
+
     /// Tells long-lived responses (event streams) to end: call it when shutdown begins.
     pub fn begin_shutdown(&self) {
         self.shutdown_tx.send_replace(true);
@@ -141,7 +146,24 @@ impl AppState {
 
 /// The whole HTTP application: API v1, health, metrics and OpenAPI, with its middleware.
 pub fn app(state: AppState) -> axum::Router {
-    routes::router(state)
+    routes::router(state, axum::Router::new())
+}
+
+/// The HTTP application with more routes (the web UI) merged in before the shared
+/// middleware: they get the same request ids, tracing, body limits, audit trail of staff
+/// reads and response hardening as the API. Their own headers (a page's CSP, an asset's
+/// `Cache-Control`) win over the API's defaults.
+pub fn app_with(state: AppState, extra: axum::Router<AppState>) -> axum::Router {
+    routes::router(state, extra)
+}
+
+/// Names the caller a handler acts for, so the audit middleware records it (the
+/// [`auth::Principal`] extractor does this by itself; handlers that authenticate another
+/// way, such as HTML form posts, call this).
+pub fn record_caller(extensions: &http::Extensions, principal: &auth::Principal) {
+    if let Some(slot) = extensions.get::<audit::AuditSlot>() {
+        slot.fill(principal);
+    }
 }
 
 /// The OpenAPI 3.1 document, generated from the handlers and their types.

@@ -165,7 +165,8 @@ impl Application {
         if let Some(index) = &search {
             state = state.with_search(index.clone());
         }
-        let router = kairos_http::app(state.clone());
+        // The web UI rides on the API's state, sessions and middleware.
+        let router = kairos_http::app_with(state.clone(), kairos_web::router());
         Ok(Self {
             listener,
             local_addr,

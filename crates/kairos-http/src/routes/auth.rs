@@ -1,14 +1,12 @@
 //! Staff sign-in with a password (argon2id) and a session cookie, for the web UI.
 
 use crate::AppState;
-use crate::auth::{self, Principal, Via, session_cookie_name};
+use crate::auth::{self, Principal, Via};
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use http::{HeaderValue, StatusCode, header};
-use kairos_core::Timestamp;
-use kairos_store::SessionRecord;
+use http::{StatusCode, header};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -21,9 +19,6 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(logout))
         .routes(routes!(me))
 }
-
-/// How long a session lasts.
-const SESSION_HOURS: i64 = 12;
 
 /// Credentials.
 #[derive(Deserialize, ToSchema)]
@@ -74,91 +69,18 @@ async fn login(
     State(state): State<AppState>,
     Json(req): Json<LoginRequest>,
 ) -> Result<Response, ApiError> {
-    let tenant = state.store.tenant_by_slug(&req.tenant).await?;
-    let party = match &tenant {
-        Some(t) => {
-            state
-                .store
-                .party_by_email(t.id, &req.email.trim().to_lowercase())
-                .await?
-        }
-        None => None,
-    };
-    let stored = party.as_ref().and_then(|p| p.password_hash.clone());
-    let password = req.password;
-    // Verify even when there is no such user, against a fixed hash, so timing does not
-    // reveal which accounts exist.
-    let ok = tokio::task::spawn_blocking(move || match stored {
-        Some(hash) => auth::verify_password(&password, &hash),
-        None => {
-            let _ = auth::verify_password(&password, dummy_hash());
-            false
-        }
-    })
-    .await
-    .map_err(|e| ApiError::internal(e.to_string()))?;
-    let (Some(tenant), Some(party), true) = (tenant, party, ok) else {
-        tracing::info!(tenant = %req.tenant.escape_debug(), "login failed");
-        return Err(ApiError::unauthenticated());
-    };
-    let (secret, hash) = auth::new_secret("");
-    let (csrf, _) = auth::new_secret("");
-    let expires_at =
-        Timestamp::from_micros(kairos_store::now().as_micros() + SESSION_HOURS * 3600 * 1_000_000);
-    let session = SessionRecord {
-        tenant_id: tenant.id,
-        party_id: party.id,
-        role: party.role,
-        csrf_token: csrf.clone(),
-        expires_at,
-    };
-    state.store.create_session(&hash, &session).await?;
-    let principal = Principal {
-        tenant_id: tenant.id,
-        role: party.role,
-        party_id: Some(party.id),
-        customer_id: None,
-        via: Via::Session { hash, csrf },
-    };
-    let secure = if state.secure_cookies { "; Secure" } else { "" };
-    let cookie = format!(
-        "{}={secret}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
-        session_cookie_name(state.secure_cookies),
-        SESSION_HOURS * 3600
-    );
+    let (principal, cookie) = auth::sign_in(&state, &req.tenant, &req.email, req.password).await?;
     let mut response = (StatusCode::OK, axum::Json(me_view(&principal))).into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&cookie).map_err(|e| ApiError::internal(e.to_string()))?,
-    );
+    response.headers_mut().insert(header::SET_COOKIE, cookie);
     Ok(response)
-}
-
-/// An argon2id hash of a random string, verified against when the account does not exist,
-/// so a miss costs as much as a wrong password.
-fn dummy_hash() -> &'static str {
-    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HASH.get_or_init(|| auth::hash_password(&auth::new_secret("").0).unwrap_or_default())
 }
 
 /// Ends the cookie session. For bearer-token callers it does nothing: tokens are revoked by an admin, not by logging out.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204), (status = 401, body = Problem)))]
 async fn logout(State(state): State<AppState>, p: Principal) -> Result<Response, ApiError> {
-    if let Via::Session { hash, .. } = &p.via {
-        state.store.delete_session(hash).await?;
-        // Sockets opened with this session close now, not when they next ask (M05).
-        state.hub.revoke_session(hash);
-    }
-    let secure = if state.secure_cookies { "; Secure" } else { "" };
-    let cookie = format!(
-        "{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}",
-        session_cookie_name(state.secure_cookies)
-    );
+    let cookie = auth::sign_out(&state, &p).await?;
     let mut response = StatusCode::NO_CONTENT.into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&cookie).map_err(|e| ApiError::internal(e.to_string()))?,
-    );
+    response.headers_mut().insert(header::SET_COOKIE, cookie);
     Ok(response)
 }
 

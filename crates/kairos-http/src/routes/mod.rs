@@ -135,10 +135,11 @@ async fn fallback() -> impl IntoResponse {
 }
 
 /// The application router with middleware.
-pub(crate) fn router(state: AppState) -> Router {
+pub(crate) fn router(state: AppState, extra: Router<AppState>) -> Router {
     let (api, _) = api().split_for_parts();
     let request_id = http::HeaderName::from_static("x-request-id");
     api.merge(health::undocumented())
+        .merge(extra)
         .route_layer(middleware::from_fn_with_state(state.clone(), crate::audit::layer))
         .route_layer(middleware::from_fn(crate::routes::health::track))
         .fallback(fallback)

@@ -1,0 +1,194 @@
+// Kairos web UI: progressive enhancement only. Every page works without this script.
+// - times are shown in the reader's own time zone and locale (the server renders UTC);
+// - filter selects submit themselves;
+// - keyboard shortcuts: j/k move through the inbox, r focuses the composer;
+// - live updates: the staff socket's events refresh the parts of the page marked
+//   data-live-part (re-fetched as server-rendered, escaped HTML; the script never builds
+//   markup from message text); another agent viewing the same conversation is shown, and
+//   so is the customer or a colleague typing (the agent's own typing is announced).
+"use strict";
+
+(function () {
+  var lang = document.documentElement.lang || "en";
+
+  function localiseTimes(scope) {
+    var format;
+    try {
+      format = new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short" });
+    } catch (e) {
+      return;
+    }
+    (scope || document).querySelectorAll("time[datetime]").forEach(function (el) {
+      var when = new Date(el.getAttribute("datetime"));
+      if (isNaN(when.getTime())) return;
+      el.title = el.textContent;
+      el.textContent = format.format(when);
+    });
+  }
+
+  function autosubmit() {
+    document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+      select.addEventListener("change", function () {
+        if (select.form) select.form.requestSubmit();
+      });
+    });
+  }
+
+  function typing(target) {
+    return target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+  }
+
+  function shortcuts() {
+    document.addEventListener("keydown", function (event) {
+      if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+      var rows = Array.prototype.slice.call(document.querySelectorAll(".list .row"));
+      var at = rows.indexOf(document.activeElement);
+      if ((event.key === "j" || event.key === "k") && rows.length) {
+        var next = event.key === "j" ? Math.min(at + 1, rows.length - 1) : Math.max(at - 1, 0);
+        rows[next].focus();
+        event.preventDefault();
+      } else if (event.key === "r") {
+        var body = document.getElementById("body");
+        if (body) {
+          body.focus();
+          event.preventDefault();
+        }
+      }
+    });
+  }
+
+  // Replaces each live part with its fresh copy from the server, keeping the focus.
+  function refreshParts(root) {
+    return fetch(location.pathname + location.search, { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error("status " + response.status);
+        return response.text();
+      })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        var focused = document.activeElement && document.activeElement.getAttribute("href");
+        root.ownerDocument.querySelectorAll("[data-live-part]").forEach(function (part) {
+          var next = fresh.getElementById(part.id);
+          if (!next) return;
+          part.replaceWith(next);
+          localiseTimes(next);
+        });
+        if (focused) {
+          var again = document.querySelector('.list a[href="' + focused + '"]');
+          if (again) again.focus();
+        }
+      });
+  }
+
+  function live() {
+    var root = document.querySelector("[data-live]");
+    if (!root || !window.WebSocket || !window.fetch) return;
+    var conversation = root.getAttribute("data-conversation");
+    var me = document.body.getAttribute("data-me");
+    var viewers = document.getElementById("viewers");
+    var typing = document.getElementById("typing");
+    var typingHide = null;
+    var timer = null;
+    var delay = 1000;
+    var current = null;
+
+    function send(frame) {
+      if (current && current.readyState === WebSocket.OPEN) current.send(JSON.stringify(frame));
+    }
+
+    // Someone else typing in this conversation: the customer, or a colleague (notes too).
+    function showTyping(frame) {
+      if (!typing) return;
+      var who = frame.who || {};
+      if (who.kind === "party" && who.id === me) return;
+      clearTimeout(typingHide);
+      typing.textContent = typing.getAttribute(who.kind === "customer" ? "data-customer" : "data-colleague");
+      typing.hidden = !frame.typing;
+      // A lost "stopped" frame must not leave the notice up for ever.
+      if (frame.typing) typingHide = setTimeout(function () { typing.hidden = true; }, 8000);
+    }
+
+    // Our own typing in the composer, at most every 3 s, and "stopped" after 4 s of quiet.
+    function announceTyping() {
+      var body = document.getElementById("body");
+      if (!body || !conversation) return;
+      var lastSent = 0;
+      var quiet = null;
+      function note() {
+        var checked = document.querySelector("input[name=kind]:checked");
+        return !!checked && checked.value === "note";
+      }
+      function stopped() {
+        clearTimeout(quiet);
+        if (lastSent) send({ type: "typing", conversation_id: conversation, typing: false, note: note() });
+        lastSent = 0;
+      }
+      body.addEventListener("input", function () {
+        var now = Date.now();
+        if (now - lastSent > 3000) {
+          send({ type: "typing", conversation_id: conversation, typing: true, note: note() });
+          lastSent = now;
+        }
+        clearTimeout(quiet);
+        quiet = setTimeout(stopped, 4000);
+      });
+      if (body.form) body.form.addEventListener("submit", stopped);
+    }
+
+    function soon() {
+      if (timer) return;
+      timer = setTimeout(function () {
+        timer = null;
+        refreshParts(root).catch(function () {});
+      }, 200);
+    }
+
+    function concerns(event) {
+      if (!conversation) return /^(conversation|message|customer)\./.test(event.type);
+      return JSON.stringify(event.data || {}).indexOf(conversation) >= 0;
+    }
+
+    function connect() {
+      var scheme = location.protocol === "https:" ? "wss:" : "ws:";
+      var socket = new WebSocket(scheme + "//" + location.host + "/api/v1/staff/socket");
+      current = socket;
+      socket.addEventListener("open", function () {
+        delay = 1000;
+        document.documentElement.setAttribute("data-live-state", "open");
+        if (conversation) socket.send(JSON.stringify({ type: "view", conversation_id: conversation }));
+      });
+      socket.addEventListener("message", function (message) {
+        var frame;
+        try {
+          frame = JSON.parse(message.data);
+        } catch (e) {
+          return;
+        }
+        if (frame.type === "ready") {
+          // Events may have passed while the socket was down.
+          soon();
+        } else if (frame.type === "event" && frame.event && concerns(frame.event)) {
+          soon();
+        } else if (frame.type === "viewers" && viewers && frame.conversation_id === conversation) {
+          var others = (frame.parties || []).filter(function (p) { return p !== me; });
+          viewers.hidden = others.length === 0;
+        } else if (frame.type === "typing" && frame.conversation_id === conversation) {
+          showTyping(frame);
+        }
+      });
+      socket.addEventListener("close", function () {
+        document.documentElement.setAttribute("data-live-state", "closed");
+        // Reconnect with jittered backoff (the server closes with 1012 on shutdown).
+        setTimeout(connect, delay / 2 + Math.random() * delay);
+        delay = Math.min(delay * 2, 30000);
+      });
+    }
+    connect();
+    announceTyping();
+  }
+
+  localiseTimes();
+  autosubmit();
+  shortcuts();
+  live();
+})();

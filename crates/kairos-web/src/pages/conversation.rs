@@ -1,0 +1,370 @@
+//! One conversation: its messages, the customer's timeline across channels beside it, the
+//! composer (reply or internal note) and the status form.
+
+use super::{Layout, Names, render, staff};
+use crate::error::{OrPage, PageError};
+use crate::forms::StaffForm;
+use crate::i18n::Lang;
+use crate::time::{When, when};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use http::StatusCode;
+use kairos_core::conversation::{ConversationPatch, Priority, Status};
+use kairos_core::ids::ConversationId;
+use kairos_core::message::{Author, Body, Channel, Direction, Message};
+use kairos_core::reply::PostMessage;
+use kairos_core::sla::{Clock, ClockState};
+use kairos_http::auth::Principal;
+use kairos_http::{ApiError, AppState};
+use serde::Deserialize;
+
+/// Messages shown: a conversation's first 500 (a longer one needs paging, still to come).
+const MESSAGES: u32 = 500;
+/// Timeline entries shown beside the conversation (the newest).
+const TIMELINE_SHOWN: usize = 30;
+
+/// One message as shown.
+struct Shown {
+    /// `inbound`, `outbound` or `note`.
+    direction: &'static str,
+    channel: &'static str,
+    author: String,
+    subject: String,
+    text: String,
+    at: When,
+    /// The conversation it belongs to (timeline entries link there).
+    conversation: String,
+}
+
+/// One SLA clock as shown.
+struct SlaShown {
+    /// `first_response`, `next_response` or `resolution`.
+    metric: &'static str,
+    /// `running`, `paused`, `met` or `stopped`.
+    state: &'static str,
+    /// When a running clock is due.
+    due: Option<When>,
+    breached: bool,
+}
+
+fn sla_shown(clock: &Clock, l: Lang) -> SlaShown {
+    let state = match clock.state {
+        ClockState::Running => "running",
+        ClockState::Paused => "paused",
+        ClockState::Stopped if clock.met_at.is_some() => "met",
+        ClockState::Stopped => "stopped",
+    };
+    SlaShown {
+        metric: clock.metric.as_str(),
+        state,
+        due: clock
+            .due_at
+            .filter(|_| clock.state == ClockState::Running)
+            .map(|at| when(at, l)),
+        breached: clock.breached,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "conversation.html")]
+struct ConversationPage {
+    l: Lang,
+    layout: Layout,
+    id: String,
+    subject: String,
+    status: &'static str,
+    priority: &'static str,
+    assignee: String,
+    tags: Vec<String>,
+    sla: Vec<SlaShown>,
+    customer: String,
+    customer_id: String,
+    identities: Vec<(&'static str, String)>,
+    messages: Vec<Shown>,
+    timeline: Vec<Shown>,
+    /// The channels a reply can go out on, the conversation's last one first.
+    reply_channels: Vec<&'static str>,
+    statuses: [&'static str; 4],
+    priorities: [&'static str; 4],
+    csrf: String,
+    /// The composer's text after a refused post.
+    draft: String,
+    /// Why the last post was refused.
+    error: Option<String>,
+}
+
+fn parse_id(raw: &str, l: Lang) -> Result<ConversationId, PageError> {
+    raw.parse()
+        .map_err(|_| PageError::new(l, ApiError::not_found("conversation")))
+}
+
+/// `GET /conversations/{id}`.
+pub(crate) async fn page(
+    State(state): State<AppState>,
+    l: Lang,
+    principal: Result<Principal, ApiError>,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let path = format!("/conversations/{}", parse_id(&id, l)?);
+    let (p, layout) = staff(&state, principal, l, &path).await?;
+    show(&state, &p, l, layout, &id, String::new(), None).await
+}
+
+async fn show(
+    state: &AppState,
+    p: &Principal,
+    l: Lang,
+    layout: Layout,
+    id: &str,
+    draft: String,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let id = parse_id(id, l)?;
+    let c = state
+        .store
+        .conversation(p.tenant_id, id)
+        .await
+        .or_page(l)?
+        .ok_or_else(|| PageError::new(l, ApiError::not_found("conversation")))?;
+    let customer = state
+        .store
+        .customer(p.tenant_id, c.customer_id)
+        .await
+        .or_page(l)?;
+    let mut names = Names::default();
+    let customer_name = customer
+        .as_ref()
+        .and_then(|c| c.display_name.clone())
+        .unwrap_or_default();
+    let stored = state
+        .store
+        .messages(p.tenant_id, c.id, true, 0, MESSAGES)
+        .await
+        .or_page(l)?;
+    let mut messages = Vec::with_capacity(stored.len());
+    for m in &stored {
+        messages.push(shown(state, p, l, &mut names, m, &customer_name).await?);
+    }
+    // A merged-away customer's touchpoints live with the survivor.
+    let owner = customer.as_ref().map(|c| c.merged_into.unwrap_or(c.id));
+    let mut timeline = Vec::new();
+    if let Some(owner) = owner {
+        let newest = super::latest_timeline(state, p, owner, TIMELINE_SHOWN)
+            .await
+            .or_page(l)?;
+        for m in &newest {
+            timeline.push(shown(state, p, l, &mut names, m, &customer_name).await?);
+        }
+    }
+    let last_channel = stored.iter().rev().find(|m| m.direction != Direction::Note);
+    let mut reply_channels: Vec<&'static str> = Vec::new();
+    if let Some(m) = last_channel {
+        reply_channels.push(m.channel.as_str());
+    }
+    for ch in &c.channels {
+        if !reply_channels.contains(&ch.as_str()) {
+            reply_channels.push(ch.as_str());
+        }
+    }
+    let assignee = match c.assignee {
+        Some(a) => names.get(state, p, a).await.or_page(l)?,
+        None => String::new(),
+    };
+    let sla = state
+        .store
+        .sla_clocks(p.tenant_id, c.id)
+        .await
+        .or_page(l)?
+        .iter()
+        .map(|clock| sla_shown(clock, l))
+        .collect();
+    let failed = error.is_some();
+    let mut response = render(&ConversationPage {
+        l,
+        layout,
+        id: c.id.to_string(),
+        // Chats have no subject: their first message names them, as in the inbox.
+        subject: c.subject.clone().unwrap_or_else(|| {
+            stored
+                .first()
+                .map(|m| super::inbox::preview(&m.body.text))
+                .unwrap_or_default()
+        }),
+        status: c.status.as_str(),
+        priority: c.priority.as_str(),
+        assignee,
+        tags: c.tags.clone(),
+        sla,
+        customer: customer_name,
+        customer_id: c.customer_id.to_string(),
+        identities: customer
+            .map(|c| {
+                c.identities
+                    .into_iter()
+                    .map(|i| (i.kind.as_str(), i.value))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        messages,
+        timeline,
+        reply_channels,
+        statuses: ["open", "pending", "resolved", "closed"],
+        priorities: ["low", "normal", "high", "urgent"],
+        csrf: p.csrf_token().unwrap_or_default().to_owned(),
+        draft,
+        error,
+    });
+    if failed {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
+}
+
+async fn shown(
+    state: &AppState,
+    p: &Principal,
+    l: Lang,
+    names: &mut Names,
+    m: &Message,
+    customer: &str,
+) -> Result<Shown, PageError> {
+    let author = match m.author {
+        Author::Customer => customer.to_owned(),
+        Author::Party { id } => names.get(state, p, id).await.or_page(l)?,
+        _ => l.msg("author-system"),
+    };
+    Ok(Shown {
+        direction: m.direction.as_str(),
+        channel: m.channel.as_str(),
+        author,
+        subject: m.subject.clone().unwrap_or_default(),
+        text: m.body.text.clone(),
+        at: when(m.created_at, l),
+        conversation: m.conversation_id.to_string(),
+    })
+}
+
+/// The composer's fields.
+#[derive(Deserialize)]
+pub(crate) struct ComposeForm {
+    /// `reply` or `note`.
+    #[serde(default)]
+    kind: String,
+    /// The reply channel (ignored for notes).
+    #[serde(default)]
+    channel: String,
+    #[serde(default)]
+    body: String,
+}
+
+/// `POST /conversations/{id}/messages`: a reply or an internal note, then back to the
+/// conversation; a refused post shows the page again with the draft kept.
+pub(crate) async fn post_message(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    posted: StaffForm<ComposeForm>,
+) -> Result<Response, PageError> {
+    let StaffForm {
+        principal: p,
+        lang: l,
+        form,
+    } = posted;
+    let conversation = parse_id(&id, l)?;
+    let direction = if form.kind == "note" {
+        Direction::Note
+    } else {
+        Direction::Outbound
+    };
+    let channel = match (direction, form.channel.as_str()) {
+        (Direction::Note, _) | (_, "") => None,
+        (_, raw) => Some(Channel::parse(raw).or_page(l)?),
+    };
+    let message = Body::new(&form.body, None).map(|body| PostMessage {
+        direction,
+        channel,
+        author: match p.party_id {
+            Some(id) => Author::Party { id },
+            None => Author::System,
+        },
+        subject: None,
+        body,
+        attachments: Vec::new(),
+    });
+    let result = match message {
+        Ok(m) => state
+            .store
+            .post_message(p.tenant_id, conversation, None, m, &p.actor())
+            .await
+            .map_err(ApiError::from),
+        Err(e) => Err(ApiError::from(e)),
+    };
+    match result {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/conversations/{conversation}#composer")).into_response())
+        }
+        Err(e) if e.status().is_client_error() && e.status() != StatusCode::NOT_FOUND => {
+            let path = format!("/conversations/{conversation}");
+            let layout = super::frame(&state, &p, l, &path).await?;
+            let why = match e.code() {
+                "conflict" => l.msg("compose-closed"),
+                _ => l.msg("compose-invalid"),
+            };
+            show(&state, &p, l, layout, &id, form.body, Some(why)).await
+        }
+        Err(e) => Err(PageError::new(l, e)),
+    }
+}
+
+/// The status form's fields.
+#[derive(Deserialize)]
+pub(crate) struct StatusForm {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    priority: String,
+    /// Comma-separated; absent leaves the tags as they are, empty clears them.
+    tags: Option<String>,
+    /// `me` to take the conversation.
+    #[serde(default)]
+    assign: String,
+}
+
+/// `POST /conversations/{id}/status`: status, priority, tags, and/or taking the
+/// conversation.
+pub(crate) async fn set_status(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    posted: StaffForm<StatusForm>,
+) -> Result<Response, PageError> {
+    let StaffForm {
+        principal: p,
+        lang: l,
+        form,
+    } = posted;
+    let conversation = parse_id(&id, l)?;
+    let patch = ConversationPatch {
+        status: match form.status.as_str() {
+            "" => None,
+            raw => Some(Status::parse(raw).or_page(l)?),
+        },
+        priority: match form.priority.as_str() {
+            "" => None,
+            raw => Some(Priority::parse(raw).or_page(l)?),
+        },
+        assignee: (form.assign == "me" && p.party_id.is_some()).then_some(p.party_id),
+        tags: form.tags.map(|t| {
+            t.split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+                .collect()
+        }),
+    };
+    state
+        .store
+        .patch_conversation(p.tenant_id, conversation, patch, &p.actor())
+        .await
+        .or_page(l)?;
+    Ok(Redirect::to(&format!("/conversations/{conversation}")).into_response())
+}
