@@ -394,25 +394,9 @@ async fn restrictions_stop_what_they_name(store: Store) {
     );
 }
 
-#[tokio::test]
-async fn sqlite_restrictions_stop_what_they_name() {
-    let dir = tempfile::tempdir().unwrap();
-    restrictions_stop_what_they_name(Store::open_sqlite(dir.path()).await.unwrap()).await;
-}
-
-#[tokio::test]
-async fn postgres_restrictions_stop_what_they_name() {
-    if let Some(store) = kairos_store::testing::fresh_postgres("context_airport_restricted").await {
-        restrictions_stop_what_they_name(store).await;
-    }
-}
-
-/// Quiet hours (22:00–07:00 in the shipped rules) count in the tenant's business-hours zone:
-/// on Kiritimati (UTC+14) the afternoon arrival notice falls into the night and waits, while
-/// staff notes go out at once.
-async fn quiet_hours_follow_the_tenant_zone(store: Store) {
-    let s = scenario(store, true).await;
-    let sla = json!({"business_hours": {"time_zone": "Pacific/Kiritimati"}, "policies": []});
+/// Puts the tenant's business hours (and so its quiet hours) into `zone`.
+async fn business_hours_zone(s: &Scenario, zone: &str) {
+    let sla = json!({"business_hours": {"time_zone": zone}, "policies": []});
     s.store
         .put_setting(
             s.tenant,
@@ -422,6 +406,14 @@ async fn quiet_hours_follow_the_tenant_zone(store: Store) {
         )
         .await
         .unwrap();
+}
+
+/// Quiet hours (22:00–07:00 in the shipped rules) count in the tenant's business-hours zone:
+/// on Kiritimati (UTC+14) the afternoon arrival notice falls into the night and waits, while
+/// staff notes go out at once.
+async fn quiet_hours_follow_the_tenant_zone(store: Store) {
+    let s = scenario(store, true).await;
+    business_hours_zone(&s, "Pacific/Kiritimati").await;
     // An hour after the last event it is 05:40 on Kiritimati.
     let (fired, _) = run_for(&s, 1).await;
     let actions: Vec<&str> = fired
@@ -441,16 +433,7 @@ async fn quiet_hours_follow_the_tenant_zone(store: Store) {
 /// her own, waits for the morning on Kiritimati. The zone is refused when it is no IANA name.
 async fn quiet_hours_follow_the_customer_zone(store: Store) {
     let s = scenario(store, true).await;
-    let sla = json!({"business_hours": {"time_zone": "Pacific/Kiritimati"}, "policies": []});
-    s.store
-        .put_setting(
-            s.tenant,
-            kairos_core::sla::SETTINGS_KEY,
-            sla,
-            &Actor::System,
-        )
-        .await
-        .unwrap();
+    business_hours_zone(&s, "Pacific/Kiritimati").await;
     let anna = s
         .people
         .iter()
@@ -481,40 +464,27 @@ async fn quiet_hours_follow_the_customer_zone(store: Store) {
     );
 }
 
-#[tokio::test]
-async fn sqlite_quiet_hours_follow_the_customer_zone() {
-    let dir = tempfile::tempdir().unwrap();
-    quiet_hours_follow_the_customer_zone(Store::open_sqlite(dir.path()).await.unwrap()).await;
+/// Each scenario on SQLite, and on PostgreSQL when `KAIROS_TEST_PG_URL` is set.
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite_store { $(#[tokio::test]
+            async fn $name() {
+                let dir = tempfile::tempdir().unwrap();
+                super::$name(kairos_store::Store::open_sqlite(dir.path()).await.unwrap()).await;
+            })* }
+        mod postgres_store { $(#[tokio::test]
+            async fn $name() {
+                if let Some(store) = kairos_store::testing::fresh_postgres(concat!("context_airport_", stringify!($name))).await {
+                    super::$name(store).await;
+                }
+            })* }
+    };
 }
 
-#[tokio::test]
-async fn sqlite_quiet_hours_follow_the_tenant_zone() {
-    let dir = tempfile::tempdir().unwrap();
-    quiet_hours_follow_the_tenant_zone(Store::open_sqlite(dir.path()).await.unwrap()).await;
-}
-
-#[tokio::test]
-async fn sqlite_live_engine_matches_the_simulation() {
-    let dir = tempfile::tempdir().unwrap();
-    live_matches_the_simulation(Store::open_sqlite(dir.path()).await.unwrap()).await;
-}
-
-#[tokio::test]
-async fn sqlite_without_consent_nothing_is_stored_or_fired() {
-    let dir = tempfile::tempdir().unwrap();
-    nothing_without_consent(Store::open_sqlite(dir.path()).await.unwrap()).await;
-}
-
-#[tokio::test]
-async fn postgres_live_engine_matches_the_simulation() {
-    if let Some(store) = kairos_store::testing::fresh_postgres("context_airport_live").await {
-        live_matches_the_simulation(store).await;
-    }
-}
-
-#[tokio::test]
-async fn postgres_without_consent_nothing_is_stored_or_fired() {
-    if let Some(store) = kairos_store::testing::fresh_postgres("context_airport_none").await {
-        nothing_without_consent(store).await;
-    }
-}
+on_both_stores!(
+    live_matches_the_simulation,
+    nothing_without_consent,
+    restrictions_stop_what_they_name,
+    quiet_hours_follow_the_tenant_zone,
+    quiet_hours_follow_the_customer_zone,
+);
