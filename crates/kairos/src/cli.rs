@@ -133,7 +133,7 @@ pub enum Command {
     /// A person's data: export (GDPR Art. 15, 20) and re-import.
     #[command(subcommand)]
     Privacy(PrivacyCommand),
-    /// The knowledge-base and forum search index in `<data dir>/search`.
+    /// The search index (articles, forums, conversations, messages) in `<data dir>/search`.
     #[command(subcommand)]
     Search(SearchCommand),
     /// Manage API tokens.

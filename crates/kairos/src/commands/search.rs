@@ -1,6 +1,7 @@
-//! `kairos search reindex`: rebuilds the knowledge-base and forum search index from every tenant's
-//! log into a fresh directory, then swaps it in (docs/search.md). Run it with the server
-//! stopped: the server holds the index's writer lock, which this command checks first.
+//! `kairos search reindex`: rebuilds the search index (articles, forums, conversations and
+//! messages) from every tenant's log into a fresh directory, then swaps it in
+//! (docs/search.md). Run it with the server stopped: the server holds the index's writer
+//! lock, which this command checks first.
 
 use crate::cli::SearchCommand;
 use anyhow::Context;
@@ -74,7 +75,7 @@ async fn reindex(store: Store, data_dir: &Path) -> anyhow::Result<()> {
         std::fs::remove_dir_all(&old).context("removing the old index")?;
     }
     super::stdout_line(&format!(
-        "reindexed {documents} documents (articles, forum threads and replies) from {events} events of {} tenants",
+        "reindexed {documents} documents (articles, forum posts, conversations, messages) from {events} events of {} tenants",
         tenants.len()
     ))
 }
