@@ -119,10 +119,14 @@ pub(crate) async fn layer(
 ) -> Response {
     let slot = AuditSlot::default();
     request.extensions_mut().insert(slot.clone());
-    let source = request
+    let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip().to_string());
+        .map(|ConnectInfo(addr)| addr.ip());
+    let source = state
+        .trusted_proxies
+        .client_ip(peer, request.headers())
+        .map(|ip| ip.to_string());
     let method = request.method().clone();
     let template = matched.map(|m| m.as_str().to_owned()).unwrap_or_default();
     let response = next.run(request).await;

@@ -308,9 +308,12 @@ const SESSION_HOURS: i64 = 12;
 /// Signs a staff member in with tenant slug, e-mail and password, and opens a session:
 /// returns the caller and the `Set-Cookie` value (HttpOnly, SameSite=Strict, `__Host-` and
 /// Secure unless plain-HTTP development; F09). Wrong tenant, unknown e-mail and wrong
-/// password answer alike, 401, after the same argon2 work (F06).
+/// password answer alike, 401, after the same argon2 work (F06). After too many failures
+/// from `client` or for this organisation and e-mail, 429 until the window ends, whatever
+/// the password (F05; see [`crate::login_throttle`]).
 pub async fn sign_in(
     state: &AppState,
+    client: Option<std::net::IpAddr>,
     tenant_slug: &str,
     email: &str,
     password: String,
@@ -318,6 +321,11 @@ pub async fn sign_in(
     // Bounded input before any work: a megabyte "password" must not reach argon2.
     if tenant_slug.len() > 128 || email.len() > 320 || password.len() > 4096 {
         return Err(ApiError::unauthenticated());
+    }
+    let throttle = &state.login_throttle;
+    if let Some(wait) = throttle.blocked(client, tenant_slug, email) {
+        tracing::warn!(tenant = %tenant_slug.escape_debug(), client = ?client, "sign-in throttled");
+        return Err(ApiError::too_many_attempts(wait));
     }
     let tenant = state.store.tenant_by_slug(tenant_slug).await?;
     let party = match &tenant {
@@ -343,8 +351,10 @@ pub async fn sign_in(
     .map_err(|e| ApiError::internal(e.to_string()))?;
     let (Some(tenant), Some(party), true) = (tenant, party, ok) else {
         tracing::info!(tenant = %tenant_slug.escape_debug(), "login failed");
+        throttle.failed(client, tenant_slug, email);
         return Err(ApiError::unauthenticated());
     };
+    throttle.succeeded(tenant_slug, email);
     let (secret, hash) = new_secret("");
     let (csrf, _) = new_secret("");
     let expires_at = kairos_core::Timestamp::from_micros(

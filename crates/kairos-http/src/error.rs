@@ -186,6 +186,28 @@ impl ApiError {
             )
         }
     }
+    /// 429 for too many failed sign-ins; `wait` is how long until the next may be tried.
+    pub fn too_many_attempts(wait: std::time::Duration) -> Self {
+        let secs = u32::try_from(wait.as_secs().max(1)).unwrap_or(u32::MAX);
+        Self {
+            retry_after: Some(secs),
+            ..Self::new(
+                Code {
+                    code: "too_many_attempts",
+                    status: 429,
+                    title: "Too many attempts",
+                },
+                format!(
+                    "too many failed sign-ins; try again in {} minute(s)",
+                    secs.div_ceil(60)
+                ),
+            )
+        }
+    }
+    /// How long the client should wait before retrying, when the error says so.
+    pub fn retry_after(&self) -> Option<u32> {
+        self.retry_after
+    }
     /// 500 with a logged cause.
     pub fn internal(cause: impl Into<String>) -> Self {
         Self {

@@ -8,10 +8,12 @@
 
 mod audit;
 pub mod auth;
+pub mod client_ip;
 mod error;
 mod extract;
 mod idempotency;
 mod live;
+pub mod login_throttle;
 mod openapi;
 mod routes;
 mod security;
@@ -58,6 +60,10 @@ pub struct AppState {
     pub(crate) context: kairos_context::ContextDoor,
     /// The knowledge-base search index (fed by `kairos_workflow::kb_index`), if enabled.
     pub(crate) search: Option<Arc<kairos_search::SearchIndex>>,
+    /// The reverse proxies whose `X-Forwarded-For` names the client.
+    pub(crate) trusted_proxies: Arc<client_ip::TrustedProxies>,
+    /// Failed sign-ins per address and account (F05).
+    pub(crate) login_throttle: Arc<login_throttle::LoginThrottle>,
 }
 
 impl AppState {
@@ -79,12 +85,20 @@ impl AppState {
             blobs: None,
             context,
             search: None,
+            trusted_proxies: Arc::default(),
+            login_throttle: Arc::default(),
         }
     }
 
     /// Sets the public base URL webhook URLs are built from (e.g. `https://help.acme.example`).
     pub fn with_public_url(mut self, url: Option<&str>) -> Self {
         self.public_url = url.map(|u| Arc::from(u.trim_end_matches('/')));
+        self
+    }
+
+    /// Believes `X-Forwarded-For` from these reverse proxies (default: none).
+    pub fn with_trusted_proxies(mut self, proxies: client_ip::TrustedProxies) -> Self {
+        self.trusted_proxies = Arc::new(proxies);
         self
     }
 

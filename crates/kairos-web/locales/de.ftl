@@ -16,6 +16,10 @@ login-email = E-Mail
 login-password = Passwort
 login-submit = Anmelden
 login-failed = Anmeldung fehlgeschlagen: Organisation, E-Mail und Passwort passen nicht zusammen. Bitte prüfen Sie die Angaben und versuchen Sie es erneut.
+login-throttled = { $count ->
+    [one] Zu viele fehlgeschlagene Anmeldungen. Bitte versuchen Sie es in einer Minute erneut.
+   *[other] Zu viele fehlgeschlagene Anmeldungen. Bitte versuchen Sie es in { $count } Minuten erneut.
+}
 
 ## Posteingang
 inbox-title = Posteingang

@@ -16,6 +16,10 @@ login-email = E-mail
 login-password = Password
 login-submit = Sign in
 login-failed = Sign-in failed: the organisation, e-mail and password do not match. Please check them and try again.
+login-throttled = { $count ->
+    [one] Too many failed sign-ins. Please try again in a minute.
+   *[other] Too many failed sign-ins. Please try again in { $count } minutes.
+}
 
 ## Inbox
 inbox-title = Inbox

@@ -110,6 +110,18 @@ pub struct ServerArgs {
     /// a proxy it must be what Twilio sees. [default: none]
     #[arg(long, env = "KAIROS_PUBLIC_URL", value_name = "URL")]
     pub public_url: Option<String>,
+
+    /// Reverse proxies (addresses or networks, comma-separated, e.g. 10.0.0.0/8,::1) whose
+    /// X-Forwarded-For names the client. Sign-in limits and logs then see the client's
+    /// address instead of the proxy's; nobody else's X-Forwarded-For is believed.
+    /// [default: none]
+    #[arg(
+        long,
+        env = "KAIROS_TRUSTED_PROXIES",
+        value_name = "LIST",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Option<Vec<String>>,
 }
 
 /// The subcommands.

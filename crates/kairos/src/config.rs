@@ -63,6 +63,8 @@ pub struct Config {
     pub allow_private_hosts: bool,
     /// The public base URL (webhook URLs are built from it); `None`: not configured.
     pub public_url: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or networks).
+    pub trusted_proxies: Vec<String>,
     /// Context events from MQTT and NATS (`[context_sources]`; URLs are secrets); empty:
     /// none.
     pub context_sources: kairos_bus::BusConfig,
@@ -90,6 +92,7 @@ impl Config {
             smtp_relay: None,
             allow_private_hosts: false,
             public_url: None,
+            trusted_proxies: Vec::new(),
             context_sources: kairos_bus::BusConfig::default(),
             anticipation_lateness_secs: DEFAULT_ANTICIPATION_LATENESS_SECS,
         }
@@ -202,6 +205,19 @@ impl Config {
             ));
         }
 
+        let trusted_proxies = server
+            .trusted_proxies
+            .clone()
+            .or(file.trusted_proxies)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>();
+        if let Err(e) = kairos_http::client_ip::TrustedProxies::parse(&trusted_proxies) {
+            errors.push(e.to_string());
+        }
+
         let context_sources = file.context_sources.unwrap_or_default();
         errors.extend(context_sources.validate().iter().map(|e| e.to_string()));
         let anticipation_lateness_secs = file
@@ -228,6 +244,7 @@ impl Config {
             smtp_relay,
             allow_private_hosts,
             public_url,
+            trusted_proxies,
             context_sources,
             anticipation_lateness_secs,
         })
@@ -251,6 +268,7 @@ impl Config {
             smtp_relay: self.smtp_relay.as_deref().map(redact_url),
             allow_private_hosts: Some(self.allow_private_hosts),
             public_url: self.public_url.clone(),
+            trusted_proxies: Some(self.trusted_proxies.clone()),
             context_sources: self.redacted_context_sources(),
             anticipation_lateness_secs: Some(self.anticipation_lateness_secs),
         };
@@ -276,6 +294,7 @@ impl fmt::Debug for Config {
             .field("smtp_relay", &self.smtp_relay.as_deref().map(redact_url))
             .field("allow_private_hosts", &self.allow_private_hosts)
             .field("public_url", &self.public_url)
+            .field("trusted_proxies", &self.trusted_proxies)
             .field("context_sources", &self.redacted_context_sources())
             .field(
                 "anticipation_lateness_secs",
@@ -339,6 +358,9 @@ pub struct FileConfig {
     /// See `--public-url`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub public_url: Option<String>,
+    /// See `--trusted-proxies`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trusted_proxies: Option<Vec<String>>,
     /// `[context_sources.mqtt]` and `[context_sources.nats]`: brokers to take context events
     /// from (see docs/configuration.md); absent: none.
     #[serde(skip_serializing_if = "Option::is_none")]

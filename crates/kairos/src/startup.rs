@@ -158,6 +158,10 @@ impl Application {
         }
         let mut state = kairos_http::AppState::new(store.clone(), metrics, config.secure_cookies)
             .with_public_url(config.public_url.as_deref())
+            .with_trusted_proxies(
+                kairos_http::client_ip::TrustedProxies::parse(&config.trusted_proxies)
+                    .context("trusted proxies")?,
+            )
             .with_listen_addr(local_addr)
             .with_blobs(blobs.clone())
             .with_context(door);

@@ -266,6 +266,26 @@ fn flags_beat_environment_beat_the_file() {
     assert!(example.contains("# listen = \"127.0.0.1:8080\""));
 }
 
+#[test]
+fn trusted_proxies_are_read_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let shown = stdout(&ok(kairos(dir.path())
+        .env("KAIROS_TRUSTED_PROXIES", "10.0.0.0/8, ::1")
+        .args(["config", "show"])));
+    assert!(
+        shown.contains("trusted_proxies = [\"10.0.0.0/8\", \"::1\"]"),
+        "{shown}"
+    );
+    let out = run(kairos(dir.path()).args([
+        "config",
+        "show",
+        "--trusted-proxies",
+        "10.0.0.0/8,proxy.local",
+    ]));
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("proxy.local"), "{}", stderr(&out));
+}
+
 #[tokio::test]
 async fn demo_is_idempotent() {
     let dir = tempfile::tempdir().unwrap();

@@ -2,6 +2,7 @@
 
 use crate::AppState;
 use crate::auth::{self, Principal, Via};
+use crate::client_ip::ClientIp;
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use axum::extract::State;
@@ -64,12 +65,15 @@ fn me_view(p: &Principal) -> MeView {
 /// Signs a staff member in; sets an HttpOnly, SameSite=Strict session cookie. Wrong tenant,
 /// unknown e-mail and wrong password answer alike (F06).
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = MeView), (status = 401, body = Problem)))]
+    responses((status = 200, body = MeView), (status = 401, body = Problem),
+        (status = 429, body = Problem, description = "too many failed sign-ins from this address or for this account; see `Retry-After`")))]
 async fn login(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     Json(req): Json<LoginRequest>,
 ) -> Result<Response, ApiError> {
-    let (principal, cookie) = auth::sign_in(&state, &req.tenant, &req.email, req.password).await?;
+    let (principal, cookie) =
+        auth::sign_in(&state, client, &req.tenant, &req.email, req.password).await?;
     let mut response = (StatusCode::OK, axum::Json(me_view(&principal))).into_response();
     response.headers_mut().insert(header::SET_COOKIE, cookie);
     Ok(response)

@@ -5,15 +5,14 @@ use super::kb::{ArticleView, TenantQuery};
 use super::kb::{Kb, MaybePrincipal, partner_refusal, reader, view, visible};
 use crate::AppState;
 use crate::auth::Principal;
+use crate::client_ip::ClientIp;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, Query, parse_id};
-use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
-use http::request::Parts;
+use axum::extract::{Path, State};
 use kairos_core::knowledge::{self, Reader};
 use kairos_store::kb_votes::{self, Tally};
 use kairos_store::knowledge::{Article, Revision};
 use serde::{Deserialize, Serialize};
-use std::net::SocketAddr;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -25,22 +24,6 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(restore))
         .routes(routes!(feedback))
         .routes(routes!(deflected))
-}
-
-/// The client's address, when the server knows it (behind a proxy: the proxy's).
-pub(crate) struct ClientAddr(Option<std::net::IpAddr>);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        Ok(Self(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|ConnectInfo(a)| a.ip()),
-        ))
-    }
 }
 
 /// One revision.
@@ -222,7 +205,7 @@ pub(crate) struct DeflectionView {
 async fn deflected(
     State(state): State<AppState>,
     p: MaybePrincipal,
-    ClientAddr(addr): ClientAddr,
+    ClientIp(addr): ClientIp,
     Path(id): Path<String>,
     Query(q): Query<TenantQuery>,
 ) -> Result<axum::Json<DeflectionView>, ApiError> {
@@ -266,7 +249,7 @@ pub(crate) struct FeedbackView {
 async fn feedback(
     State(state): State<AppState>,
     p: MaybePrincipal,
-    ClientAddr(addr): ClientAddr,
+    ClientIp(addr): ClientIp,
     Path(id): Path<String>,
     Query(q): Query<TenantQuery>,
     Json(req): Json<Feedback>,

@@ -29,6 +29,7 @@ mod restrictions;
 mod routing;
 mod search;
 mod sessions;
+mod sign_in_limits;
 mod sla;
 mod stream;
 mod time_zone;

@@ -9,6 +9,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use http::{HeaderMap, StatusCode, header};
+use kairos_http::client_ip::ClientIp;
 use kairos_http::{ApiError, AppState};
 use serde::Deserialize;
 
@@ -87,6 +88,7 @@ struct LoginForm {
 pub(crate) async fn submit(
     State(state): State<AppState>,
     l: Lang,
+    ClientIp(client): ClientIp,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, PageError> {
@@ -96,7 +98,7 @@ pub(crate) async fn submit(
         return Err(PageError::new(l, ApiError::csrf()));
     }
     let tenant = form.tenant.trim().to_owned();
-    match kairos_http::auth::sign_in(&state, &tenant, &form.email, form.password).await {
+    match kairos_http::auth::sign_in(&state, client, &tenant, &form.email, form.password).await {
         Ok((_, cookie)) => {
             let mut response = Redirect::to("/inbox").into_response();
             let h = response.headers_mut();
@@ -113,6 +115,18 @@ pub(crate) async fn submit(
             form.email,
             Some(l.msg("login-failed")),
         )),
+        Err(e) if e.status() == StatusCode::TOO_MANY_REQUESTS => {
+            let minutes = e.retry_after().unwrap_or(60).div_ceil(60);
+            let message = l.msg_count("login-throttled", minutes as usize);
+            let mut response = page(&state, l, &headers, tenant, form.email, Some(message));
+            *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+            if let Some(secs) = e.retry_after() {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, secs.into());
+            }
+            Ok(response)
+        }
         Err(e) => Err(PageError::new(l, e)),
     }
 }

@@ -70,6 +70,53 @@ async fn a_failed_sign_in_says_so_without_saying_which_part_was_wrong() {
     assert!(bodies[0].contains("do not match"));
 }
 
+/// F05: after ten failed sign-ins for one account the form refuses even the right
+/// password with 429, says when to try again (in the page's language), and sets no session.
+#[tokio::test]
+async fn the_sign_in_form_is_throttled_after_repeated_failures() {
+    let app = App::new().await;
+    let t = app.tenant("acme").await;
+    let form = app.get("/login", "", &[]).await;
+    let pre = form.cookies().join("; ");
+    let csrf = form.csrf();
+    let attempt = |password: &'static str| {
+        let (app, pre, csrf, email) = (&app, &pre, &csrf, t.email.clone());
+        async move {
+            app.post(
+                "/login?lang=de",
+                pre,
+                &[
+                    ("tenant", "acme"),
+                    ("email", &email),
+                    ("password", password),
+                    ("csrf", csrf),
+                ],
+                &[],
+            )
+            .await
+        }
+    };
+    for _ in 0..10 {
+        assert_eq!(attempt("wrong password here").await.status, 401);
+    }
+    let refused = attempt(PASSWORD).await;
+    assert_eq!(refused.status, 429, "{}", refused.body);
+    assert!(refused.header("retry-after").parse::<u64>().unwrap() > 0);
+    assert!(
+        refused
+            .body
+            .contains("Zu viele fehlgeschlagene Anmeldungen"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused
+            .cookies()
+            .iter()
+            .all(|c| !c.contains("kairos_session="))
+    );
+}
+
 /// The acceptance path: sign in through the form, see the inbox, open the conversation;
 /// the customer's `<img onerror>` shows as text everywhere.
 #[tokio::test]
