@@ -15,6 +15,8 @@ login-tenant-hint = Der Kurzname Ihrer Organisation in Kairos, z. B. demo.
 login-email = E-Mail
 login-password = Passwort
 login-submit = Anmelden
+login-first-run = Auf diesem Server gibt es noch keine Organisation. Für eine Demo-Organisation mit Agenten, Kunden und Gesprächen führen Sie auf dem Server aus (die Passwörter der Agenten werden ausgegeben):
+login-first-run-own = Oder legen Sie Ihre eigene Organisation und ihren ersten Admin an (das Passwort wird ausgegeben):
 login-failed = Anmeldung fehlgeschlagen: Organisation, E-Mail und Passwort passen nicht zusammen. Bitte prüfen Sie die Angaben und versuchen Sie es erneut.
 login-throttled = { $count ->
     [one] Zu viele fehlgeschlagene Anmeldungen. Bitte versuchen Sie es in einer Minute erneut.

@@ -15,6 +15,8 @@ login-tenant-hint = The short name of your organisation in Kairos, e.g. demo.
 login-email = E-mail
 login-password = Password
 login-submit = Sign in
+login-first-run = No organisation exists on this server yet. For a demo organisation with agents, customers and conversations, run this on the server (it prints the agents’ passwords):
+login-first-run-own = Or create your own organisation and its first admin (the password is printed):
 login-failed = Sign-in failed: the organisation, e-mail and password do not match. Please check them and try again.
 login-throttled = { $count ->
     [one] Too many failed sign-ins. Please try again in a minute.

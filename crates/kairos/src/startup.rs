@@ -225,6 +225,11 @@ impl Application {
             search,
         } = self;
         tracing::info!(addr = %local_addr, backend = store.backend(), "listening");
+        if store.tenant_ids().await.is_ok_and(|t| t.is_empty()) {
+            tracing::info!(
+                "no organisation yet: run `kairos demo` for a demo organisation, or `kairos tenant create` and `kairos staff create` for your own"
+            );
+        }
         let background = tokio::spawn(background(store.clone()));
         let (workers_stop, workers_stopped) = tokio::sync::watch::channel(false);
         let sla = tokio::spawn(kairos_workflow::sla::run(

@@ -22,6 +22,8 @@ struct LoginPage {
     tenant: String,
     email: String,
     error: Option<String>,
+    /// No organisation exists yet: the page says how to create one.
+    first_run: bool,
 }
 
 /// `GET /`: the inbox for a signed-in member, else the sign-in page.
@@ -40,10 +42,10 @@ pub(crate) async fn form(State(state): State<AppState>, l: Lang, headers: Header
     {
         return Redirect::to("/inbox").into_response();
     }
-    page(&state, l, &headers, String::new(), String::new(), None)
+    page(&state, l, &headers, String::new(), String::new(), None).await
 }
 
-fn page(
+async fn page(
     state: &AppState,
     l: Lang,
     headers: &HeaderMap,
@@ -52,6 +54,13 @@ fn page(
     error: Option<String>,
 ) -> Response {
     let (csrf, cookie) = pre_session(state, headers);
+    // An empty installation says how to begin; once any organisation exists, nothing about
+    // organisations is said here.
+    let first_run = state
+        .store
+        .tenant_ids()
+        .await
+        .is_ok_and(|tenants| tenants.is_empty());
     let failed = error.is_some();
     let mut response = render(&LoginPage {
         l,
@@ -60,6 +69,7 @@ fn page(
         tenant,
         email,
         error,
+        first_run,
     });
     if failed {
         *response.status_mut() = StatusCode::UNAUTHORIZED;
@@ -114,11 +124,12 @@ pub(crate) async fn submit(
             tenant,
             form.email,
             Some(l.msg("login-failed")),
-        )),
+        )
+        .await),
         Err(e) if e.status() == StatusCode::TOO_MANY_REQUESTS => {
             let minutes = e.retry_after().unwrap_or(60).div_ceil(60);
             let message = l.msg_count("login-throttled", minutes as usize);
-            let mut response = page(&state, l, &headers, tenant, form.email, Some(message));
+            let mut response = page(&state, l, &headers, tenant, form.email, Some(message)).await;
             *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
             if let Some(secs) = e.retry_after() {
                 response

@@ -26,6 +26,20 @@ async fn signed_out_visitors_are_sent_to_the_sign_in_page() {
     assert!(login.body.contains("action=\"/login\""));
 }
 
+/// A server without any organisation says how to create one; once one exists, the page says
+/// nothing about organisations.
+#[tokio::test]
+async fn an_empty_server_explains_how_to_begin() {
+    let app = App::new().await;
+    let empty = app.get("/login", "", &[]).await;
+    assert!(empty.body.contains("id=\"first-run\""));
+    assert!(empty.body.contains("kairos demo"));
+    app.tenant("acme").await;
+    let later = app.get("/login", "", &[]).await;
+    assert!(!later.body.contains("id=\"first-run\""));
+    assert!(!later.body.contains("kairos demo"));
+}
+
 /// F06: a wrong password, an unknown e-mail and an unknown tenant read alike, and name
 /// none of the three; the form comes back filled in, without the password.
 #[tokio::test]
