@@ -280,6 +280,13 @@ pub(crate) async fn post_message(
         (Direction::Note, _) | (_, "") => None,
         (_, raw) => Some(Channel::parse(raw).or_page(l)?),
     };
+    let channel = match direction {
+        Direction::Note => channel,
+        _ => state
+            .reply_channel(p.tenant_id, conversation, channel)
+            .await
+            .or_page(l)?,
+    };
     let message = Body::new(&form.body, None).map(|body| PostMessage {
         direction,
         channel,
