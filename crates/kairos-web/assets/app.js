@@ -191,6 +191,10 @@
           // Events may have passed while the socket was down.
           soon();
           markRead(frame.head);
+          // What happened since the newest message shown (a receipt sent while this page
+          // loaded) is replayed; receipts are only ever shown from such events.
+          var after = Number(root.getAttribute("data-seq") || 0);
+          if (conversation && after > 0) send({ type: "resume", after: after });
         } else if (frame.type === "event" && frame.event && frame.event.type === "conversation.seen") {
           receiptFrom(frame.event);
         } else if (frame.type === "event" && frame.event && concerns(frame.event)) {
