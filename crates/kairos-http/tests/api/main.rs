@@ -33,3 +33,4 @@ mod sla;
 mod stream;
 mod time_zone;
 mod webhook_secrets;
+mod widget_chat;

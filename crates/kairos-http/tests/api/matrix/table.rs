@@ -164,7 +164,7 @@ pub(super) const fn route(
 const OK: StatusCode = StatusCode::OK;
 const CREATED: StatusCode = StatusCode::CREATED;
 
-pub(super) const ROUTES: [Route; 73] = [
+pub(super) const ROUTES: [Route; 75] = [
     route(
         Rt::Inbound,
         "POST",
