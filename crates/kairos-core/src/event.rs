@@ -172,6 +172,17 @@ pub enum EventData {
         /// Every message of the conversation up to this `seq` is covered.
         up_to_seq: i64,
     },
+    /// A chat visitor gave an e-mail address for answers while they are away. Unverified:
+    /// it adds no identity and opens no history; mail goes there only for this
+    /// conversation, and a reply from it continues the conversation only with a verified
+    /// thread token (`inbound::decide`).
+    #[serde(rename = "conversation.follow_up")]
+    ConversationFollowUp {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// The address (lower-cased domain, as parsed).
+        email: String,
+    },
     /// A tenant setting (e.g. `sla`) was replaced.
     #[serde(rename = "setting.changed")]
     SettingChanged {
@@ -513,6 +524,7 @@ impl EventData {
             EventData::ConversationChanged { .. } => "conversation.changed",
             EventData::MessageAppended { .. } => "message.appended",
             EventData::ConversationSeen { .. } => "conversation.seen",
+            EventData::ConversationFollowUp { .. } => "conversation.follow_up",
             EventData::SettingChanged { .. } => "setting.changed",
             EventData::SlaClockChanged { .. } => "sla.clock",
             EventData::SlaBreached { .. } => "sla.breached",
@@ -578,6 +590,9 @@ impl EventData {
                 conversation_id, ..
             }
             | EventData::ConversationSeen {
+                conversation_id, ..
+            }
+            | EventData::ConversationFollowUp {
                 conversation_id, ..
             }
             | EventData::SlaClockChanged {

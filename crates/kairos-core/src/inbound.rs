@@ -7,7 +7,7 @@
 use crate::conversation::{ConversationChanges, Status};
 use crate::error::DomainError;
 use crate::event::{Actor, EventData, NewEvent};
-use crate::identity::Identity;
+use crate::identity::{Identity, IdentityKind};
 use crate::ids::{ConversationId, CustomerId, MessageId};
 use crate::message::{Attachment, Author, Body, Channel, Direction};
 use crate::timestamp::Timestamp;
@@ -66,6 +66,9 @@ pub struct InboundSnapshot {
     pub named_conversation: Option<ConversationState>,
     /// The customer's most recent conversation that is not closed.
     pub open_conversation: Option<ConversationState>,
+    /// The unverified follow-up address a chat visitor left on the named conversation
+    /// (`conversation.follow_up`), if any.
+    pub named_follow_up: Option<String>,
 }
 
 /// The decision: either a duplicate (nothing to write) or the events to append.
@@ -90,6 +93,13 @@ pub enum InboundDecision {
 ///   closed; anything else (forged, foreign, closed) falls back to the customer's own
 ///   open conversation or a new one, so a touchpoint can never join someone else's thread.
 /// - A pending or resolved conversation is reopened.
+/// - E-mail carrying on a chat ([`proves_follow_up`]): a mail from the follow-up address
+///   a visitor left on the named conversation (named by a verified thread token, which
+///   only that mailbox received), from an address no customer owns yet, continues that
+///   conversation. It binds nothing: the address does not become an identity of the chat
+///   customer, so a visitor who typed someone else's address never gets that mailbox's
+///   later mail or history, even after its owner answered once; the next mail without
+///   the token starts its own customer (agents merge when they know it is one person).
 pub fn decide(
     cmd: InboundCommand,
     snap: &InboundSnapshot,
@@ -100,9 +110,11 @@ pub fn decide(
         return Ok(InboundDecision::Duplicate(ids));
     }
     let mut events = Vec::with_capacity(4);
-    let customer_id = match snap.customer {
-        Some(id) => id,
-        None => {
+    let customer_id = match (snap.customer, proves_follow_up(&cmd, snap)) {
+        (Some(id), _) => id,
+        // The thread only: the address is not bound to the chat customer (see below).
+        (None, Some(chat_customer)) => chat_customer,
+        (None, None) => {
             let id = CustomerId::new();
             events.push(NewEvent::new(
                 now,
@@ -185,6 +197,22 @@ pub fn decide(
         },
         events,
     })
+}
+
+/// The chat customer a mail continues when it proves the follow-up address: an e-mail on
+/// the e-mail channel, naming (by its verified thread token) a conversation whose visitor
+/// left exactly this address, sent from an address no customer owns. An address owned by
+/// another customer never pulls that customer's mailbox or history into the chat (nor the
+/// other way round): such a mail stays with its owner.
+pub fn proves_follow_up(cmd: &InboundCommand, snap: &InboundSnapshot) -> Option<CustomerId> {
+    let named = snap.named_conversation?;
+    let follow_up = snap.named_follow_up.as_deref()?;
+    let matches = cmd.channel == Channel::Email
+        && cmd.from.kind == IdentityKind::Email
+        && cmd.conversation_id == Some(named.id)
+        && snap.customer.is_none()
+        && cmd.from.value.eq_ignore_ascii_case(follow_up);
+    matches.then_some(named.customer_id)
 }
 
 #[cfg(test)]
@@ -304,6 +332,86 @@ mod tests {
         };
         let d = decide(c, &snap, NOW, &Actor::System).unwrap();
         assert_eq!(names(&d), ["conversation.opened", "message.appended"]);
+    }
+
+    fn chat_with_follow_up(address: &str) -> (ConversationState, InboundSnapshot) {
+        let chat = ConversationState {
+            id: ConversationId::new(),
+            customer_id: CustomerId::new(),
+            status: Status::Open,
+        };
+        let snap = InboundSnapshot {
+            named_conversation: Some(chat),
+            named_follow_up: Some(address.into()),
+            ..Default::default()
+        };
+        (chat, snap)
+    }
+
+    #[test]
+    fn a_reply_from_the_follow_up_address_continues_the_chat_and_binds_nothing() {
+        let (chat, snap) = chat_with_follow_up("Anna@example.org");
+        let mut c = cmd();
+        c.conversation_id = Some(chat.id);
+        let d = decide(c, &snap, NOW, &Actor::System).unwrap();
+        assert_eq!(names(&d), ["message.appended"], "no customer, no identity");
+        let InboundDecision::Append { ids, .. } = d else {
+            panic!()
+        };
+        assert_eq!(ids.conversation_id, chat.id);
+        assert_eq!(ids.customer_id, chat.customer_id);
+    }
+
+    #[test]
+    fn a_follow_up_address_alone_attaches_nobody() {
+        // C01/C05: without the thread token (conversation_id) the chat is not joined.
+        let (chat, snap) = chat_with_follow_up("anna@example.org");
+        let d = decide(cmd(), &snap, NOW, &Actor::System).unwrap();
+        let InboundDecision::Append { ids, .. } = d else {
+            panic!()
+        };
+        assert_ne!(ids.conversation_id, chat.id);
+        assert_ne!(ids.customer_id, chat.customer_id);
+
+        // Another sender with the token (a forwarded mail): not the visitor's address.
+        let mut c = cmd();
+        c.from = Identity::email("mallory@example.org").unwrap();
+        c.conversation_id = Some(chat.id);
+        let d = decide(c, &snap, NOW, &Actor::System).unwrap();
+        let InboundDecision::Append { ids, .. } = d else {
+            panic!()
+        };
+        assert_ne!(ids.conversation_id, chat.id);
+
+        // The right address on another channel (an SMS integration naming it): no.
+        let mut c = cmd();
+        c.channel = Channel::Sms;
+        c.conversation_id = Some(chat.id);
+        assert!(proves_follow_up(&c, &snap).is_none());
+    }
+
+    #[test]
+    fn a_follow_up_address_owned_by_another_customer_stays_with_its_owner() {
+        // Account takeover: a visitor typed Anna's address, Anna already is a customer.
+        // Her reply lands with her, never in the visitor's chat, and her history stays hers.
+        let (chat, mut snap) = chat_with_follow_up("anna@example.org");
+        let anna = CustomerId::new();
+        let annas = ConversationState {
+            id: ConversationId::new(),
+            customer_id: anna,
+            status: Status::Open,
+        };
+        snap.customer = Some(anna);
+        snap.open_conversation = Some(annas);
+        let mut c = cmd();
+        c.conversation_id = Some(chat.id);
+        let d = decide(c, &snap, NOW, &Actor::System).unwrap();
+        assert_eq!(names(&d), ["message.appended"]);
+        let InboundDecision::Append { ids, .. } = d else {
+            panic!()
+        };
+        assert_eq!(ids.customer_id, anna);
+        assert_eq!(ids.conversation_id, annas.id);
     }
 
     #[test]

@@ -38,6 +38,7 @@ pub mod sla;
 pub mod tenant;
 pub mod timestamp;
 pub mod visibility;
+pub mod widget;
 
 pub use error::{Code, DomainError, ErrorCode};
 pub use timestamp::Timestamp;

@@ -53,7 +53,9 @@ pub fn view_for<'a>(
                 })
             })
         }
-        EventData::ConversationSeen { .. } => own.then_some(Cow::Borrowed(data)),
+        EventData::ConversationSeen { .. } | EventData::ConversationFollowUp { .. } => {
+            own.then_some(Cow::Borrowed(data))
+        }
         // A customer's own coupons are theirs to see (they carry no token).
         EventData::CustomerCreated { customer_id, .. }
         | EventData::CouponIssued { customer_id, .. }

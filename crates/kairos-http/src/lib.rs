@@ -20,6 +20,7 @@ mod security;
 mod views;
 
 pub use error::ApiError;
+pub use security::FramingAllowed;
 
 use kairos_store::Store;
 use std::sync::Arc;
@@ -145,6 +146,35 @@ impl AppState {
             })
             .await
             .copied()
+    }
+
+    /// The channel a staff reply to `conversation` goes out on: `requested` (`None`: the
+    /// conversation's last one), except that a chat reply to a customer with no live socket
+    /// (on this instance) who left a follow-up address in the widget goes by e-mail to that
+    /// address — the answer reaches them although they left (docs/live-chat.md).
+    pub async fn reply_channel(
+        &self,
+        tenant: kairos_core::ids::TenantId,
+        conversation: kairos_core::ids::ConversationId,
+        requested: Option<kairos_core::message::Channel>,
+    ) -> Result<Option<kairos_core::message::Channel>, ApiError> {
+        use kairos_core::message::Channel;
+        let Some(c) = self.store.conversation(tenant, conversation).await? else {
+            return Ok(requested);
+        };
+        let chat = match requested {
+            Some(ch) => ch == Channel::Chat,
+            None => c.channels == [Channel::Chat],
+        };
+        if !chat || self.hub.customer_online(tenant, c.customer_id) {
+            return Ok(requested);
+        }
+        let follow_up = self.store.follow_up_email(tenant, conversation).await?;
+        Ok(if follow_up.is_some() {
+            Some(Channel::Email)
+        } else {
+            requested
+        })
     }
 
     /// Whether session cookies are `Secure` with the `__Host-` prefix (HTTPS deployments).

@@ -36,6 +36,8 @@ pub(crate) trait WriteTx {
     /// A conversation of this tenant with its last used channel.
     async fn conversation(&mut self, id: ConversationId)
     -> Result<Option<(Conversation, Channel)>>;
+    /// The follow-up address a chat visitor left on a conversation of this tenant.
+    async fn follow_up_of(&mut self, id: ConversationId) -> Result<Option<String>>;
     /// The customer's newest conversation that is not closed.
     async fn open_conversation_of(
         &mut self,
@@ -104,6 +106,9 @@ pub(crate) async fn inbound<T: WriteTx>(
     snap.customer = tx.customer_by_identity(&cmd.from).await?;
     if let Some(id) = cmd.conversation_id {
         snap.named_conversation = tx.conversation(id).await?.map(|(c, _)| state(&c));
+        if snap.named_conversation.is_some() {
+            snap.named_follow_up = tx.follow_up_of(id).await?;
+        }
     }
     if let Some(customer) = snap.customer {
         snap.open_conversation = tx.open_conversation_of(customer).await?;
@@ -262,6 +267,27 @@ pub(crate) async fn mark_seen<T: WriteTx>(
     }
     let latest = tx.latest_seq().await?;
     let event = receipt::mark_seen(id, kind, up_to_seq, latest, now, actor)?;
+    tx.append(vec![event]).await
+}
+
+/// Records a chat visitor's follow-up address on their conversation (`only_customer`:
+/// restricted to that customer's conversations, not-found otherwise).
+pub(crate) async fn set_follow_up<T: WriteTx>(
+    tx: &mut T,
+    id: ConversationId,
+    only_customer: Option<CustomerId>,
+    email: &str,
+    now: Timestamp,
+    actor: &Actor,
+) -> Result<()> {
+    let (conversation, _) = tx
+        .conversation(id)
+        .await?
+        .ok_or(StoreError::not_found("conversation"))?;
+    if only_customer.is_some_and(|c| c != conversation.customer_id) {
+        return Err(StoreError::not_found("conversation"));
+    }
+    let event = kairos_core::widget::follow_up(id, email, now, actor)?;
     tx.append(vec![event]).await
 }
 

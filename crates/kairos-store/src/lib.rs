@@ -100,6 +100,7 @@ pub mod context;
 pub mod coupons;
 pub mod customer_zone;
 pub mod erasure;
+mod follow_up;
 pub mod forum;
 pub mod hooks;
 pub mod imap;

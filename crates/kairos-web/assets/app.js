@@ -5,7 +5,8 @@
 // - live updates: the staff socket's events refresh the parts of the page marked
 //   data-live-part (re-fetched as server-rendered, escaped HTML; the script never builds
 //   markup from message text); another agent viewing the same conversation is shown, and
-//   so is the customer or a colleague typing (the agent's own typing is announced).
+//   so is the customer or a colleague typing (the agent's own typing is announced); the
+//   agent's reading is sent as a read receipt and the customer's is shown.
 "use strict";
 
 (function () {
@@ -143,6 +144,28 @@
       }, 200);
     }
 
+    // Read receipts: the agent with this conversation open has read up to the newest
+    // event (sent when the page opens and when the customer writes while it is visible);
+    // the customer's own "read" receipts are shown until the next reply.
+    var receipt = document.getElementById("receipt");
+    var readUpTo = 0;
+    function markRead(seq) {
+      if (!conversation || !seq || seq <= readUpTo || document.visibilityState !== "visible") return;
+      readUpTo = seq;
+      send({ type: "seen", conversation_id: conversation, kind: "read", up_to_seq: seq });
+    }
+    function receiptFrom(event) {
+      var data = event.data || {};
+      if (!receipt || data.conversation_id !== conversation) return;
+      if (event.actor && event.actor.kind === "customer" && data.kind === "read") receipt.hidden = false;
+    }
+    function afterMessage(event) {
+      var data = event.data || {};
+      if (event.type !== "message.appended" || data.conversation_id !== conversation) return;
+      if (data.direction === "inbound") markRead(event.seq);
+      else if (data.direction === "outbound" && receipt) receipt.hidden = true;
+    }
+
     function concerns(event) {
       if (!conversation) return /^(conversation|message|customer)\./.test(event.type);
       return JSON.stringify(event.data || {}).indexOf(conversation) >= 0;
@@ -167,8 +190,16 @@
         if (frame.type === "ready") {
           // Events may have passed while the socket was down.
           soon();
+          markRead(frame.head);
+          // What happened since the newest message shown (a receipt sent while this page
+          // loaded) is replayed; receipts are only ever shown from such events.
+          var after = Number(root.getAttribute("data-seq") || 0);
+          if (conversation && after > 0) send({ type: "resume", after: after });
+        } else if (frame.type === "event" && frame.event && frame.event.type === "conversation.seen") {
+          receiptFrom(frame.event);
         } else if (frame.type === "event" && frame.event && concerns(frame.event)) {
           soon();
+          afterMessage(frame.event);
         } else if (frame.type === "viewers" && viewers && frame.conversation_id === conversation) {
           var others = (frame.parties || []).filter(function (p) { return p !== me; });
           viewers.hidden = others.length === 0;

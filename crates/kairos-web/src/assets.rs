@@ -31,6 +31,21 @@ static ASSETS: LazyLock<Vec<(&'static str, Asset)>> = LazyLock::new(|| {
             "text/javascript; charset=utf-8",
         ),
         asset(
+            "widget.js",
+            include_bytes!("../assets/widget.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        asset(
+            "widget-frame.js",
+            include_bytes!("../assets/widget-frame.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        asset(
+            "widget.css",
+            include_bytes!("../assets/widget.css"),
+            "text/css; charset=utf-8",
+        ),
+        asset(
             "favicon.svg",
             include_bytes!("../assets/favicon.svg"),
             "image/svg+xml",
@@ -61,6 +76,14 @@ pub(crate) fn url(logical: &str) -> String {
         .find(|(l, _)| *l == logical)
         .map(|(_, a)| format!("/assets/{}", a.name))
         .unwrap_or_default()
+}
+
+/// The body and `ETag` of asset `logical` (the widget loader is served under a fixed name).
+pub(crate) fn content(logical: &str) -> Option<(&'static [u8], &'static str)> {
+    ASSETS
+        .iter()
+        .find(|(l, _)| *l == logical)
+        .map(|(_, a)| (a.body, a.etag.as_str()))
 }
 
 /// `GET /assets/{name}`: only the current hashed names exist.

@@ -19,10 +19,10 @@ pub(crate) async fn layer(request: Request, next: Next) -> Response {
     let chosen = request.uri().query().and_then(i18n::lang_from_query);
     let mut response = next.run(request).await;
     let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
+    // The widget's frame brings its own policy (other `frame-ancestors`); every other
+    // response gets this one.
+    h.entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(CSP));
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -17,6 +17,7 @@ mod i18n;
 mod labels;
 mod pages;
 mod time;
+mod widget;
 
 pub use i18n::Lang;
 
@@ -42,5 +43,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/customers/{id}", get(pages::customer::page))
         .route("/assets/{name}", get(assets::serve))
+        .route("/widget.js", get(widget::loader))
+        .route("/widget/{tenant}", get(widget::frame))
         .layer(axum::middleware::from_fn(headers::layer))
 }

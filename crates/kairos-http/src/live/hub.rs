@@ -288,6 +288,12 @@ impl Hub {
         }
     }
 
+    /// Whether any socket of this customer is open on this instance.
+    pub(crate) fn customer_online(&self, tenant: TenantId, customer: CustomerId) -> bool {
+        let hub = self.tenants().get(&tenant).cloned();
+        hub.is_some_and(|h| !h.lock().customers_of(customer).is_empty())
+    }
+
     /// Whether any staff socket of the tenant is open.
     pub(crate) fn staff_online(&self, tenant: TenantId) -> bool {
         let hub = self.tenants().get(&tenant).cloned();

@@ -37,6 +37,22 @@ pub(crate) enum ClientFrame {
         /// Staff only: an internal note instead of a reply.
         #[serde(default)]
         note: bool,
+        /// Widget visitors only: the name from the pre-chat form, kept as the new
+        /// customer's name with their first message (ignored afterwards).
+        #[serde(default)]
+        name: Option<String>,
+        /// Customers only: an e-mail address for answers while they are away, recorded on
+        /// the conversation the message lands in (unverified: never an identity).
+        #[serde(default)]
+        email: Option<String>,
+    },
+    /// Customers only: the e-mail address for answers while they are away (the widget's
+    /// offline form); unverified, recorded on the conversation as `conversation.follow_up`.
+    FollowUp {
+        /// The customer's conversation.
+        conversation_id: Uuid,
+        /// The address.
+        email: String,
     },
     /// Typing started or stopped.
     Typing {

@@ -343,6 +343,8 @@ impl Conn {
                 text,
                 client_id,
                 note,
+                name,
+                email,
             } => {
                 if client_id.as_deref().is_some_and(|c| {
                     c.is_empty() || c.len() > MAX_CLIENT_ID || c.chars().any(char::is_control)
@@ -358,7 +360,11 @@ impl Conn {
                     Door::Customer if note => {
                         Err(ApiError::invalid("note", "only staff write notes"))
                     }
-                    Door::Customer => self.customer_send(conversation_id, body, client_id).await,
+                    Door::Customer => {
+                        let name = visitor_name(name.as_deref())?;
+                        self.customer_send(conversation_id, body, client_id, name, email)
+                            .await
+                    }
                     Door::Staff => {
                         self.staff_send(conversation_id, body, note, client_id)
                             .await
@@ -410,6 +416,26 @@ impl Conn {
                     .await?;
                 Ok(self.reply(ServerFrame::Noted { conversation_id }).await)
             }
+            ClientFrame::FollowUp {
+                conversation_id,
+                email,
+            } => {
+                let customer = self.sub.customer();
+                if self.door != Door::Customer || customer.is_none() {
+                    return Err(ApiError::not_found("conversation"));
+                }
+                self.state
+                    .store
+                    .set_follow_up(
+                        self.caller.tenant,
+                        ConversationId(conversation_id),
+                        customer,
+                        &email,
+                        &self.caller.actor(customer),
+                    )
+                    .await?;
+                Ok(self.reply(ServerFrame::Noted { conversation_id }).await)
+            }
             ClientFrame::View { conversation_id } => {
                 if self.door != Door::Staff {
                     return Err(ApiError::forbidden());
@@ -447,6 +473,8 @@ impl Conn {
         conversation_id: Option<ConversationId>,
         body: Body,
         client_id: Option<String>,
+        name: Option<String>,
+        email: Option<String>,
     ) -> Result<Flow, ApiError> {
         let known = self.sub.customer();
         let from = match (&self.caller.device, known) {
@@ -467,19 +495,40 @@ impl Conn {
         let cmd = InboundCommand {
             channel: Channel::Chat,
             from,
-            display_name: None,
+            // Only a visitor's first message creates their customer; a name sent later
+            // changes nothing.
+            display_name: name.filter(|_| known.is_none()),
             subject: None,
             body,
             attachments: Vec::new(),
             external_id,
             conversation_id,
         };
+        let email = email.filter(|e| !e.trim().is_empty());
+        if let Some(e) = &email {
+            // Checked before the message is stored, so a typo fails the send as a whole.
+            kairos_core::identity::Identity::email(e)
+                .map_err(|_| ApiError::invalid("email", "an e-mail address"))?;
+        }
         let actor = self.caller.actor(known);
         let (ids, _) = self
             .state
             .store
             .inbound(self.caller.tenant, cmd, &actor)
             .await?;
+        if let Some(e) = &email {
+            let actor = self.caller.actor(Some(ids.customer_id));
+            self.state
+                .store
+                .set_follow_up(
+                    self.caller.tenant,
+                    ids.conversation_id,
+                    Some(ids.customer_id),
+                    e,
+                    &actor,
+                )
+                .await?;
+        }
         let flow = self
             .reply(ServerFrame::Sent {
                 client_id: client_id.as_deref(),
@@ -509,14 +558,22 @@ impl Conn {
             ApiError::invalid("conversation_id", "staff write into a conversation")
         })?;
         let owner = self.visible_owner(conversation).await?;
+        let channel = if note {
+            None
+        } else {
+            self.state
+                .reply_channel(self.caller.tenant, conversation, None)
+                .await?
+        };
         let msg = PostMessage {
             direction: if note {
                 Direction::Note
             } else {
                 Direction::Outbound
             },
-            // The conversation's last channel unless the composer chose another (REST API).
-            channel: None,
+            // The conversation's last channel (e-mail for a chat customer who went away
+            // after leaving an address).
+            channel,
             author: match self.caller.party {
                 Some(id) => Author::Party { id },
                 None => Author::System,
@@ -596,6 +653,24 @@ impl Conn {
             })
             .await)
     }
+}
+
+/// Longest name from the pre-chat form.
+const MAX_NAME: usize = 100;
+
+/// The pre-chat form's name: trimmed, at most [`MAX_NAME`] characters, no control
+/// characters (B10: names reach mail headers); empty is none.
+fn visitor_name(raw: Option<&str>) -> Result<Option<String>, ApiError> {
+    let Some(name) = raw.map(str::trim).filter(|n| !n.is_empty()) else {
+        return Ok(None);
+    };
+    if name.chars().count() > MAX_NAME || name.chars().any(char::is_control) {
+        return Err(ApiError::invalid(
+            "name",
+            format!("at most {MAX_NAME} characters without control characters"),
+        ));
+    }
+    Ok(Some(name.to_owned()))
 }
 
 /// Seconds since the Unix epoch.

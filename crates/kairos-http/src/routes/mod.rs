@@ -30,6 +30,7 @@ mod search;
 mod sla;
 mod staff;
 mod webhook_secrets;
+mod widget;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -78,6 +79,7 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .merge(kb_history::router())
         .merge(kb_search::router())
         .merge(search::router())
+        .merge(widget::router())
         .merge(health::documented())
 }
 

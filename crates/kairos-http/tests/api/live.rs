@@ -14,12 +14,16 @@ type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// A test client of the live protocol.
-struct Client {
+pub(crate) struct Client {
     ws: Ws,
 }
 
 impl Client {
-    async fn open(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> Result<Self, u16> {
+    pub(crate) async fn open(
+        addr: SocketAddr,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<Self, u16> {
         let mut req = format!("ws://{addr}{path}").into_client_request().unwrap();
         for (k, v) in headers {
             req.headers_mut().insert(
@@ -35,19 +39,19 @@ impl Client {
     }
 
     /// Opens a door and authenticates with `token` in the first frame; returns the `ready` frame.
-    async fn authed(addr: SocketAddr, path: &str, token: &str) -> (Self, Value) {
+    pub(crate) async fn authed(addr: SocketAddr, path: &str, token: &str) -> (Self, Value) {
         let mut c = Self::open(addr, path, &[]).await.unwrap();
         c.send(json!({"type": "auth", "token": token})).await;
         let ready = c.next_of("ready").await;
         (c, ready)
     }
 
-    async fn send(&mut self, v: Value) {
+    pub(crate) async fn send(&mut self, v: Value) {
         self.ws.send(Message::text(v.to_string())).await.unwrap();
     }
 
     /// The next text frame as JSON; `None` if the socket closed or nothing came within `wait`.
-    async fn recv(&mut self, wait: Duration) -> Option<Value> {
+    pub(crate) async fn recv(&mut self, wait: Duration) -> Option<Value> {
         loop {
             match tokio::time::timeout(wait, self.ws.next()).await {
                 Ok(Some(Ok(Message::Text(t)))) => {
@@ -60,7 +64,7 @@ impl Client {
     }
 
     /// Skips frames until one of type `ty` arrives (within 5 s).
-    async fn next_of(&mut self, ty: &str) -> Value {
+    pub(crate) async fn next_of(&mut self, ty: &str) -> Value {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
         loop {
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
@@ -75,7 +79,7 @@ impl Client {
     }
 
     /// Reads frames until the socket closes; returns the close code.
-    async fn close_code(&mut self) -> Option<u16> {
+    pub(crate) async fn close_code(&mut self) -> Option<u16> {
         loop {
             match tokio::time::timeout(Duration::from_secs(5), self.ws.next()).await {
                 Ok(Some(Ok(Message::Close(frame)))) => return frame.map(|f| f.code.into()),
@@ -86,7 +90,7 @@ impl Client {
     }
 }
 
-async fn visitor(app: &TestApp, tenant: &str) -> String {
+pub(crate) async fn visitor(app: &TestApp, tenant: &str) -> String {
     let r = app
         .call(
             "POST",

@@ -34,3 +34,4 @@ mod sla;
 mod stream;
 mod time_zone;
 mod webhook_secrets;
+mod widget_chat;

@@ -187,6 +187,12 @@ impl Outbox {
                     .find(|i| i.kind == IdentityKind::Email)
                     .map(|i| i.value)
             });
+        // A chat visitor without an e-mail identity who left an address for answers while
+        // away (`conversation.follow_up`) gets them there, for this conversation only.
+        let to = match to {
+            Some(to) => Some(to),
+            None => self.store.follow_up_email(tenant, conversation_id).await?,
+        };
         let (from, from_name) = sender(&self.store, tenant).await?;
         let rfc_id =
             self.tokens

@@ -6,6 +6,7 @@
 mod acceptance;
 mod corpus;
 mod dovecot;
+mod follow_up;
 mod helpers;
 mod hostile;
 mod imap;

@@ -23,7 +23,7 @@ type Received = Vec<(Envelope, Vec<u8>)>;
 
 /// A relay that records what it is given.
 #[derive(Clone, Default)]
-struct Sink {
+pub(crate) struct Sink {
     got: Arc<Mutex<Received>>,
 }
 
@@ -38,7 +38,7 @@ impl Delivery for Sink {
 }
 
 impl Sink {
-    fn mails(&self) -> Vec<(Envelope, String)> {
+    pub(crate) fn mails(&self) -> Vec<(Envelope, String)> {
         self.got
             .lock()
             .unwrap()
@@ -48,7 +48,7 @@ impl Sink {
     }
 }
 
-async fn sink_on(addr: SocketAddr) -> (Sink, watch::Sender<bool>) {
+pub(crate) async fn sink_on(addr: SocketAddr) -> (Sink, watch::Sender<bool>) {
     let sink = Sink::default();
     let config = SmtpConfig {
         greet_delay: Duration::from_millis(1),
@@ -61,12 +61,12 @@ async fn sink_on(addr: SocketAddr) -> (Sink, watch::Sender<bool>) {
 }
 
 /// A loopback port nobody listens on (yet).
-async fn free_port() -> SocketAddr {
+pub(crate) async fn free_port() -> SocketAddr {
     let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     l.local_addr().unwrap()
 }
 
-fn outbox(host: &Mailhost, relay: SocketAddr) -> watch::Sender<bool> {
+pub(crate) fn outbox(host: &Mailhost, relay: SocketAddr) -> watch::Sender<bool> {
     let config = OutboxConfig {
         hostname: "mail.acme.test".into(),
         tick: Duration::from_millis(50),
@@ -85,7 +85,7 @@ fn outbox(host: &Mailhost, relay: SocketAddr) -> watch::Sender<bool> {
     stop
 }
 
-async fn wait_for<T>(what: &str, mut f: impl AsyncFnMut() -> Option<T>) -> T {
+pub(crate) async fn wait_for<T>(what: &str, mut f: impl AsyncFnMut() -> Option<T>) -> T {
     for _ in 0..200 {
         if let Some(v) = f().await {
             return v;
@@ -95,7 +95,7 @@ async fn wait_for<T>(what: &str, mut f: impl AsyncFnMut() -> Option<T>) -> T {
     panic!("timed out waiting for {what}");
 }
 
-async fn reply(host: &Mailhost, conversation: ConversationId, text: &str) {
+pub(crate) async fn reply(host: &Mailhost, conversation: ConversationId, text: &str) {
     host.store
         .post_message(
             host.tenant,

@@ -102,6 +102,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "customer_time_zone",
         include_str!("../../migrations/postgres/0020_customer_time_zone.sql"),
     ),
+    (
+        21,
+        "chat_follow_up",
+        include_str!("../../migrations/postgres/0021_chat_follow_up.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming Kairos' migration lock.

@@ -261,6 +261,24 @@ impl PgStore {
             .map(|(c, _)| c))
     }
 
+    pub async fn follow_up_email(
+        &self,
+        tenant: TenantId,
+        id: ConversationId,
+    ) -> Result<Option<String>> {
+        let row = sqlx::query(
+            "SELECT follow_up_email FROM conversations WHERE id = $1 AND tenant_id = $2",
+        )
+        .bind(id.0)
+        .bind(tenant.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row
+            .map(|r| r.try_get::<Option<String>, _>(0))
+            .transpose()?
+            .flatten())
+    }
+
     pub async fn messages(
         &self,
         tenant: TenantId,

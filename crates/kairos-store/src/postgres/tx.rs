@@ -161,6 +161,17 @@ impl PgTx {
                     .execute(&mut *c)
                     .await?;
             }
+            EventData::ConversationFollowUp {
+                conversation_id,
+                email,
+            } => {
+                sqlx::query("UPDATE conversations SET follow_up_email = $1 WHERE id = $2 AND tenant_id = $3")
+                    .bind(email)
+                    .bind(conversation_id.0)
+                    .bind(t)
+                    .execute(&mut *c)
+                    .await?;
+            }
             EventData::IdentityAdded {
                 customer_id,
                 identity,
@@ -477,6 +488,20 @@ impl WriteTx for PgTx {
         id: ConversationId,
     ) -> Result<Option<(Conversation, Channel)>> {
         load_conversation(&mut self.tx, self.tenant, id).await
+    }
+
+    async fn follow_up_of(&mut self, id: ConversationId) -> Result<Option<String>> {
+        let row = sqlx::query(
+            "SELECT follow_up_email FROM conversations WHERE id = $1 AND tenant_id = $2",
+        )
+        .bind(id.0)
+        .bind(self.tenant.0)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        Ok(row
+            .map(|r| r.try_get::<Option<String>, _>(0))
+            .transpose()?
+            .flatten())
     }
 
     async fn open_conversation_of(

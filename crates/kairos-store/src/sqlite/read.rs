@@ -255,6 +255,22 @@ impl SqliteStore {
             .await
     }
 
+    pub async fn follow_up_email(
+        &self,
+        tenant: TenantId,
+        id: ConversationId,
+    ) -> Result<Option<String>> {
+        self.read(move |c| {
+            Ok(c.prepare_cached(
+                "SELECT follow_up_email FROM conversations WHERE id = ?1 AND tenant_id = ?2",
+            )?
+            .query_row(params![id.0, tenant.0], |r| r.get::<_, Option<String>>(0))
+            .optional()?
+            .flatten())
+        })
+        .await
+    }
+
     pub async fn messages(
         &self,
         tenant: TenantId,

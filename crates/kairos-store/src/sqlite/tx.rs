@@ -101,6 +101,15 @@ impl<'c> SqliteTx<'c> {
                 )?
                 .execute(params![time_zone, customer_id.0, t])?;
             }
+            EventData::ConversationFollowUp {
+                conversation_id,
+                email,
+            } => {
+                c.prepare_cached(
+                    "UPDATE conversations SET follow_up_email = ?1 WHERE id = ?2 AND tenant_id = ?3",
+                )?
+                .execute(params![email, conversation_id.0, t])?;
+            }
             EventData::IdentityAdded {
                 customer_id,
                 identity,
@@ -367,6 +376,19 @@ impl WriteTx for SqliteTx<'_> {
         id: ConversationId,
     ) -> Result<Option<(Conversation, Channel)>> {
         load_conversation(self.conn, self.tenant, id)
+    }
+
+    async fn follow_up_of(&mut self, id: ConversationId) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT follow_up_email FROM conversations WHERE id = ?1 AND tenant_id = ?2",
+            )?
+            .query_row(params![id.0, self.tenant.0], |r| {
+                r.get::<_, Option<String>>(0)
+            })
+            .optional()?
+            .flatten())
     }
 
     async fn open_conversation_of(

@@ -92,6 +92,9 @@ struct ConversationPage {
     draft: String,
     /// Why the last post was refused.
     error: Option<String>,
+    /// The log position of the newest message shown: the live script replays what came
+    /// after it (a receipt that arrived while the page loaded).
+    last_seq: i64,
 }
 
 fn parse_id(raw: &str, l: Lang) -> Result<ConversationId, PageError> {
@@ -214,6 +217,7 @@ async fn show(
         csrf: p.csrf_token().unwrap_or_default().to_owned(),
         draft,
         error,
+        last_seq: stored.last().map_or(0, |m| m.seq),
     });
     if failed {
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
@@ -279,6 +283,13 @@ pub(crate) async fn post_message(
     let channel = match (direction, form.channel.as_str()) {
         (Direction::Note, _) | (_, "") => None,
         (_, raw) => Some(Channel::parse(raw).or_page(l)?),
+    };
+    let channel = match direction {
+        Direction::Note => channel,
+        _ => state
+            .reply_channel(p.tenant_id, conversation, channel)
+            .await
+            .or_page(l)?,
     };
     let message = Body::new(&form.body, None).map(|body| PostMessage {
         direction,

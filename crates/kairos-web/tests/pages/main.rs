@@ -5,6 +5,7 @@
 mod customer;
 mod harness;
 mod security;
+mod widget;
 
 use harness::{App, PASSWORD, XSS};
 

@@ -8,6 +8,7 @@
 
 mod stack;
 mod webdriver;
+mod widget;
 
 use stack::{PASSWORD, Stack, inbound, photograph, screenshot_dir};
 use webdriver::Browser;

@@ -182,6 +182,9 @@ impl World {
             Rt::PutRetention => {
                 Some(json!({"context_events_days": 14, "inactive_customers_days": 1095}))
             }
+            Rt::PutWidget => Some(
+                json!({"allowed_origins": ["https://www.matrix.example"], "prechat_form": true}),
+            ),
             Rt::PutContextSettings => Some(json!({"purposes": {"wifi.": "location"}})),
             Rt::PutRestrictions => Some(json!({"proactive": true, "reason": "no offers"})),
             Rt::ReviewDecision => Some(json!({"key": "", "status": "upheld"})),

@@ -92,6 +92,8 @@ pub(super) enum Rt {
     EraseCustomer,
     GetRetention,
     PutRetention,
+    GetWidget,
+    PutWidget,
     IngestContext,
     ContextEvents,
     GetContextSettings,
@@ -162,7 +164,7 @@ pub(super) const fn route(
 const OK: StatusCode = StatusCode::OK;
 const CREATED: StatusCode = StatusCode::CREATED;
 
-pub(super) const ROUTES: [Route; 73] = [
+pub(super) const ROUTES: [Route; 75] = [
     route(
         Rt::Inbound,
         "POST",
@@ -460,6 +462,8 @@ pub(super) const ROUTES: [Route; 73] = [
         OK,
         true,
     ),
+    route(Rt::GetWidget, "GET", "/api/v1/widget", Obj::None, OK, false),
+    route(Rt::PutWidget, "PUT", "/api/v1/widget", Obj::None, OK, true),
     route(
         Rt::EraseCustomer,
         "POST",
@@ -771,6 +775,7 @@ pub(super) fn expected(r: &Route, caller: Caller, target: Option<Target>) -> Sta
                     | Rt::ExportCustomer
                     | Rt::EraseCustomer
                     | Rt::PutRetention
+                    | Rt::PutWidget
                     | Rt::GetAnticipationRules
                     | Rt::PutAnticipationRules
                     | Rt::ListWebhookSecrets
