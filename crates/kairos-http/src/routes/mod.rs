@@ -4,6 +4,7 @@ mod agents;
 mod anticipation;
 mod audit;
 mod auth;
+mod canned;
 mod channels;
 mod consents;
 mod context;
@@ -55,6 +56,7 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .merge(events::router())
         .merge(auth::router())
         .merge(staff::router())
+        .merge(canned::router())
         .merge(live::router())
         .merge(sla::router())
         .merge(agents::router())

@@ -102,6 +102,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "customer_time_zone",
         include_str!("../../migrations/postgres/0020_customer_time_zone.sql"),
     ),
+    (
+        23,
+        "canned_replies",
+        include_str!("../../migrations/postgres/0023_canned_replies.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming Kairos' migration lock.
