@@ -536,10 +536,7 @@ async fn refusals_are_shown_beside_their_field() {
         f.push(("csrf", &csrf));
         let r = app.post(path, &admin, &f, &[]).await;
         assert_eq!(r.status, 422, "{path}: {}", r.body);
-        assert!(
-            r.body.contains(&words.replace('{', "{")),
-            "{path}: {words} in the page"
-        );
+        assert!(r.body.contains(words), "{path}: {words} in the page");
         if !id.is_empty() {
             assert!(
                 r.body.contains(&format!("id=\"{id}\"")),

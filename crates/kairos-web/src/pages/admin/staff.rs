@@ -80,8 +80,7 @@ async fn show(
     state: &AppState,
     p: &Principal,
     l: Lang,
-    layout: Layout,
-    frame: AdminFrame,
+    (layout, frame): (Layout, AdminFrame),
     draft: Option<&NewStaffForm>,
     refusal: Refusal,
     saved: bool,
@@ -135,8 +134,7 @@ pub(crate) async fn page(
         &state,
         &p,
         l,
-        layout,
-        frame,
+        (layout, frame),
         None,
         Refusal::default(),
         saved,
@@ -162,7 +160,7 @@ pub(crate) async fn create(
     .await;
     match refusal(l, result)? {
         Ok(_) => Ok(Redirect::to("/admin/staff?saved=1").into_response()),
-        Err(why) => show(&state, &p, l, layout, frame, Some(&form), why, false).await,
+        Err(why) => show(&state, &p, l, (layout, frame), Some(&form), why, false).await,
     }
 }
 
@@ -185,7 +183,7 @@ async fn change(
     };
     match refusal(l, result)? {
         Ok(()) => Ok(Redirect::to("/admin/staff?saved=1").into_response()),
-        Err(why) => show(&state, &p, l, layout, frame, None, why, false).await,
+        Err(why) => show(&state, &p, l, (layout, frame), None, why, false).await,
     }
 }
 
