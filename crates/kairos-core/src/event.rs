@@ -472,6 +472,25 @@ pub enum EventData {
         /// Deleted (`true`), or created or rotated.
         deleted: bool,
     },
+    /// A staff member's role changed or they were deactivated (their sessions and tokens
+    /// end in the same transaction).
+    #[serde(rename = "party.changed")]
+    PartyChanged {
+        /// The party.
+        party_id: PartyId,
+        /// Its role now.
+        role: Role,
+        /// Whether it is deactivated now.
+        deactivated: bool,
+    },
+    /// A canned reply was created, edited or deleted.
+    #[serde(rename = "canned_reply.changed")]
+    CannedReplyChanged {
+        /// The reply.
+        canned_reply_id: crate::ids::CannedReplyId,
+        /// Deleted (`true`), or created or edited.
+        deleted: bool,
+    },
     /// An automated decision was contested, upheld or overturned.
     #[serde(rename = "decision.reviewed")]
     DecisionReviewed {
@@ -553,6 +572,8 @@ impl EventData {
             EventData::RestrictionsChanged { .. } => "restrictions.changed",
             EventData::DecisionReviewed { .. } => "decision.reviewed",
             EventData::WebhookSecretChanged { .. } => "webhook_secret.changed",
+            EventData::PartyChanged { .. } => "party.changed",
+            EventData::CannedReplyChanged { .. } => "canned_reply.changed",
         }
     }
 

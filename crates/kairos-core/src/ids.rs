@@ -99,3 +99,7 @@ id_type!(
     /// Identifies a reply in a forum thread.
     ReplyId
 );
+id_type!(
+    /// Identifies a canned reply.
+    CannedReplyId
+);

@@ -11,6 +11,7 @@
 
 pub mod anticipation;
 pub mod business_hours;
+pub mod canned;
 pub mod consent;
 pub mod context;
 pub mod conversation;

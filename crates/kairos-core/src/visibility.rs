@@ -111,6 +111,8 @@ pub fn view_for<'a>(
         | EventData::CustomersMerged { .. } => None,
         // Webhook secrets are the tenant's administration (the event names, never holds, one).
         EventData::WebhookSecretChanged { .. } => None,
+        // Staff changes and canned replies are the team's own administration.
+        EventData::PartyChanged { .. } | EventData::CannedReplyChanged { .. } => None,
     }
 }
 

@@ -61,6 +61,8 @@ pub(crate) const PERSONAL_READS: &[&str] = &[
     "/api/v1/staff/socket",
     "/api/v1/mail/outbox",
     "/api/v1/audit",
+    // With `conversation_id` it is filled in with the customer's name.
+    "/api/v1/canned-replies/{id}",
 ];
 
 /// GET routes that hold no personal data (settings, health, the caller's own identity, and
@@ -72,6 +74,7 @@ pub(crate) const NON_PERSONAL_READS: &[&str] = &[
     "/api/v1/anticipation/secrets",
     "/api/v1/anticipation/status",
     "/api/v1/auth/me",
+    "/api/v1/canned-replies",
     "/api/v1/channels",
     "/api/v1/chat/socket",
     "/api/v1/context/settings",
@@ -99,6 +102,8 @@ pub(crate) const NON_PERSONAL_READS: &[&str] = &[
     "/api/v1/retention",
     "/api/v1/routing",
     "/api/v1/sla",
+    // The team's own accounts (no customer data).
+    "/api/v1/staff",
     "/healthz",
     "/readyz",
     // Public coupon pages: the holder of the token, never staff, and no identity on them.

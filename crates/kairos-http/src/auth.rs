@@ -161,6 +161,13 @@ impl TokenCache {
             .map(|(r, _)| r.clone())
     }
 
+    /// Forgets every cached look-up of a token bound to `party` (its tokens were revoked).
+    pub(crate) fn forget_party(&self, party: PartyId) {
+        if let Ok(mut entries) = self.entries.write() {
+            entries.retain(|_, (r, _)| r.party_id != Some(party));
+        }
+    }
+
     fn put(&self, hash: Vec<u8>, record: TokenRecord) {
         if let Ok(mut entries) = self.entries.write() {
             if entries.len() >= CACHE_MAX {

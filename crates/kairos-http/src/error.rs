@@ -236,6 +236,16 @@ impl ApiError {
         self.code.code
     }
 
+    /// The input that was refused, when one was (`title`, `body`, …).
+    pub fn field(&self) -> Option<&'static str> {
+        self.field
+    }
+
+    /// What went wrong, as the client is told (a 5xx never carries its cause here).
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
         StatusCode::from_u16(self.code.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)

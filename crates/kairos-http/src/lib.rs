@@ -6,6 +6,7 @@
 //! database driver or on the binary.
 #![forbid(unsafe_code)]
 
+pub mod admin;
 mod audit;
 pub mod auth;
 pub mod client_ip;

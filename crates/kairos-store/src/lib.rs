@@ -95,6 +95,7 @@ macro_rules! flow {
 mod agents;
 pub mod anticipation;
 pub mod audit;
+pub mod canned;
 pub mod consent;
 pub mod context;
 pub mod coupons;
@@ -113,6 +114,7 @@ pub mod privacy;
 pub mod restriction;
 pub mod retention;
 pub mod sla;
+pub mod staff;
 pub mod webhooks;
 
 impl Store {

@@ -6,7 +6,10 @@
 //   data-live-part (re-fetched as server-rendered, escaped HTML; the script never builds
 //   markup from message text); another agent viewing the same conversation is shown, and
 //   so is the customer or a colleague typing (the agent's own typing is announced); the
-//   agent's reading is sent as a read receipt and the customer's is shown.
+//   agent's reading is sent as a read receipt and the customer's is shown;
+// - the canned-reply picker inserts the reply, filled in by the server for this
+//   conversation, into the composer at the cursor as text (without the script the picker
+//   reloads the page with the composer pre-filled).
 "use strict";
 
 (function () {
@@ -218,8 +221,40 @@
     announceTyping();
   }
 
+  function cannedPicker() {
+    var picker = document.getElementById("canned-picker");
+    var body = document.getElementById("body");
+    if (!picker || !body || !window.fetch) return;
+    picker.addEventListener("submit", function (event) {
+      var id = picker.elements.canned && picker.elements.canned.value;
+      if (!id) return;
+      event.preventDefault();
+      var url = "/api/v1/canned-replies/" + encodeURIComponent(id) +
+        "?conversation_id=" + encodeURIComponent(picker.getAttribute("data-conversation"));
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) {
+          if (!r.ok) throw new Error("canned reply " + r.status);
+          return r.json();
+        })
+        .then(function (reply) {
+          var text = typeof reply.rendered === "string" ? reply.rendered : "";
+          var start = body.selectionStart || 0;
+          var end = body.selectionEnd || 0;
+          // Text only: the textarea's value, never markup.
+          body.setRangeText(text, start, end, "end");
+          body.focus();
+          body.dispatchEvent(new Event("input", { bubbles: true }));
+        })
+        .catch(function () {
+          // The page without the script does the same: let the form go.
+          picker.submit();
+        });
+    });
+  }
+
   localiseTimes();
   autosubmit();
+  cannedPicker();
   shortcuts();
   live();
 })();

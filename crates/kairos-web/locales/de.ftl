@@ -111,6 +111,118 @@ compose-shortcut = Tastatur: r schreibt eine Antwort.
 compose-closed = Dieses Gespräch ist geschlossen; öffnen Sie es wieder, um zu antworten.
 compose-invalid = Die Nachricht wurde nicht gesendet: Sie ist leer oder zu lang.
 
+## Verwaltung
+nav-admin = Verwaltung
+admin-title = Verwaltung
+admin-nav = Bereiche der Verwaltung
+admin-settings = Einstellungen
+admin-staff = Team und Rollen
+admin-channels = Kanäle
+admin-sla = SLA und Geschäftszeiten
+admin-canned = Textbausteine
+admin-saved = Gespeichert.
+admin-edit = Bearbeiten
+admin-delete = Löschen
+admin-save = Speichern
+admin-cancel = Abbrechen
+admin-add = Hinzufügen
+admin-none = Noch nichts vorhanden.
+admin-invalid = Nicht gespeichert:
+admin-conflict = Nicht möglich:
+admin-org-name = Organisation
+admin-overview = Überblick
+admin-api-only = Einstellungen ohne eigene Seite
+admin-api-only-hint = Diese werden über die API gesetzt (siehe die API-Dokumentation unter /api/docs):
+admin-count-staff = { $count ->
+    [one] Ein aktives Teammitglied
+   *[other] { $count } aktive Teammitglieder
+}
+admin-count-channels = { $count ->
+    [one] Ein Kanal (Adressen, Postfächer, Anbieter)
+   *[other] { $count } Kanäle (Adressen, Postfächer, Anbieter)
+}
+admin-count-policies = { $count ->
+    [one] Eine SLA-Richtlinie
+   *[other] { $count } SLA-Richtlinien
+}
+admin-count-canned = { $count ->
+    [one] Ein Textbaustein
+   *[other] { $count } Textbausteine
+}
+canned-none = Noch keine Textbausteine.
+canned-new = Neuer Textbaustein
+canned-edit = Textbaustein bearbeiten
+canned-title = Titel
+canned-body = Text
+canned-placeholders = Platzhalter, für das Gespräch ausgefüllt:
+canned-pick = Textbaustein
+canned-insert = Einfügen
+staff-you = Sie
+staff-deactivated = Deaktiviert
+staff-role = Rolle
+staff-change-role = Rolle ändern
+staff-deactivate = Deaktivieren
+staff-change-hint = Eine Rollenänderung oder Deaktivierung meldet die Person sofort überall ab. Ein deaktiviertes Konto kann sich nicht anmelden; sein Name bleibt an dem, was es getan hat.
+staff-new = Neues Teamkonto
+staff-name = Name
+staff-password = Erstes Passwort
+staff-password-hint = 12 bis 1024 Zeichen. Persönlich übergeben; es wird nie wieder angezeigt.
+staff-create = Konto anlegen
+role-admin = Verwaltung
+role-agent = Agent
+secret-once-title = Einmalig angezeigt
+secret-once = Jetzt kopieren: Die Geheimnisse werden nicht wieder angezeigt, nur maskiert.
+mail-addresses = Support-Adressen
+mail-addresses-hint = Mails an diese Adressen werden zu Gesprächen.
+mail-address = E-Mail-Adresse
+mail-sending = Versand (SMTP-Relay)
+mail-relay-hint = Das Relay selbst legt der Betrieb fest (--smtp-relay). Antworten gehen vom unten gewählten Absender aus.
+mail-from-address = Absenderadresse
+mail-from-default = Die erste Support-Adresse
+mail-from-name = Absendername
+mail-auto-subject = Betreff der Eingangsbestätigung
+mail-auto-text = Text der Eingangsbestätigung
+mail-auto-hint = Geht einmal an neue Gespräche per Mail, nie an automatische Absender. Beide Felder leer: keine Bestätigung.
+imap-title = IMAP-Postfächer
+imap-host = Server
+imap-port = Port
+imap-security = Sicherheit
+imap-plain = Unverschlüsselt (nur lokal)
+imap-mailbox = Ordner
+imap-username = Benutzername
+providers-title = Anbieterkanäle (SMS, Messenger)
+providers-webhook = Webhook-URL
+providers-provider = Anbieter
+providers-name = Name
+providers-hint = Füllen Sie die Felder des gewählten Anbieters aus; die übrigen werden ignoriert.
+secrets-title = Signaturgeheimnisse für Webhooks
+secrets-hint = Antizipationsregeln signieren ihre Webhooks damit. Ein neues oder erneuertes Geheimnis wird einmal angezeigt.
+secrets-rotate = Erneuern
+secrets-name = Name (a-z, 0-9, - und _)
+secrets-create = Geheimnis anlegen
+sla-hours = Geschäftszeiten
+sla-hours-hint = SLA-Ziele zählen nur innerhalb dieser Zeiten. Ohne Zeitzone zählen sie rund um die Uhr (UTC).
+sla-time-zone = Zeitzone
+sla-week = Öffnungszeiten je Tag (z. B. 09:00-12:00, 13:00-17:00; leer: geschlossen)
+sla-always = Rund um die Uhr geöffnet (die Tage werden ignoriert)
+sla-holidays = Feiertage
+sla-holidays-hint = Ein Datum je Zeile, als JJJJ-MM-TT.
+sla-policies = SLA-Richtlinien
+sla-policies-hint = Ein Gespräch erhält die erste Richtlinie für die Stufe der Kundin oder des Kunden, sonst die erste ohne Stufe.
+sla-policy-new = Neue Richtlinie
+sla-policy-edit = Richtlinie bearbeiten
+sla-policy-name = Name
+sla-policy-tier = Kundenstufe
+sla-policy-tier-hint = Leer: alle ohne speziellere Richtlinie.
+sla-targets = Ziele in Geschäftsminuten (leer: keins)
+day-mon = Montag
+day-tue = Dienstag
+day-wed = Mittwoch
+day-thu = Donnerstag
+day-fri = Freitag
+day-sat = Samstag
+day-sun = Sonntag
+
 ## Fehler
 error-not-found = Nicht gefunden
 error-not-found-detail = Diese Seite gibt es nicht, oder Sie dürfen sie nicht sehen.

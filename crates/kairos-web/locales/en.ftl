@@ -111,6 +111,118 @@ compose-shortcut = Keyboard: r writes a reply.
 compose-closed = This conversation is closed; reopen it to reply.
 compose-invalid = The message was not sent: it is empty or too long.
 
+## Admin
+nav-admin = Admin
+admin-title = Administration
+admin-nav = Administration sections
+admin-settings = Settings
+admin-staff = Staff and roles
+admin-channels = Channels
+admin-sla = SLA and business hours
+admin-canned = Canned replies
+admin-saved = Saved.
+admin-edit = Edit
+admin-delete = Delete
+admin-save = Save
+admin-cancel = Cancel
+admin-add = Add
+admin-none = Nothing here yet.
+admin-invalid = Not saved:
+admin-conflict = Not possible:
+admin-org-name = Organisation
+admin-overview = Overview
+admin-api-only = Settings without a page yet
+admin-api-only-hint = These are set through the API (see the API documentation at /api/docs):
+admin-count-staff = { $count ->
+    [one] One active staff member
+   *[other] { $count } active staff members
+}
+admin-count-channels = { $count ->
+    [one] One channel (addresses, mailboxes, providers)
+   *[other] { $count } channels (addresses, mailboxes, providers)
+}
+admin-count-policies = { $count ->
+    [one] One SLA policy
+   *[other] { $count } SLA policies
+}
+admin-count-canned = { $count ->
+    [one] One canned reply
+   *[other] { $count } canned replies
+}
+canned-none = No canned replies yet.
+canned-new = New canned reply
+canned-edit = Edit canned reply
+canned-title = Title
+canned-body = Text
+canned-placeholders = Placeholders, filled in for the conversation:
+canned-pick = Canned reply
+canned-insert = Insert
+staff-you = you
+staff-deactivated = Deactivated
+staff-role = Role
+staff-change-role = Change role
+staff-deactivate = Deactivate
+staff-change-hint = Changing a role or deactivating signs the person out everywhere at once. A deactivated account cannot sign in; its name stays on what it did.
+staff-new = New staff account
+staff-name = Name
+staff-password = Initial password
+staff-password-hint = 12 to 1024 characters. Hand it over in person; it is never shown again.
+staff-create = Create account
+role-admin = Admin
+role-agent = Agent
+secret-once-title = Shown once
+secret-once = Copy these now: the secrets are not shown again, only masked.
+mail-addresses = Support addresses
+mail-addresses-hint = Mail to these addresses becomes conversations.
+mail-address = E-mail address
+mail-sending = Sending (SMTP relay)
+mail-relay-hint = The relay itself is set by the operator (--smtp-relay). Replies go out from the sender below.
+mail-from-address = Sender address
+mail-from-default = The first support address
+mail-from-name = Sender name
+mail-auto-subject = Acknowledgement subject
+mail-auto-text = Acknowledgement text
+mail-auto-hint = Sent once to new conversations by mail, never to automated senders. Leave both empty to send none.
+imap-title = IMAP mailboxes
+imap-host = Server
+imap-port = Port
+imap-security = Security
+imap-plain = Plain (local only)
+imap-mailbox = Mailbox
+imap-username = User name
+providers-title = Provider channels (SMS, messengers)
+providers-webhook = Webhook URL
+providers-provider = Provider
+providers-name = Name
+providers-hint = Fill in the fields of the chosen provider; the others are ignored.
+secrets-title = Webhook signing secrets
+secrets-hint = Anticipation rules sign their webhooks with these. A new or rotated secret is shown once.
+secrets-rotate = Rotate
+secrets-name = Name (a-z, 0-9, - and _)
+secrets-create = Create secret
+sla-hours = Business hours
+sla-hours-hint = SLA targets count only within these hours. Without a time zone they count around the clock (UTC).
+sla-time-zone = Time zone
+sla-week = Opening hours per day (e.g. 09:00-12:00, 13:00-17:00; empty: closed)
+sla-always = Open around the clock (the days are ignored)
+sla-holidays = Holidays
+sla-holidays-hint = One date per line, as YYYY-MM-DD.
+sla-policies = SLA policies
+sla-policies-hint = A conversation gets the first policy for its customer's tier, else the first without a tier.
+sla-policy-new = New policy
+sla-policy-edit = Edit policy
+sla-policy-name = Name
+sla-policy-tier = Customer tier
+sla-policy-tier-hint = Empty: every customer without a more specific policy.
+sla-targets = Targets in business minutes (empty: none)
+day-mon = Monday
+day-tue = Tuesday
+day-wed = Wednesday
+day-thu = Thursday
+day-fri = Friday
+day-sat = Saturday
+day-sun = Sunday
+
 ## Errors
 error-not-found = Not found
 error-not-found-detail = This page does not exist, or you cannot see it.

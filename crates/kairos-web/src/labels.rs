@@ -93,4 +93,27 @@ impl Lang {
             other => other.to_owned(),
         }
     }
+
+    /// A staff role.
+    pub fn role(self, code: &str) -> String {
+        match code {
+            "admin" => self.msg("role-admin"),
+            "agent" => self.msg("role-agent"),
+            other => other.to_owned(),
+        }
+    }
+
+    /// A day of the week (`mon` … `sun`).
+    pub fn weekday(self, code: &str) -> String {
+        match code {
+            "mon" => self.msg("day-mon"),
+            "tue" => self.msg("day-tue"),
+            "wed" => self.msg("day-wed"),
+            "thu" => self.msg("day-thu"),
+            "fri" => self.msg("day-fri"),
+            "sat" => self.msg("day-sat"),
+            "sun" => self.msg("day-sun"),
+            other => other.to_owned(),
+        }
+    }
 }

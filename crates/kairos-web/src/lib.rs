@@ -24,6 +24,7 @@ pub use i18n::Lang;
 use axum::Router;
 use axum::routing::{get, post};
 use kairos_http::AppState;
+use pages::admin;
 
 /// The UI's routes (pages, form posts, assets), to merge into the HTTP application.
 pub fn router() -> Router<AppState> {
@@ -42,6 +43,63 @@ pub fn router() -> Router<AppState> {
             post(pages::conversation::set_status),
         )
         .route("/customers/{id}", get(pages::customer::page))
+        .route("/admin", get(admin::settings::page))
+        .route(
+            "/admin/staff",
+            get(admin::staff::page).post(admin::staff::create),
+        )
+        .route("/admin/staff/{id}/role", post(admin::staff::change_role))
+        .route(
+            "/admin/staff/{id}/deactivate",
+            post(admin::staff::deactivate),
+        )
+        .route("/admin/channels", get(admin::channels::page))
+        .route(
+            "/admin/channels/addresses",
+            post(admin::channels::add_address),
+        )
+        .route(
+            "/admin/channels/addresses/remove",
+            post(admin::channels::remove_address),
+        )
+        .route("/admin/channels/mail", post(admin::channels::save_mail))
+        .route("/admin/channels/imap", post(admin::channels::add_imap))
+        .route(
+            "/admin/channels/imap/{id}/delete",
+            post(admin::channels::remove_imap),
+        )
+        .route(
+            "/admin/channels/providers",
+            post(admin::channels::add_provider),
+        )
+        .route(
+            "/admin/channels/providers/{id}/delete",
+            post(admin::channels::remove_provider),
+        )
+        .route(
+            "/admin/channels/secrets",
+            post(admin::channels::rotate_secret),
+        )
+        .route(
+            "/admin/channels/secrets/delete",
+            post(admin::channels::delete_secret),
+        )
+        .route("/admin/sla", get(admin::sla::page))
+        .route("/admin/sla/hours", post(admin::sla::save_hours))
+        .route("/admin/sla/policies", post(admin::sla::save_policy))
+        .route(
+            "/admin/sla/policies/{index}/delete",
+            post(admin::sla::delete_policy),
+        )
+        .route(
+            "/admin/canned-replies",
+            get(admin::canned::page).post(admin::canned::create),
+        )
+        .route("/admin/canned-replies/{id}", post(admin::canned::update))
+        .route(
+            "/admin/canned-replies/{id}/delete",
+            post(admin::canned::delete),
+        )
         .route("/assets/{name}", get(assets::serve))
         .route("/widget.js", get(widget::loader))
         .route("/widget/{tenant}", get(widget::frame))

@@ -294,6 +294,29 @@ impl Hub {
         hub.is_some_and(|h| !h.lock().customers_of(customer).is_empty())
     }
 
+    /// Closes every socket of staff member `party` (deactivated or given another role,
+    /// checklist F04).
+    pub(crate) fn revoke_party(&self, tenant: TenantId, party: PartyId) {
+        let Some(hub) = self.tenants().get(&tenant).cloned() else {
+            return;
+        };
+        let frame = Frame::ephemeral(frames::error("unauthenticated", "access changed", None));
+        let mut state = hub.lock();
+        let ids: Vec<u64> = state
+            .subs
+            .iter()
+            .filter(|(_, s)| s.party == Some(party))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in ids {
+            if let Some(sub) = state.remove(id) {
+                let _ = sub.tx.try_send(frame.clone());
+                let dead = state.after_leaving(&sub);
+                state.drop_dead(dead);
+            }
+        }
+    }
+
     /// Whether any staff socket of the tenant is open.
     pub(crate) fn staff_online(&self, tenant: TenantId) -> bool {
         let hub = self.tenants().get(&tenant).cloned();

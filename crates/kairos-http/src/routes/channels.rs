@@ -7,8 +7,6 @@ use crate::error::{ApiError, Problem};
 use crate::extract::{Json, parse_id};
 use axum::extract::{Path, State};
 use http::StatusCode;
-use kairos_channels::Provider;
-use kairos_channels::config::ChannelConfig;
 use kairos_core::party::Role;
 use kairos_store::hooks::ProviderChannel;
 use serde::{Deserialize, Serialize};
@@ -65,18 +63,7 @@ pub(crate) struct ChannelList {
     items: Vec<ChannelView>,
 }
 
-/// The URL the provider posts to: the configured one (Twilio) or the public URL's.
-pub(crate) fn webhook_url(state: &AppState, id: Uuid, cfg: &ChannelConfig) -> Option<String> {
-    if let ChannelConfig::Twilio(t) = cfg
-        && let Some(u) = &t.webhook_url
-    {
-        return Some(u.clone());
-    }
-    state
-        .public_url
-        .as_ref()
-        .map(|base| format!("{base}/api/v1/hooks/{id}"))
-}
+pub(crate) use crate::admin::{stored_config, webhook_url};
 
 fn view(state: &AppState, ch: &ProviderChannel, reveal: bool) -> Result<ChannelView, ApiError> {
     let cfg = stored_config(ch)?;
@@ -92,16 +79,6 @@ fn view(state: &AppState, ch: &ProviderChannel, reveal: bool) -> Result<ChannelV
         webhook_url: webhook_url(state, ch.id, &cfg),
         created_at: ch.created_at.to_rfc3339(),
     })
-}
-
-/// A stored channel's settings (validated when saved; a bad one is a server-side fault).
-pub(crate) fn stored_config(ch: &ProviderChannel) -> Result<ChannelConfig, ApiError> {
-    let provider = Provider::parse(&ch.provider)
-        .map_err(|e| ApiError::internal(format!("channel {}: {e}", ch.id)))?;
-    let json = serde_json::from_str(&ch.config)
-        .map_err(|e| ApiError::internal(format!("channel {}: {e}", ch.id)))?;
-    ChannelConfig::parse(provider, json)
-        .map_err(|e| ApiError::internal(format!("channel {}: {e}", ch.id)))
 }
 
 /// The tenant's provider channels, secrets redacted (staff).
@@ -132,40 +109,8 @@ async fn create_channel(
     p: Principal,
     Json(req): Json<NewChannel>,
 ) -> Result<(StatusCode, axum::Json<ChannelView>), ApiError> {
-    p.require(&[Role::Admin])?;
-    let provider = Provider::parse(&req.provider)
-        .map_err(|_| ApiError::invalid("provider", "twilio, telegram or meta"))?;
-    let name = req.name.trim();
-    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
-        return Err(ApiError::invalid(
-            "name",
-            "1–200 characters without control characters",
-        ));
-    }
-    let cfg = ChannelConfig::parse(provider, req.config).map_err(|e| {
-        let reason = match e {
-            kairos_channels::ProviderError::Malformed(m) => m,
-            other => other.to_string(),
-        };
-        ApiError::invalid("config", reason)
-    })?;
-    if matches!(&cfg, ChannelConfig::Twilio(t) if t.webhook_url.is_none())
-        && state.public_url.is_none()
-    {
-        return Err(ApiError::invalid(
-            "config",
-            "webhook_url: Twilio signs the URL it posts to; set webhook_url or the server's KAIROS_PUBLIC_URL",
-        ));
-    }
-    let ch = state
-        .store
-        .create_provider_channel(
-            p.tenant_id,
-            provider.as_str(),
-            name,
-            &cfg.to_json().to_string(),
-        )
-        .await?;
+    let (ch, _) =
+        crate::admin::create_channel(&state, &p, &req.provider, &req.name, req.config).await?;
     Ok((StatusCode::CREATED, axum::Json(view(&state, &ch, true)?)))
 }
 

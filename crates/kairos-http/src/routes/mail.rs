@@ -1,15 +1,14 @@
 //! The e-mail channel's settings (the support addresses a tenant receives mail for, the
 //! sender and the automatic acknowledgement) and the outbox.
 
-use super::{load_setting, save_setting};
 use crate::AppState;
+use crate::admin;
 use crate::auth::Principal;
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use axum::extract::{Path, State};
 use http::StatusCode;
-use kairos_core::identity::{Identity, IdentityKind};
-use kairos_core::mail::{MailSettings, SETTINGS_KEY};
+use kairos_core::mail::MailSettings;
 use kairos_core::party::Role;
 use kairos_store::imap::ImapAccount;
 use serde::{Deserialize, Serialize};
@@ -44,12 +43,6 @@ pub(crate) struct MailAddresses {
     addresses: Vec<String>,
 }
 
-fn normalise(raw: &str) -> Result<String, ApiError> {
-    Identity::parse(IdentityKind::Email, raw, None, None)
-        .map(|i| i.value)
-        .map_err(|_| ApiError::invalid("address", "an e-mail address such as support@acme.example"))
-}
-
 /// The tenant's support addresses (staff).
 #[utoipa::path(get, path = "/api/v1/mail/addresses", tag = "mail",
     responses((status = 200, body = MailAddresses), (status = 403, body = Problem)), security(("bearer" = [])))]
@@ -73,9 +66,7 @@ async fn add_address(
     p: Principal,
     Json(req): Json<MailAddress>,
 ) -> Result<(StatusCode, axum::Json<MailAddress>), ApiError> {
-    p.require(&[Role::Admin])?;
-    let address = normalise(&req.address)?;
-    state.store.add_mail_address(p.tenant_id, &address).await?;
+    let address = admin::add_mail_address(&state, &p, &req.address).await?;
     Ok((StatusCode::CREATED, axum::Json(MailAddress { address })))
 }
 
@@ -88,12 +79,7 @@ async fn remove_address(
     p: Principal,
     Path(address): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    p.require(&[Role::Admin])?;
-    let address = normalise(&address)?;
-    state
-        .store
-        .remove_mail_address(p.tenant_id, &address)
-        .await?;
+    admin::remove_mail_address(&state, &p, &address).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -112,8 +98,7 @@ async fn get_settings(
     State(state): State<AppState>,
     p: Principal,
 ) -> Result<axum::Json<MailSettingsDocument>, ApiError> {
-    p.require_staff()?;
-    let settings: MailSettings = load_setting(&state, p.tenant_id, SETTINGS_KEY).await?;
+    let settings = admin::mail_settings(&state, &p).await?;
     Ok(axum::Json(MailSettingsDocument(settings)))
 }
 
@@ -127,21 +112,7 @@ async fn put_settings(
     p: Principal,
     Json(MailSettingsDocument(settings)): Json<MailSettingsDocument>,
 ) -> Result<axum::Json<MailSettingsDocument>, ApiError> {
-    p.require(&[Role::Admin])?;
-    let settings = settings.validate()?;
-    if let Some(from) = &settings.from_address
-        && !state
-            .store
-            .mail_addresses(p.tenant_id)
-            .await?
-            .contains(from)
-    {
-        return Err(ApiError::invalid(
-            "from_address",
-            "must be one of the tenant's support addresses",
-        ));
-    }
-    save_setting(&state, &p, SETTINGS_KEY, &settings).await?;
+    let settings = admin::save_mail_settings(&state, &p, settings).await?;
     Ok(axum::Json(MailSettingsDocument(settings)))
 }
 
@@ -269,17 +240,6 @@ pub(crate) struct ImapList {
     items: Vec<ImapView>,
 }
 
-fn printable(field: &'static str, value: &str, max: usize) -> Result<String, ApiError> {
-    let v = value.trim();
-    if v.is_empty() || v.len() > max || v.chars().any(char::is_control) {
-        return Err(ApiError::invalid(
-            field,
-            format!("1–{max} characters without control characters"),
-        ));
-    }
-    Ok(v.to_owned())
-}
-
 /// Imports mail from an IMAP mailbox (admins). Kairos polls it every minute, reads with
 /// `BODY.PEEK[]` (nothing is marked read, moved or deleted) and imports each message once.
 /// Private and local server addresses are refused unless the operator allows them.
@@ -291,39 +251,15 @@ async fn add_imap(
     p: Principal,
     Json(req): Json<ImapRequest>,
 ) -> Result<(StatusCode, axum::Json<ImapView>), ApiError> {
-    p.require(&[Role::Admin])?;
-    let host = printable("host", &req.host, 253)?;
-    if !host
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
-    {
-        return Err(ApiError::invalid("host", "a host name or IP address"));
-    }
-    let security = req.security.unwrap_or_else(|| "tls".into());
-    if !matches!(security.as_str(), "tls" | "starttls" | "plain") {
-        return Err(ApiError::invalid("security", "tls, starttls or plain"));
-    }
-    let port = req
-        .port
-        .unwrap_or(if security == "tls" { 993 } else { 143 });
-    if port == 0 {
-        return Err(ApiError::invalid("port", "1–65535"));
-    }
-    let account = ImapAccount {
-        id: Uuid::now_v7(),
-        tenant_id: p.tenant_id,
-        host,
-        port,
-        security,
-        username: printable("username", &req.username, 320)?,
-        password: printable("password", &req.password, 1024)?,
-        mailbox: printable("mailbox", req.mailbox.as_deref().unwrap_or("INBOX"), 200)?,
-        uid_validity: None,
-        last_uid: 0,
-        last_polled_at: None,
-        last_error: None,
+    let input = admin::ImapInput {
+        host: req.host,
+        port: req.port,
+        security: req.security,
+        username: req.username,
+        password: req.password,
+        mailbox: req.mailbox,
     };
-    state.store.create_imap_account(&account).await?;
+    let account = admin::add_imap(&state, &p, input).await?;
     Ok((StatusCode::CREATED, axum::Json(account.into())))
 }
 

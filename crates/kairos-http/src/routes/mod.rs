@@ -4,6 +4,7 @@ mod agents;
 mod anticipation;
 mod audit;
 mod auth;
+mod canned;
 mod channels;
 mod consents;
 mod context;
@@ -56,6 +57,7 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .merge(events::router())
         .merge(auth::router())
         .merge(staff::router())
+        .merge(canned::router())
         .merge(live::router())
         .merge(sla::router())
         .merge(agents::router())

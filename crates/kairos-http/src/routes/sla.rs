@@ -1,14 +1,12 @@
 //! SLA settings (business hours, holidays, policies) and a conversation's SLA clocks.
 
-use super::{load_setting, save_setting};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, parse_id};
 use axum::extract::{Path, State};
 use kairos_core::ids::ConversationId;
-use kairos_core::party::Role;
-use kairos_core::sla::{Clock, ClockState, SETTINGS_KEY, SlaSettings};
+use kairos_core::sla::{Clock, ClockState, SlaSettings};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -36,8 +34,7 @@ async fn get_settings(
     State(state): State<AppState>,
     p: Principal,
 ) -> Result<axum::Json<SlaDocument>, ApiError> {
-    p.require_staff()?;
-    let settings: SlaSettings = load_setting(&state, p.tenant_id, SETTINGS_KEY).await?;
+    let settings = crate::admin::sla_settings(&state, &p).await?;
     Ok(axum::Json(SlaDocument(settings)))
 }
 
@@ -51,9 +48,7 @@ async fn put_settings(
     p: Principal,
     Json(SlaDocument(settings)): Json<SlaDocument>,
 ) -> Result<axum::Json<SlaDocument>, ApiError> {
-    p.require(&[Role::Admin])?;
-    settings.validate()?;
-    save_setting(&state, &p, SETTINGS_KEY, &settings).await?;
+    crate::admin::save_sla_settings(&state, &p, &settings).await?;
     Ok(axum::Json(SlaDocument(settings)))
 }
 

@@ -1,14 +1,16 @@
-//! Admin: staff accounts and API tokens.
+//! Admin: staff accounts (create, list, change role, deactivate) and API tokens.
 
 use crate::AppState;
+use crate::admin;
 use crate::auth::{self, Principal};
 use crate::error::{ApiError, Problem};
-use crate::extract::Json;
-use axum::extract::State;
+use crate::extract::{Json, parse_id};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
-use kairos_core::identity::Identity;
-use kairos_core::party::{Role, parse_display_name};
+use kairos_core::ids::PartyId;
+use kairos_core::party::Role;
+use kairos_store::staff::StaffChange;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -17,7 +19,9 @@ use uuid::Uuid;
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(create_staff))
+        .routes(routes!(create_staff, list_staff))
+        .routes(routes!(change_role))
+        .routes(routes!(deactivate))
         .routes(routes!(create_token))
 }
 
@@ -47,6 +51,8 @@ pub(crate) struct StaffView {
     display_name: String,
     /// Role.
     role: String,
+    /// When the account was deactivated (RFC 3339), if it was.
+    deactivated_at: Option<String>,
 }
 
 /// Creates a staff account (admins only).
@@ -57,42 +63,99 @@ async fn create_staff(
     p: Principal,
     Json(req): Json<CreateStaff>,
 ) -> Result<Response, ApiError> {
-    p.require(&[Role::Admin])?;
-    let role: Role = req.staff_role.parse()?;
-    if !role.is_staff() {
-        return Err(ApiError::invalid(
-            "role",
-            "staff accounts are 'admin' or 'agent'",
-        ));
-    }
-    let email = Identity::email(&req.email)?.value;
-    let name = parse_display_name("display_name", &req.display_name)?;
-    auth::check_password_policy(&req.password)?;
-    let password = req.password;
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))??;
-    let id = state
-        .store
-        .create_party(
-            p.tenant_id,
-            role,
-            Some(&email),
-            &name,
-            Some(&hash),
-            &p.actor(),
-        )
-        .await?;
+    let new = admin::create_staff(
+        &state,
+        &p,
+        &req.email,
+        &req.display_name,
+        &req.staff_role,
+        req.password,
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(StaffView {
-            id: id.0,
-            email,
-            display_name: name,
-            role: role.as_str().into(),
+            id: new.id.0,
+            email: new.email,
+            display_name: new.display_name,
+            role: new.role.as_str().into(),
+            deactivated_at: None,
         }),
     )
         .into_response())
+}
+
+/// The tenant's staff.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct StaffList {
+    /// Active first, then by name.
+    items: Vec<StaffView>,
+}
+
+/// Lists the tenant's staff accounts (admins only).
+#[utoipa::path(get, path = "/api/v1/staff", tag = "admin",
+    responses((status = 200, body = StaffList), (status = 403, body = Problem)), security(("bearer" = [])))]
+async fn list_staff(
+    State(state): State<AppState>,
+    p: Principal,
+) -> Result<axum::Json<StaffList>, ApiError> {
+    p.require(&[Role::Admin])?;
+    let items = state
+        .store
+        .staff(p.tenant_id)
+        .await?
+        .into_iter()
+        .map(|m| StaffView {
+            id: m.id.0,
+            email: m.email.unwrap_or_default(),
+            display_name: m.display_name,
+            role: m.role.as_str().into(),
+            deactivated_at: m.deactivated_at.map(|t| t.to_rfc3339()),
+        })
+        .collect();
+    Ok(axum::Json(StaffList { items }))
+}
+
+/// A new role for a staff member.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RoleChange {
+    /// `admin` or `agent`.
+    #[serde(rename = "role")]
+    staff_role: String,
+}
+
+/// Gives a staff member another role (admins only, not oneself; the tenant keeps at least
+/// one active admin). Their sessions, tokens and sockets end at once (checklist F04).
+#[utoipa::path(put, path = "/api/v1/staff/{id}/role", tag = "admin", request_body = RoleChange, params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+async fn change_role(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+    Json(req): Json<RoleChange>,
+) -> Result<StatusCode, ApiError> {
+    p.require(&[Role::Admin])?;
+    let party: PartyId = parse_id(&id, "staff member")?;
+    let role: Role = req.staff_role.parse()?;
+    admin::change_staff(&state, &p, party, StaffChange::Role(role)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deactivates a staff member (admins only, not oneself; the tenant keeps at least one
+/// active admin): they can no longer sign in, and their sessions, tokens and sockets end
+/// at once (checklist F04). Their name stays on what they did.
+#[utoipa::path(post, path = "/api/v1/staff/{id}/deactivate", tag = "admin", params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)), security(("bearer" = [])))]
+async fn deactivate(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    p.require(&[Role::Admin])?;
+    let party: PartyId = parse_id(&id, "staff member")?;
+    admin::change_staff(&state, &p, party, StaffChange::Deactivate).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// A new API token.

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod acceptance;
+mod admin;
 mod anticipation;
 mod audit;
 mod channel_switch;

@@ -107,6 +107,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "chat_follow_up",
         include_str!("../../migrations/postgres/0021_chat_follow_up.sql"),
     ),
+    (
+        23,
+        "canned_replies",
+        include_str!("../../migrations/postgres/0023_canned_replies.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming Kairos' migration lock.

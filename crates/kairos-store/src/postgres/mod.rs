@@ -3,6 +3,7 @@
 //! keeps `seq` gap-free and in commit order, so a reader resuming from a `seq` never skips
 //! an event that commits later.
 
+mod admin;
 mod agents;
 mod anticipation;
 mod audit;

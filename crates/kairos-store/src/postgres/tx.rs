@@ -326,6 +326,8 @@ impl PgTx {
             | EventData::CouponIssued { .. }
             | EventData::CouponRedeemed { .. }
             | EventData::WebhookSecretChanged { .. }
+            | EventData::PartyChanged { .. }
+            | EventData::CannedReplyChanged { .. }
             | EventData::CustomerErased { .. }
             | EventData::ConversationPurged { .. }
             | EventData::ContextEventsPurged { .. }

@@ -110,6 +110,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "chat_follow_up",
         include_str!("../../migrations/sqlite/0021_chat_follow_up.sql"),
     ),
+    (
+        23,
+        "canned_replies",
+        include_str!("../../migrations/sqlite/0023_canned_replies.sql"),
+    ),
 ];
 
 fn checksum(sql: &str) -> Vec<u8> {

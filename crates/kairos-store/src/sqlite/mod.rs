@@ -1,6 +1,7 @@
 //! Embedded SQLite backend: WAL, `synchronous=FULL`, one group-committing writer thread and
 //! a small pool of read connections.
 
+mod admin;
 mod agents;
 mod anticipation;
 mod audit;

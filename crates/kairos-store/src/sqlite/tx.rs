@@ -220,6 +220,8 @@ impl<'c> SqliteTx<'c> {
             | EventData::CouponIssued { .. }
             | EventData::CouponRedeemed { .. }
             | EventData::WebhookSecretChanged { .. }
+            | EventData::PartyChanged { .. }
+            | EventData::CannedReplyChanged { .. }
             | EventData::CustomerErased { .. }
             | EventData::ConversationPurged { .. }
             | EventData::ContextEventsPurged { .. }

@@ -7,11 +7,11 @@ use crate::forms::StaffForm;
 use crate::i18n::Lang;
 use crate::time::{When, when};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use http::StatusCode;
 use kairos_core::conversation::{ConversationPatch, Priority, Status};
-use kairos_core::ids::ConversationId;
+use kairos_core::ids::{CannedReplyId, ConversationId};
 use kairos_core::message::{Author, Body, Channel, Direction, Message};
 use kairos_core::reply::PostMessage;
 use kairos_core::sla::{Clock, ClockState};
@@ -95,6 +95,15 @@ struct ConversationPage {
     /// The log position of the newest message shown: the live script replays what came
     /// after it (a receipt that arrived while the page loaded).
     last_seq: i64,
+    /// The tenant's canned replies (id, title) for the picker.
+    canned: Vec<(String, String)>,
+}
+
+/// The conversation page's query: a canned reply to put into the composer (the picker
+/// without the script).
+#[derive(Deserialize, Default)]
+pub(crate) struct ConversationQuery {
+    canned: Option<String>,
 }
 
 fn parse_id(raw: &str, l: Lang) -> Result<ConversationId, PageError> {
@@ -108,10 +117,39 @@ pub(crate) async fn page(
     l: Lang,
     principal: Result<Principal, ApiError>,
     Path(id): Path<String>,
+    Query(q): Query<ConversationQuery>,
 ) -> Result<Response, PageError> {
-    let path = format!("/conversations/{}", parse_id(&id, l)?);
+    let conversation = parse_id(&id, l)?;
+    let path = format!("/conversations/{conversation}");
     let (p, layout) = staff(&state, principal, l, &path).await?;
-    show(&state, &p, l, layout, &id, String::new(), None).await
+    let draft = match q.canned.as_deref().filter(|c| !c.is_empty()) {
+        Some(raw) => canned_text(&state, &p, l, conversation, raw).await?,
+        None => String::new(),
+    };
+    show(&state, &p, l, layout, &id, draft, None).await
+}
+
+/// Canned reply `raw` filled in for `conversation` (not found: the 404 page).
+async fn canned_text(
+    state: &AppState,
+    p: &Principal,
+    l: Lang,
+    conversation: ConversationId,
+    raw: &str,
+) -> Result<String, PageError> {
+    let id: CannedReplyId = raw
+        .parse()
+        .map_err(|_| PageError::new(l, ApiError::not_found("canned reply")))?;
+    let reply = state
+        .store
+        .canned_reply(p.tenant_id, id)
+        .await
+        .or_page(l)?
+        .ok_or_else(|| PageError::new(l, ApiError::not_found("canned reply")))?;
+    let values = kairos_http::admin::canned_values(state, p, conversation)
+        .await
+        .or_page(l)?;
+    Ok(kairos_http::admin::render_canned(&reply, &values))
 }
 
 async fn show(
@@ -182,6 +220,14 @@ async fn show(
         .iter()
         .map(|clock| sla_shown(clock, l))
         .collect();
+    let canned = state
+        .store
+        .canned_replies(p.tenant_id)
+        .await
+        .or_page(l)?
+        .into_iter()
+        .map(|c| (c.id.to_string(), c.title))
+        .collect();
     let failed = error.is_some();
     let mut response = render(&ConversationPage {
         l,
@@ -218,6 +264,7 @@ async fn show(
         draft,
         error,
         last_seq: stored.last().map_or(0, |m| m.seq),
+        canned,
     });
     if failed {
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;

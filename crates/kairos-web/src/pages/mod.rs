@@ -1,5 +1,6 @@
 //! The pages: the frame they share, and one module per page.
 
+pub(crate) mod admin;
 pub(crate) mod conversation;
 pub(crate) mod customer;
 pub(crate) mod inbox;
@@ -33,6 +34,9 @@ pub(crate) struct Layout {
     /// The signed-in staff member's party id (the live script tells others' views from
     /// its own); empty when signed out.
     pub me: String,
+    /// Whether the signed-in staff member is an admin (the navigation shows the admin
+    /// pages).
+    pub admin: bool,
 }
 
 impl Layout {
@@ -45,6 +49,7 @@ impl Layout {
             icon: assets::url("favicon.svg"),
             user: None,
             me: String::new(),
+            admin: false,
             langs: Lang::ALL.iter().map(|l| (*l, *l == lang)).collect(),
         }
     }
@@ -54,6 +59,7 @@ impl Layout {
         Self {
             user: Some((name, p.csrf_token().unwrap_or_default().to_owned())),
             me: p.party_id.map(|id| id.to_string()).unwrap_or_default(),
+            admin: p.role == kairos_core::party::Role::Admin,
             ..Self::anonymous(lang, path)
         }
     }

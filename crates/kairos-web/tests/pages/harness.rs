@@ -192,6 +192,36 @@ impl App {
         v["conversation_id"].as_str().unwrap().to_owned()
     }
 
+    /// Adds an admin `admin@<slug>.example` to the tenant and signs them in; the cookies.
+    pub async fn sign_in_admin(&self, t: &Tenant) -> String {
+        let tenant = self
+            .store
+            .tenant_by_slug(&t.slug)
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let email = format!("admin@{}.example", t.slug);
+        let hash = auth::hash_password(PASSWORD).unwrap();
+        self.store
+            .create_party(
+                tenant,
+                Role::Admin,
+                Some(&email),
+                "Ann Admin",
+                Some(&hash),
+                &Actor::System,
+            )
+            .await
+            .unwrap();
+        let admin = Tenant {
+            slug: t.slug.clone(),
+            email,
+            token: t.token.clone(),
+        };
+        self.sign_in(&admin).await
+    }
+
     /// Signs the tenant's agent in through the form; returns the cookies to send.
     pub async fn sign_in(&self, t: &Tenant) -> String {
         let form = self.get("/login", "", &[]).await;

@@ -2,6 +2,7 @@
 //! languages, tenant isolation. Checklist IDs name what each test guards.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod admin;
 mod customer;
 mod harness;
 mod security;
