@@ -16,6 +16,7 @@ mod headers;
 mod i18n;
 mod labels;
 mod pages;
+mod portal;
 mod time;
 
 pub use i18n::Lang;
@@ -42,5 +43,6 @@ pub fn router() -> Router<AppState> {
         )
         .route("/customers/{id}", get(pages::customer::page))
         .route("/assets/{name}", get(assets::serve))
+        .merge(portal::router())
         .layer(axum::middleware::from_fn(headers::layer))
 }

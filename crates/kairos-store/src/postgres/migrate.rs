@@ -102,6 +102,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "customer_time_zone",
         include_str!("../../migrations/postgres/0020_customer_time_zone.sql"),
     ),
+    (
+        22,
+        "portal",
+        include_str!("../../migrations/postgres/0022_portal.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming Kairos' migration lock.

@@ -105,6 +105,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "customer_time_zone",
         include_str!("../../migrations/sqlite/0020_customer_time_zone.sql"),
     ),
+    (
+        22,
+        "portal",
+        include_str!("../../migrations/sqlite/0022_portal.sql"),
+    ),
 ];
 
 fn checksum(sql: &str) -> Vec<u8> {
