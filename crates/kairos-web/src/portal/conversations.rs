@@ -330,7 +330,7 @@ pub(crate) async fn create(
         parse_subject(Some(&form.subject)),
         Body::new(&form.body, None),
     ) {
-        (Ok(s), Ok(b)) => (s, b),
+        (Ok(Some(s)), Ok(b)) => (Some(s), b),
         _ => return Ok(again(Some(l.msg("portal-new-invalid")), Vec::new())),
     };
     if form.step != "send" {

@@ -4,6 +4,8 @@
 
 mod customer;
 mod harness;
+mod portal;
+mod portal_security;
 mod security;
 
 use harness::{App, PASSWORD, XSS};
