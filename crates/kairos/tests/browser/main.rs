@@ -6,6 +6,7 @@
 //! `target/screenshots/`.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod portal;
 mod stack;
 mod webdriver;
 
