@@ -133,7 +133,7 @@ async fn find(
         })
         .filter(|(n, _)| *n > 0)
         .collect();
-    scored.sort_by(|a, b| b.0.cmp(&a.0));
+    scored.sort_by_key(|(n, _)| std::cmp::Reverse(*n));
     Ok(scored
         .iter()
         .take(limit)

@@ -137,8 +137,11 @@ pub(crate) async fn tenant(
         .ok_or_else(|| PortalError::new(lang, None, ApiError::not_found("tenant")))
 }
 
-/// Why a portal page cannot be shown.
-pub(crate) struct PortalError {
+/// Why a portal page cannot be shown (boxed: errors travel through every handler).
+pub(crate) struct PortalError(Box<Failure>);
+
+/// What [`PortalError`] holds.
+struct Failure {
     lang: Lang,
     /// The tenant, when known (its sign-in page and frame).
     tenant: Option<Tenant>,
@@ -150,20 +153,19 @@ pub(crate) struct PortalError {
 impl PortalError {
     /// Wraps `error` for a reader of `lang` in `tenant`'s portal.
     pub(crate) fn new(lang: Lang, tenant: Option<&Tenant>, error: impl Into<ApiError>) -> Self {
-        Self {
+        Self(Box::new(Failure {
             lang,
             tenant: tenant.cloned(),
             error: error.into(),
             limited: false,
-        }
+        }))
     }
 
     /// Too many requests from this client.
     pub(crate) fn limited(lang: Lang, tenant: &Tenant) -> Self {
-        Self {
-            limited: true,
-            ..Self::new(lang, Some(tenant), ApiError::forbidden())
-        }
+        let mut e = Self::new(lang, Some(tenant), ApiError::forbidden());
+        e.0.limited = true;
+        e
     }
 }
 
@@ -199,13 +201,14 @@ struct PlainErrorPage {
 
 impl IntoResponse for PortalError {
     fn into_response(self) -> Response {
-        let l = self.lang;
-        let status = if self.limited {
+        let failure = *self.0;
+        let l = failure.lang;
+        let status = if failure.limited {
             StatusCode::TOO_MANY_REQUESTS
         } else {
-            self.error.status()
+            failure.error.status()
         };
-        if let (StatusCode::UNAUTHORIZED, Some(t)) = (status, &self.tenant) {
+        if let (StatusCode::UNAUTHORIZED, Some(t)) = (status, &failure.tenant) {
             return Redirect::to(&format!("/portal/{}/login", t.slug.as_str())).into_response();
         }
         let (title, detail) = match status {
@@ -213,17 +216,17 @@ impl IntoResponse for PortalError {
                 (l.msg("portal-limited"), l.msg("portal-limited-detail"))
             }
             StatusCode::NOT_FOUND => (l.msg("error-not-found"), l.msg("error-not-found-detail")),
-            StatusCode::FORBIDDEN if self.error.code() == "csrf_token_invalid" => {
+            StatusCode::FORBIDDEN if failure.error.code() == "csrf_token_invalid" => {
                 (l.msg("error-expired"), l.msg("error-expired-detail"))
             }
             StatusCode::FORBIDDEN => (l.msg("error-forbidden"), l.msg("error-forbidden-detail")),
             s if s.is_client_error() => (l.msg("error-bad-request"), l.msg("error-retry")),
             _ => {
-                tracing::error!(error = ?self.error, "portal page failed");
+                tracing::error!(error = ?failure.error, "portal page failed");
                 (l.msg("error-internal"), l.msg("error-retry"))
             }
         };
-        let mut response = match &self.tenant {
+        let mut response = match &failure.tenant {
             Some(t) => render(&ErrorPage {
                 l,
                 layout: PortalLayout::new(l, t, "", None, ""),

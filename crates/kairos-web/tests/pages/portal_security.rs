@@ -6,6 +6,9 @@ use crate::harness::{App, XSS};
 use crate::portal::portal_cookie;
 use serde_json::{Value, json};
 
+/// Form fields or request headers.
+type Fields<'a> = [(&'a str, &'a str)];
+
 /// F06: a customer's address, a staff member's, an unknown one: the same status and page,
 /// no cookie but the form's, and a link mailed to each (nobody can tell them apart).
 #[tokio::test]
@@ -169,7 +172,7 @@ async fn f08_portal_forms_refuse_posts_without_their_token_or_from_other_sites()
     let anna = app.portal_sign_in(&t, "anna@example.org").await;
     let csrf = app.get("/portal/acme", &anna, &[]).await.csrf();
     let reply = format!("/portal/acme/conversations/{id}/messages");
-    let attempts: [(&[(&str, &str)], &[(&str, &str)]); 3] = [
+    let attempts: [(&Fields, &Fields); 3] = [
         (&[("body", "no token")], &[]),
         (&[("body", "wrong token"), ("csrf", "x")], &[]),
         (

@@ -12,9 +12,12 @@ use kairos_mail::smtp::{Delivery, SmtpConfig, SmtpServer};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+/// What the relay was given: envelope and message.
+type Received = Vec<(Envelope, Vec<u8>)>;
+
 /// The relay: records every mail it is given.
 #[derive(Clone, Default)]
-struct Sink(Arc<Mutex<Vec<(Envelope, Vec<u8>)>>>);
+struct Sink(Arc<Mutex<Received>>);
 
 impl Delivery for Sink {
     async fn accepts(&self, _address: &str) -> Result<bool, String> {
