@@ -36,6 +36,11 @@ static ASSETS: LazyLock<Vec<(&'static str, Asset)>> = LazyLock::new(|| {
             "text/javascript; charset=utf-8",
         ),
         asset(
+            "portal.js",
+            include_bytes!("../assets/portal.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        asset(
             "favicon.svg",
             include_bytes!("../assets/favicon.svg"),
             "image/svg+xml",

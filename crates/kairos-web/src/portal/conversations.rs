@@ -10,7 +10,7 @@ use crate::pages::render;
 use crate::time::{When, when};
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use http::{HeaderMap, StatusCode};
 use kairos_core::ids::ConversationId;
@@ -348,4 +348,50 @@ pub(crate) async fn create(
         .await
         .or_portal(l, &t)?;
     Ok(Redirect::to(&format!("/portal/{slug}/conversations/{id}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "portal/suggestions.html")]
+struct SuggestionsFragment {
+    l: Lang,
+    layout: PortalLayout,
+    csrf: String,
+    suggestions: Vec<Suggestion>,
+}
+
+/// What the customer has typed so far.
+#[derive(Deserialize, Default)]
+pub(crate) struct SuggestQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// `GET /portal/{t}/new/suggestions?q=`: the articles that may answer what the customer is
+/// typing, as an HTML fragment the portal's script swaps into the new-request page.
+pub(crate) async fn suggest(
+    State(state): State<AppState>,
+    l: Lang,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    query: Result<Query<SuggestQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, PortalError> {
+    let (t, me) = signed_in(&state, &headers, l, &slug).await?;
+    let q: String = query
+        .map(|Query(q)| q.q)
+        .unwrap_or_default()
+        .chars()
+        .take(512)
+        .collect();
+    let found = match q.trim().chars().count() {
+        0..4 => Vec::new(),
+        _ => suggestions(&state, &t, Some(&me), &q)
+            .await
+            .or_portal(l, &t)?,
+    };
+    Ok(render(&SuggestionsFragment {
+        l,
+        layout: PortalLayout::new(l, &t, "/new", Some(&me.csrf), "new"),
+        csrf: me.csrf.clone(),
+        suggestions: found,
+    }))
 }

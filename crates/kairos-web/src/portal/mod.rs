@@ -42,6 +42,10 @@ pub(crate) fn router() -> Router<AppState> {
             get(conversations::new_form).post(conversations::create),
         )
         .route(
+            "/portal/{tenant}/new/suggestions",
+            get(conversations::suggest),
+        )
+        .route(
             "/portal/{tenant}/conversations/{id}",
             get(conversations::page),
         )
@@ -76,6 +80,8 @@ pub(crate) struct PortalLayout {
     pub portal_css: String,
     /// The script.
     pub js: String,
+    /// The portal's own script (suggestions while typing).
+    pub portal_js: String,
     /// The icon.
     pub icon: String,
     /// Every language, with whether it is the current one.
@@ -105,6 +111,7 @@ impl PortalLayout {
             css: assets::url("app.css"),
             portal_css: assets::url("portal.css"),
             js: assets::url("app.js"),
+            portal_js: assets::url("portal.js"),
             icon: assets::url("favicon.svg"),
             langs: Lang::ALL.iter().map(|l| (*l, *l == lang)).collect(),
             slug,

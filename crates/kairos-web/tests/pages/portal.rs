@@ -381,6 +381,26 @@ async fn the_customer_replies_and_a_new_request_offers_articles_first() {
         .await;
     assert_eq!(empty.status, 422);
 
+    // While the customer types, the same suggestions come as a fragment for the script.
+    let live = app
+        .get(
+            "/portal/acme/new/suggestions?q=cancel%20my%20contract",
+            &session,
+            &[],
+        )
+        .await;
+    assert_eq!(live.status, 200);
+    assert!(live.body.starts_with("<div id=\"live-suggestions\">"));
+    assert!(live.body.contains("Cancelling your contract"));
+    let short = app
+        .get("/portal/acme/new/suggestions?q=ca", &session, &[])
+        .await;
+    assert_eq!(short.body.trim(), "<div id=\"live-suggestions\"></div>");
+    let signed_out = app
+        .get("/portal/acme/new/suggestions?q=cancel", "", &[])
+        .await;
+    assert_eq!(signed_out.status, 303);
+
     // A new request: first the articles that may answer it.
     let new = app.get("/portal/acme/new", &session, &[]).await;
     let csrf = new.csrf();

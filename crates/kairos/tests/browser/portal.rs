@@ -275,6 +275,14 @@ async fn a_customer_signs_in_by_mail_and_uses_the_portal_in_headless_chromium() 
     browser
         .type_into(&body, "How can I cancel my contract?")
         .await;
+    // Suggested while typing (the portal's script fetches them from the server).
+    assert!(
+        browser
+            .wait_js("document.querySelector('#live-suggestions .suggestion a')")
+            .await,
+        "no suggestion while typing"
+    );
+    photograph(&browser, &shots, "portal-new-typing").await;
     let submit = browser.find("#new-form button[type=submit]").await;
     browser.click(&submit).await;
     assert!(
