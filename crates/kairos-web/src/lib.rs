@@ -1,4 +1,5 @@
-//! Kairos web UI: the agent workspace as server-rendered HTML.
+//! Kairos web UI: the agent workspace and the customer portal (`/portal/{tenant}`, with
+//! its own sessions opened by sign-in links sent by mail) as server-rendered HTML.
 //!
 //! Pages are askama templates (checked at compile time, HTML-escaped by default), styled by
 //! one hand-written stylesheet and progressively enhanced by one small hand-written script;

@@ -6,6 +6,7 @@ mod customer;
 mod harness;
 mod portal;
 mod portal_security;
+mod portal_support;
 mod security;
 
 use harness::{App, PASSWORD, XSS};

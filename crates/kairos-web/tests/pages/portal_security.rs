@@ -3,7 +3,7 @@
 //! and headers (F09, B05, F07), staff and customer sessions kept apart.
 
 use crate::harness::{App, XSS};
-use crate::portal::portal_cookie;
+use crate::portal_support::portal_cookie;
 use serde_json::{Value, json};
 
 /// Form fields or request headers.
