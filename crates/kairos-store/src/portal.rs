@@ -53,8 +53,9 @@ pub struct PortalSession {
 
 /// The writes the portal needs inside the tenant's write transaction.
 pub(crate) trait PortalTx {
-    /// Deletes this tenant's links created before `before`.
-    async fn purge_portal_links(&mut self, before: i64) -> Result<()>;
+    /// Deletes this tenant's links whose window ended before `now` (expired links and
+    /// used ones no longer counted).
+    async fn purge_portal_links(&mut self, now: i64) -> Result<()>;
     /// Links of this tenant created after `since` for `email` (when given) or `client`.
     async fn count_portal_links(
         &mut self,
@@ -95,7 +96,7 @@ async fn issue<T: PortalTx>(
     at: i64,
 ) -> Result<LinkIssued> {
     let since = at - limits.window_micros;
-    tx.purge_portal_links(since).await?;
+    tx.purge_portal_links(at).await?;
     if tx.count_portal_links(None, Some(&client), since).await? >= limits.per_client {
         return Ok(LinkIssued::ClientLimited);
     }
@@ -116,6 +117,7 @@ async fn redeem<T: WriteTx + PortalTx>(
     at: Timestamp,
 ) -> Result<CustomerId> {
     let micros = at.as_micros();
+    tx.purge_portal_links(micros).await?;
     let email = tx
         .use_portal_link(&link_hash, micros)
         .await?

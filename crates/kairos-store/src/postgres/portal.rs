@@ -9,11 +9,11 @@ use kairos_core::ids::{CustomerId, TenantId};
 use sqlx::Row as _;
 
 impl PortalTx for PgTx {
-    async fn purge_portal_links(&mut self, before: i64) -> Result<()> {
+    async fn purge_portal_links(&mut self, now: i64) -> Result<()> {
         let tenant = self.tenant().0;
-        sqlx::query("DELETE FROM portal_links WHERE tenant_id = $1 AND created_at < $2")
+        sqlx::query("DELETE FROM portal_links WHERE tenant_id = $1 AND expires_at < $2")
             .bind(tenant)
-            .bind(before)
+            .bind(now)
             .execute(self.conn())
             .await?;
         Ok(())

@@ -10,10 +10,10 @@ use rusqlite::{OptionalExtension, params};
 use uuid::Uuid;
 
 impl PortalTx for SqliteTx<'_> {
-    async fn purge_portal_links(&mut self, before: i64) -> Result<()> {
+    async fn purge_portal_links(&mut self, now: i64) -> Result<()> {
         self.conn()
-            .prepare_cached("DELETE FROM portal_links WHERE tenant_id = ?1 AND created_at < ?2")?
-            .execute(params![self.tenant().0, before])?;
+            .prepare_cached("DELETE FROM portal_links WHERE tenant_id = ?1 AND expires_at < ?2")?
+            .execute(params![self.tenant().0, now])?;
         Ok(())
     }
 
