@@ -19,6 +19,7 @@ mod openapi;
 mod routes;
 mod security;
 mod views;
+mod web_access;
 
 pub use error::ApiError;
 pub use security::FramingAllowed;

@@ -110,6 +110,7 @@ pub mod kb_deflection;
 pub mod kb_votes;
 pub mod knowledge;
 pub mod mail;
+pub mod portal;
 pub mod privacy;
 pub mod restriction;
 pub mod retention;

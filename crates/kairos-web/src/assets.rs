@@ -26,6 +26,11 @@ static ASSETS: LazyLock<Vec<(&'static str, Asset)>> = LazyLock::new(|| {
             "text/css; charset=utf-8",
         ),
         asset(
+            "portal.css",
+            include_bytes!("../assets/portal.css"),
+            "text/css; charset=utf-8",
+        ),
+        asset(
             "app.js",
             include_bytes!("../assets/app.js"),
             "text/javascript; charset=utf-8",
@@ -44,6 +49,11 @@ static ASSETS: LazyLock<Vec<(&'static str, Asset)>> = LazyLock::new(|| {
             "widget.css",
             include_bytes!("../assets/widget.css"),
             "text/css; charset=utf-8",
+        ),
+        asset(
+            "portal.js",
+            include_bytes!("../assets/portal.js"),
+            "text/javascript; charset=utf-8",
         ),
         asset(
             "favicon.svg",

@@ -1,4 +1,5 @@
-//! Kairos web UI: the agent workspace as server-rendered HTML.
+//! Kairos web UI: the agent workspace and the customer portal (`/portal/{tenant}`, with
+//! its own sessions opened by sign-in links sent by mail) as server-rendered HTML.
 //!
 //! Pages are askama templates (checked at compile time, HTML-escaped by default), styled by
 //! one hand-written stylesheet and progressively enhanced by one small hand-written script;
@@ -16,6 +17,7 @@ mod headers;
 mod i18n;
 mod labels;
 mod pages;
+mod portal;
 mod time;
 mod widget;
 
@@ -103,5 +105,6 @@ pub fn router() -> Router<AppState> {
         .route("/assets/{name}", get(assets::serve))
         .route("/widget.js", get(widget::loader))
         .route("/widget/{tenant}", get(widget::frame))
+        .merge(portal::router())
         .layer(axum::middleware::from_fn(headers::layer))
 }

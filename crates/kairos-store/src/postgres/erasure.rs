@@ -95,7 +95,7 @@ impl ErasureTx for PgTx {
         let lowered: Vec<String> = d.values.iter().map(|v| v.to_lowercase()).collect();
         let byte_needles: Vec<Vec<u8>> = needles.iter().map(|n| n.as_bytes().to_vec()).collect();
         let mut n = 0;
-        let statements: [(&str, Binding); 19] = [
+        let statements: [(&str, Binding); 21] = [
             ("DELETE FROM provider_outbox WHERE message_id = ANY($1)", Binding::Ids(&messages)),
             ("DELETE FROM mail_outbox WHERE message_id = ANY($1)", Binding::Ids(&messages)),
             ("DELETE FROM messages WHERE conversation_id = ANY($1)", Binding::Ids(&conversations)),
@@ -110,6 +110,8 @@ impl ErasureTx for PgTx {
             ("DELETE FROM coupons WHERE customer_id = ANY($1)", Binding::Ids(&people)),
             ("DELETE FROM restrictions WHERE customer_id = ANY($1)", Binding::Ids(&people)),
             ("DELETE FROM api_tokens WHERE customer_id = ANY($1)", Binding::Ids(&people)),
+            ("DELETE FROM portal_sessions WHERE customer_id = ANY($1)", Binding::Ids(&people)),
+            ("DELETE FROM portal_links WHERE tenant_id = $2 AND lower(email) = ANY($1)", Binding::Texts(&lowered)),
             ("DELETE FROM mail_outbox WHERE tenant_id = $2 AND lower(recipient) = ANY($1)", Binding::Texts(&lowered)),
             ("DELETE FROM mail_auto_replies WHERE tenant_id = $2 AND lower(address) = ANY($1)", Binding::Texts(&lowered)),
             // Stored responses and raw provider payloads may quote them anywhere.

@@ -125,6 +125,7 @@ impl ErasureTx for SqliteTx<'_> {
                 "DELETE FROM coupons WHERE customer_id = ?1",
                 "DELETE FROM restrictions WHERE customer_id = ?1",
                 "DELETE FROM api_tokens WHERE customer_id = ?1",
+                "DELETE FROM portal_sessions WHERE customer_id = ?1",
             ] {
                 n += c.prepare_cached(sql)?.execute([p.0])?;
             }
@@ -141,6 +142,11 @@ impl ErasureTx for SqliteTx<'_> {
                 .execute(params![t, v])?;
             n += c
                 .prepare_cached("DELETE FROM mail_auto_replies WHERE tenant_id = ?1 AND lower(address) = lower(?2)")?
+                .execute(params![t, v])?;
+            n += c
+                .prepare_cached(
+                    "DELETE FROM portal_links WHERE tenant_id = ?1 AND lower(email) = lower(?2)",
+                )?
                 .execute(params![t, v])?;
         }
         for needle in &needles {

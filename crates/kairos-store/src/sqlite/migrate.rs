@@ -111,6 +111,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0021_chat_follow_up.sql"),
     ),
     (
+        22,
+        "portal",
+        include_str!("../../migrations/sqlite/0022_portal.sql"),
+    ),
+    (
         23,
         "canned_replies",
         include_str!("../../migrations/sqlite/0023_canned_replies.sql"),

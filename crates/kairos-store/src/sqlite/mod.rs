@@ -16,6 +16,7 @@ mod keys;
 mod knowledge;
 mod mail;
 mod migrate;
+mod portal;
 mod read;
 mod restriction;
 mod sla;

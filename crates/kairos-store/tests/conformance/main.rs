@@ -12,6 +12,7 @@ mod hooks;
 mod hostile;
 mod knowledge;
 mod log;
+mod portal;
 mod tenants;
 
 use conversations::{
@@ -43,6 +44,10 @@ use kairos_core::tenant::TenantSlug;
 use kairos_store::Store;
 use knowledge::knowledge_base_revisions_states_translations_votes_and_grants;
 use log::{event_log_is_gap_free_and_resumable, failing_writes_in_a_batch_roll_back_alone};
+use portal::{
+    portal_links_are_limited_used_once_and_open_sessions,
+    portal_requests_follow_merges_and_erasure_takes_the_portal_rows,
+};
 use tenants::{tenant_log_starts_at_one_and_slugs_are_unique, tenants_never_see_each_other};
 
 /// A store under test plus what keeps it alive (temp dir or database name).
@@ -134,6 +139,8 @@ conformance!(
     coupons_expire_follow_merges_and_go_with_erasure,
     knowledge_base_revisions_states_translations_votes_and_grants,
     forum_threads_filter_moderate_convert_and_stay_in_their_tenant,
+    portal_links_are_limited_used_once_and_open_sessions,
+    portal_requests_follow_merges_and_erasure_takes_the_portal_rows,
 );
 
 fn email_in(from: &str, body: &str, ext: Option<&str>) -> InboundCommand {

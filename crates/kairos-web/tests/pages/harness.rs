@@ -72,7 +72,10 @@ impl App {
     pub async fn with_cookies(secure: bool) -> App {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open_sqlite(dir.path()).await.unwrap();
-        let state = AppState::new(store.clone(), Arc::new(String::new), secure);
+        let blobs = kairos_store::blobs::BlobStore::open(dir.path().join("blobs")).unwrap();
+        let state = AppState::new(store.clone(), Arc::new(String::new), secure)
+            .with_public_url(Some("https://help.example"))
+            .with_blobs(blobs);
         App {
             router: kairos_http::app_with(state, kairos_web::router()),
             store,

@@ -5,6 +5,9 @@
 mod admin;
 mod customer;
 mod harness;
+mod portal;
+mod portal_security;
+mod portal_support;
 mod security;
 mod widget;
 

@@ -7,6 +7,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod admin;
+mod portal;
 mod stack;
 mod webdriver;
 mod widget;

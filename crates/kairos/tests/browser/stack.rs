@@ -204,6 +204,11 @@ impl Stack {
     /// Starts everything, with one agent per e-mail in `agents`; `None` (after a loud
     /// notice) when Chromium is not installed.
     pub async fn start(agents: &[&str]) -> Option<Stack> {
+        Self::start_with(agents, &[]).await
+    }
+
+    /// Like [`Stack::start`], with more arguments for `kairos serve` (`--smtp-relay …`).
+    pub async fn start_with(agents: &[&str], serve: &[String]) -> Option<Stack> {
         if !installed("/usr/bin/chromium") || !installed("/usr/bin/chromedriver") {
             return None;
         }
@@ -237,6 +242,7 @@ impl Stack {
         let server = Guard(
             kairos(dir.path())
                 .args(["serve", "--listen", &listen])
+                .args(serve)
                 .stdout(Stdio::null())
                 .spawn()
                 .unwrap(),
