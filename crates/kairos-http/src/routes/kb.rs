@@ -40,8 +40,11 @@ impl FromRequestParts<AppState> for MaybePrincipal {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        // Only credentials count: a visitor's other cookies (the UI's language, the
+        // portal's session) do not make the request a failed sign-in.
+        let session = crate::auth::session_cookie_name(state.secure_cookies);
         let sent = parts.headers.contains_key(http::header::AUTHORIZATION)
-            || parts.headers.contains_key(http::header::COOKIE);
+            || crate::auth::cookie(&parts.headers, session).is_some();
         if !sent {
             return Ok(Self(None));
         }

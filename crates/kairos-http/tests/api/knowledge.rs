@@ -158,6 +158,19 @@ async fn readers_and_revisions(app: TestApp) {
         .call("GET", "/api/v1/kb/categories?tenant=acme", None, None)
         .await;
     assert_eq!(cats.json().as_array().unwrap().len(), 1);
+    // A visitor's cookies that are not a session (the UI's language, the portal's) leave
+    // them a visitor; a session cookie that is not valid is refused.
+    for (cookie, status) in [
+        ("kairos_lang=de; kairos_portal=abc", StatusCode::OK),
+        ("kairos_session=forged", StatusCode::UNAUTHORIZED),
+    ] {
+        let req = http::Request::builder()
+            .uri(format!("/api/v1/kb/articles/{p}?tenant=acme"))
+            .header("cookie", cookie)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        assert_eq!(app.send(req).await.status, status, "{cookie}");
+    }
 
     // Rendered HTML is sanitised (checklist B01, B06).
     let r = app

@@ -21,16 +21,16 @@ use crate::i18n::Lang;
 use crate::pages::render;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use http::{HeaderMap, StatusCode, header};
 use kairos_core::identity::Identity;
 use kairos_core::tenant::Tenant;
+use kairos_http::client_ip::ClientIp;
 use kairos_http::{ApiError, AppState};
 use kairos_store::StoreError;
 use kairos_store::portal::{LinkIssued, LinkLimits};
 use serde::Deserialize;
-use std::net::SocketAddr;
 
 /// Links per e-mail address in the window.
 pub(crate) const PER_ADDRESS: u32 = 3;
@@ -127,20 +127,12 @@ struct LinkRequest {
     csrf: String,
 }
 
-/// The client's network address (behind a proxy: the proxy's, so all its visitors share
-/// one count — undercounted, never locked out one by one).
-fn client_address(extensions: &http::Extensions) -> String {
-    extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(|| "unknown".to_owned(), |ConnectInfo(a)| a.ip().to_string())
-}
-
 /// `POST /portal/{t}/login`: stores and mails a link; the same answer for every address.
 pub(crate) async fn request(
     State(state): State<AppState>,
     l: Lang,
     headers: HeaderMap,
-    extensions: http::Extensions,
+    ClientIp(client_ip): ClientIp,
     Path(slug): Path<String>,
     body: Bytes,
 ) -> Result<Response, PortalError> {
@@ -167,7 +159,10 @@ pub(crate) async fn request(
     let client = kairos_store::kb_votes::vote_mark(
         &key,
         t.id,
-        &format!("portal-client:{}", client_address(&extensions)),
+        &format!(
+            "portal-client:{}",
+            client_ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
+        ),
     );
     let (token, hash) = kairos_http::auth::new_secret("");
     let limits = LinkLimits {
