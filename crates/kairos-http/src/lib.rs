@@ -16,6 +16,7 @@ mod openapi;
 mod routes;
 mod security;
 mod views;
+pub mod workspace;
 
 pub use error::ApiError;
 

@@ -99,6 +99,7 @@ pub mod consent;
 pub mod context;
 pub mod coupons;
 pub mod customer_zone;
+pub mod dashboard;
 pub mod erasure;
 pub mod forum;
 pub mod hooks;
@@ -113,6 +114,7 @@ pub mod restriction;
 pub mod retention;
 pub mod sla;
 pub mod webhooks;
+pub mod workspace;
 
 impl Store {
     /// Opens (creating if needed) the SQLite database `kairos.db` in `data_dir` and migrates it.

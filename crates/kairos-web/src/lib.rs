@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 mod assets;
+mod charts;
 mod error;
 mod forms;
 mod headers;
@@ -41,6 +42,20 @@ pub fn router() -> Router<AppState> {
             post(pages::conversation::set_status),
         )
         .route("/customers/{id}", get(pages::customer::page))
+        .route(
+            "/customers/{id}/consents",
+            post(pages::customer::record_consent),
+        )
+        .route(
+            "/customers/{id}/merge",
+            get(pages::merge::find).post(pages::merge::merge),
+        )
+        .route("/customers/{id}/merge/{other}", get(pages::merge::confirm))
+        .route("/dashboard", get(pages::dashboard::page))
+        .route(
+            "/conversations/{id}/assign",
+            post(pages::conversation::assign),
+        )
         .route("/assets/{name}", get(assets::serve))
         .layer(axum::middleware::from_fn(headers::layer))
 }

@@ -4,7 +4,9 @@
 
 mod customer;
 mod harness;
+mod profile;
 mod security;
+mod workspace;
 
 use harness::{App, PASSWORD, XSS};
 
