@@ -174,6 +174,7 @@ customer-survivor = Zusammengeführtes Profil öffnen
 consent-title = Einwilligungen
 consent-none-granted = Derzeit ist keine Einwilligung erteilt.
 consent-granted = Erteilte Zwecke
+consent-give = Erteilen
 consent-withdraw = Widerrufen
 consent-records = Alle Einwilligungsnachweise, neueste zuerst
 consent-when = Wann

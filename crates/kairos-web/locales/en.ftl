@@ -174,6 +174,7 @@ customer-survivor = Open the merged profile
 consent-title = Consents
 consent-none-granted = No consent is granted at present.
 consent-granted = Granted purposes
+consent-give = Grant
 consent-withdraw = Withdraw
 consent-records = Every consent record, newest first
 consent-when = When

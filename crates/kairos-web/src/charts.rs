@@ -11,9 +11,9 @@ use plotters::prelude::*;
 use std::fmt;
 
 /// Width and height of a chart's drawing (it scales to its box).
-const SIZE: (u32, u32) = (720, 280);
+const SIZE: (u32, u32) = (640, 320);
 /// Text size of axis labels, in SVG units.
-const LABEL: u32 = 14;
+const LABEL: u32 = 20;
 
 /// Series colours: chosen to keep 3:1 against both the light and the dark background;
 /// `.swatch-N` in the stylesheet shows the same colour in the legend.
@@ -134,30 +134,24 @@ pub(crate) fn bars(
         .unwrap_or(0);
     let y_max = top(highest);
     // Pixel width of one category (the plot is the drawing less margins and the y labels).
-    let slot = (SIZE.0 - 16 - 44) / u32::try_from(n).unwrap_or(1).max(1);
+    let slot = (SIZE.0 - 16 - 56) / u32::try_from(n).unwrap_or(1).max(1);
     let k = u32::try_from(series.len()).unwrap_or(1).max(1);
     let mut raw = String::new();
     let result = draw(&mut raw, |root| {
         let n32 = u32::try_from(n).unwrap_or(u32::MAX);
         let mut chart = ChartBuilder::on(root)
             .margin(8)
-            .x_label_area_size(32)
-            .y_label_area_size(44)
+            .x_label_area_size(40)
+            .y_label_area_size(56)
             .build_cartesian_2d((0u32..n32).into_segmented(), 0u32..y_max)
             .map_err(|e| e.to_string())?;
-        let step = n.div_ceil(10).max(1);
         chart
             .configure_mesh()
             .disable_x_mesh()
-            .x_labels(n.min(10))
+            .x_labels(n.min(7))
             .x_label_formatter(&|v| match v {
                 SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
-                    let i = *i as usize;
-                    if i % step == 0 {
-                        labels.get(i).cloned().unwrap_or_default()
-                    } else {
-                        String::new()
-                    }
+                    labels.get(*i as usize).cloned().unwrap_or_default()
                 }
                 SegmentValue::Last => String::new(),
             })
@@ -222,14 +216,14 @@ pub(crate) fn lines(
         let last = u32::try_from(n - 1).unwrap_or(0).max(1);
         let mut chart = ChartBuilder::on(root)
             .margin(8)
-            .x_label_area_size(32)
-            .y_label_area_size(44)
+            .x_label_area_size(40)
+            .y_label_area_size(56)
             .build_cartesian_2d(0u32..last, 0u32..y_max)
             .map_err(|e| e.to_string())?;
         chart
             .configure_mesh()
             .disable_x_mesh()
-            .x_labels(n.min(8))
+            .x_labels(n.min(7))
             .x_label_formatter(&|i| labels.get(*i as usize).cloned().unwrap_or_default())
             .y_labels(5)
             .label_style(("sans-serif", LABEL))

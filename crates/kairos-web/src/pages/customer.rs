@@ -153,7 +153,7 @@ async fn show(
         })
         .collect();
     let name = customer.display_name.clone().unwrap_or_default();
-    let newest = super::latest_timeline(&state, &p, owner, TIMELINE_SHOWN)
+    let newest = super::latest_timeline(state, p, owner, TIMELINE_SHOWN)
         .await
         .or_page(l)?;
     let mut names = Names::default();
@@ -162,7 +162,7 @@ async fn show(
         let author = match m.author {
             kairos_core::message::Author::Customer => name.clone(),
             kairos_core::message::Author::Party { id } => {
-                names.get(&state, &p, id).await.or_page(l)?
+                names.get(state, p, id).await.or_page(l)?
             }
             _ => l.msg("author-system"),
         };
@@ -200,7 +200,7 @@ async fn show(
             at: when(r.at, l),
         })
         .collect();
-    let purposes = kairos_http::workspace::privacy_settings(&state, p.tenant_id)
+    let purposes = kairos_http::workspace::privacy_settings(state, p.tenant_id)
         .await
         .or_page(l)?
         .purposes;

@@ -390,7 +390,8 @@ async fn the_dashboard_and_the_sla_and_tier_views_are_accessible() {
     };
     let (base, http, token) = (&stack.base, &stack.http, &stack.token);
     let sla = serde_json::json!({"policies": [{"name": "Gold", "tier": "gold",
-        "targets": {"normal": {"first_response": 1800, "resolution": 86400}}}]});
+        "targets": {"normal": {"first_response": 900}}},
+        {"name": "Standard", "targets": {"normal": {"first_response": 1800, "resolution": 86400}}}]});
     let put = http
         .put(format!("{base}/api/v1/sla"))
         .bearer_auth(token)
