@@ -17,6 +17,7 @@ pub mod context;
 pub mod conversation;
 pub mod coupon;
 pub mod customer;
+pub mod dashboard;
 pub mod error;
 pub mod event;
 pub mod forum;

@@ -180,7 +180,8 @@ async fn about_whom(
 ) -> Option<CustomerId> {
     let id: uuid::Uuid = first_id?.parse().ok()?;
     let tenant = principal.tenant_id;
-    if template.starts_with("/api/v1/customers/{id}") || template == "/customers/{id}" {
+    // The web UI's profile and its merge and consent pages name the customer first.
+    if template.starts_with("/api/v1/customers/{id}") || template.starts_with("/customers/{id}") {
         return Some(CustomerId(id));
     }
     // The web UI's conversation page reads the same data as the API's.

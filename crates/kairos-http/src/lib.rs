@@ -20,6 +20,7 @@ mod routes;
 mod security;
 mod views;
 mod web_access;
+pub mod workspace;
 
 pub use error::ApiError;
 pub use security::FramingAllowed;

@@ -100,6 +100,7 @@ pub mod consent;
 pub mod context;
 pub mod coupons;
 pub mod customer_zone;
+pub mod dashboard;
 pub mod erasure;
 mod follow_up;
 pub mod forum;
@@ -117,6 +118,7 @@ pub mod retention;
 pub mod sla;
 pub mod staff;
 pub mod webhooks;
+pub mod workspace;
 
 impl Store {
     /// Opens (creating if needed) the SQLite database `kairos.db` in `data_dir` and migrates it.

@@ -2,6 +2,7 @@
 // - times are shown in the reader's own time zone and locale (the server renders UTC);
 // - filter selects submit themselves;
 // - keyboard shortcuts: j/k move through the inbox, r focuses the composer;
+// - "insert link" buttons put a suggested article's link into the composer;
 // - live updates: the staff socket's events refresh the parts of the page marked
 //   data-live-part (re-fetched as server-rendered, escaped HTML; the script never builds
 //   markup from message text); another agent viewing the same conversation is shown, and
@@ -34,6 +35,22 @@
     document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
       select.addEventListener("change", function () {
         if (select.form) select.form.requestSubmit();
+      });
+    });
+  }
+
+  function insertLinks() {
+    var body = document.getElementById("body");
+    if (!body) return;
+    document.querySelectorAll("button[data-insert]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var link = button.getAttribute("data-insert");
+        var at = body.selectionStart || body.value.length;
+        var before = body.value.slice(0, at);
+        var gap = before && !/\s$/.test(before) ? " " : "";
+        body.value = before + gap + link + body.value.slice(at);
+        body.focus();
       });
     });
   }
@@ -255,6 +272,7 @@
   localiseTimes();
   autosubmit();
   cannedPicker();
+  insertLinks();
   shortcuts();
   live();
 })();

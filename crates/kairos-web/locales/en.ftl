@@ -361,3 +361,99 @@ purpose-travel = Travel
 purpose-personalised-offers = Personalised offers
 purpose-profiling = Profiling
 purpose-partner-sharing = Sharing with partners
+## Workspace: views, assignee, suggestions
+nav-dashboard = Dashboard
+view-sla = SLA due soon
+view-tier = By tier
+filter-tier = Tier
+inbox-sla-hint = Conversations with an SLA clock due within the hour or already breached, the earliest due first.
+inbox-tier-hint = Enter a service tier to see its customers' conversations.
+inbox-due = due
+conv-assign-to = Assignee
+conv-assign = Assign
+suggest-title = Suggested articles
+suggest-none = No article matches the customer's latest messages.
+suggest-insert = Insert link
+
+## Dashboard
+dash-title = Dashboard
+dash-zone = Days are counted in { $zone }.
+dash-period = Period
+dash-days = { $count ->
+    [one] Last day
+   *[other] Last { $count } days
+}
+dash-volume = New conversations by channel
+dash-volume-desc = Stacked bars per day, one colour per channel; { $count } new conversations in the period.
+dash-first-response = First response against SLA
+dash-resolution = Resolution against SLA
+dash-sla-desc-met = Stacked bars per day: { $count } clocks met,
+dash-sla-desc-breached = { $count } breached.
+dash-backlog = Backlog
+dash-backlog-desc = Open or pending conversations at the end of each day; { $count } now.
+dash-load = Agent load
+dash-load-desc = { $count ->
+    [one] Bars for one agent: open conversations assigned now and conversations replied in during the period.
+   *[other] Bars for { $count } agents: open conversations assigned now and conversations replied in during the period.
+}
+dash-load-open = Open, assigned now
+dash-load-handled = Replied in (period)
+dash-agent = Agent
+dash-day = Day
+dash-total = Total
+dash-met = Met
+dash-breached = Breached
+dash-median = Median time
+dash-open = Open
+dash-table = Show the numbers as a table
+dash-no-data = No data in this period.
+dash-definitions = Volume counts conversations by the channel of their first message. First response and resolution: SLA clocks by the day they started; median times are wall-clock time from opening, by the day of the reply or resolution. Backlog: opened and not yet resolved or closed at the end of the day (a reopened conversation counts from its opening).
+duration-minutes = { $n } min
+duration-hours = { $n } h
+duration-days = { $n } d
+
+## Customer: consents, merge
+customer-merged-away = This customer was merged into another.
+customer-survivor = Open the merged profile
+consent-title = Consents
+consent-none-granted = No consent is granted at present.
+consent-granted = Granted purposes
+consent-give = Grant
+consent-withdraw = Withdraw
+consent-records = Every consent record, newest first
+consent-when = When
+consent-purpose = Purpose
+consent-action = Action
+consent-method = Given
+consent-notice = Privacy notice version
+consent-receipt = Receipt
+consent-receipt-download = Download
+consent-grant = granted
+consent-withdrawn = withdrawn
+consent-record = Record a consent
+consent-method-phone = by phone
+consent-method-agent = to an agent
+consent-notice-hint = The version of the privacy notice the customer was told about, e.g. 2026-01.
+consent-categories = Data categories
+consent-categories-hint = Optional, comma-separated, e.g. location, contact.
+consent-save = Record
+consent-done = The consent record was saved.
+consent-invalid = The consent was not recorded: check the purpose, the notice version (1–64 characters) and the data categories (lower-case words with hyphens).
+merge-start = Merge another customer into this one
+merge-title = Merge customers
+merge-intro = Find the customer to merge into
+merge-back = Back to the profile
+merge-search = Name, e-mail, phone or customer id
+merge-search-hint = Part of a name or an identity is enough.
+merge-find = Find
+merge-none = No other customer matches.
+merge-pick = Choose
+merge-confirm-title = Merge these customers?
+merge-confirm-intro = The first customer is merged into the second: their identities, conversations and consent records move there, and the timelines join. The merge is recorded and cannot be undone here.
+merge-other = Merged away
+merge-this = Kept
+merge-back-search = Back to the search
+merge-warning = Check that both are the same person.
+merge-submit = Merge
+merge-cancel = Cancel
+merge-done = The customers were merged: identities, conversations and consents are now here.

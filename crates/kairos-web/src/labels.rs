@@ -58,6 +58,8 @@ impl Lang {
             "mine" => self.msg("view-mine"),
             "unassigned" => self.msg("view-unassigned"),
             "all" => self.msg("view-all"),
+            "sla" => self.msg("view-sla"),
+            "tier" => self.msg("view-tier"),
             other => other.to_owned(),
         }
     }
@@ -113,6 +115,15 @@ impl Lang {
             "fri" => self.msg("day-fri"),
             "sat" => self.msg("day-sat"),
             "sun" => self.msg("day-sun"),
+            other => other.to_owned(),
+        }
+    }
+
+    /// A consent record's action.
+    pub fn consent_action(self, code: &str) -> String {
+        match code {
+            "grant" => self.msg("consent-grant"),
+            "withdraw" => self.msg("consent-withdrawn"),
             other => other.to_owned(),
         }
     }

@@ -11,6 +11,7 @@
 #![forbid(unsafe_code)]
 
 mod assets;
+mod charts;
 mod error;
 mod forms;
 mod headers;
@@ -101,6 +102,20 @@ pub fn router() -> Router<AppState> {
         .route(
             "/admin/canned-replies/{id}/delete",
             post(admin::canned::delete),
+        )
+        .route(
+            "/customers/{id}/consents",
+            post(pages::customer::record_consent),
+        )
+        .route(
+            "/customers/{id}/merge",
+            get(pages::merge::find).post(pages::merge::merge),
+        )
+        .route("/customers/{id}/merge/{other}", get(pages::merge::confirm))
+        .route("/dashboard", get(pages::dashboard::page))
+        .route(
+            "/conversations/{id}/assign",
+            post(pages::conversation::assign),
         )
         .route("/assets/{name}", get(assets::serve))
         .route("/widget.js", get(widget::loader))

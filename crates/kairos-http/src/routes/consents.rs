@@ -129,18 +129,7 @@ async fn record(
     Json(ConsentDocument(command)): Json<ConsentDocument>,
 ) -> Result<Response, ApiError> {
     let id: CustomerId = parse_id(&id, "customer")?;
-    may_read_customer(&p, id)?;
-    let command = command.validate(&settings(&state, p.tenant_id).await?.purposes)?;
-    if p.role == Role::Customer && matches!(command.method.as_str(), "agent" | "phone") {
-        return Err(ApiError::invalid(
-            "method",
-            "a customer records consent through widget, portal, chat or api",
-        ));
-    }
-    let record = state
-        .store
-        .record_consent(p.tenant_id, id, command, &p.actor())
-        .await?;
+    let record = crate::workspace::record_consent(&state, &p, id, command).await?;
     Ok((StatusCode::CREATED, axum::Json(ConsentView::from(&record))).into_response())
 }
 

@@ -152,25 +152,13 @@ async fn patch(
 ) -> Result<axum::Json<ConversationView>, ApiError> {
     p.require_staff()?;
     let id: ConversationId = parse_id(&id, "conversation")?;
-    if let Some(Some(assignee)) = req.assignee {
-        let party = state.store.party(p.tenant_id, assignee.into()).await?;
-        if !party.is_some_and(|party| party.role.is_staff()) {
-            return Err(ApiError::invalid(
-                "assignee",
-                "not a staff member of this tenant",
-            ));
-        }
-    }
     let patch = ConversationPatch {
         status: req.status.as_deref().map(Status::parse).transpose()?,
         priority: req.priority.as_deref().map(Priority::parse).transpose()?,
         assignee: req.assignee.map(|a| a.map(Into::into)),
         tags: req.tags,
     };
-    let conversation = state
-        .store
-        .patch_conversation(p.tenant_id, id, patch, &p.actor())
-        .await?;
+    let conversation = crate::workspace::patch_conversation(&state, &p, id, patch).await?;
     Ok(axum::Json(ConversationView::from(&conversation)))
 }
 

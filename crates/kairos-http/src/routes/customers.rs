@@ -238,13 +238,8 @@ async fn merge(
 ) -> Result<axum::Json<CustomerView>, ApiError> {
     p.require_staff()?;
     let id: CustomerId = parse_id(&id, "customer")?;
-    state
-        .store
-        .merge_customers(p.tenant_id, id, req.other.into(), &p.actor())
-        .await?;
-    Ok(axum::Json(CustomerView::from(
-        &load(&state, p.tenant_id, id).await?,
-    )))
+    let survivor = crate::workspace::merge_customers(&state, &p, id, req.other.into()).await?;
+    Ok(axum::Json(CustomerView::from(&survivor)))
 }
 
 /// Every touchpoint of the customer across channels, in order. Customers see their own

@@ -72,6 +72,13 @@ pub(crate) struct SearchHit {
     snippet_html: String,
 }
 
+impl SearchHit {
+    /// The article's id.
+    pub(crate) fn id(&self) -> Uuid {
+        self.id
+    }
+}
+
 pub(super) fn index(state: &AppState) -> Result<Arc<SearchIndex>, ApiError> {
     state.search.clone().ok_or_else(|| {
         kairos_store::StoreError::Unavailable("search is not enabled on this server".into()).into()
@@ -97,19 +104,35 @@ pub(super) fn scope(kb: &Kb) -> Result<Scope, ApiError> {
 
 /// Keeps the hits whose article the reader may read as it is now in the store.
 async fn checked(state: &AppState, kb: &Kb, hits: Vec<Hit>) -> Result<Vec<SearchHit>, ApiError> {
+    Ok(checked_titled(state, kb, hits)
+        .await?
+        .into_iter()
+        .map(|(hit, _)| hit)
+        .collect())
+}
+
+/// Like [`checked`], with each article's plain title.
+async fn checked_titled(
+    state: &AppState,
+    kb: &Kb,
+    hits: Vec<Hit>,
+) -> Result<Vec<(SearchHit, String)>, ApiError> {
     let mut out = Vec::with_capacity(hits.len());
     for h in hits.into_iter().filter(|h| h.kind == Kind::Article) {
         let Some(a) = state.store.kb_article(kb.tenant, ArticleId(h.id)).await? else {
             continue;
         };
         if knowledge::may_read(&kb.reader, &a.facts()) {
-            out.push(SearchHit {
-                id: a.id.0,
-                language: a.language,
-                category_id: a.category_id.0,
-                title_html: h.title_html,
-                snippet_html: h.snippet_html,
-            });
+            out.push((
+                SearchHit {
+                    id: a.id.0,
+                    language: a.language,
+                    category_id: a.category_id.0,
+                    title_html: h.title_html,
+                    snippet_html: h.snippet_html,
+                },
+                a.title,
+            ));
         }
     }
     Ok(out)
@@ -219,15 +242,29 @@ async fn conversation_suggestions(
     p: Principal,
     Path(id): Path<String>,
 ) -> Result<axum::Json<Vec<LinkedHit>>, ApiError> {
-    p.require_staff()?;
     let id: ConversationId = parse_id(&id, "conversation")?;
+    let hits = suggestions_for(&state, &p, id).await?;
+    Ok(axum::Json(
+        hits.into_iter()
+            .map(|(hit, _, link)| LinkedHit { hit, link })
+            .collect(),
+    ))
+}
+
+/// The suggestions for conversation `id` (staff): each hit with its plain title and link.
+pub(crate) async fn suggestions_for(
+    state: &AppState,
+    p: &Principal,
+    id: ConversationId,
+) -> Result<Vec<(SearchHit, String, Option<String>)>, ApiError> {
+    p.require_staff()?;
     let c = state
         .store
         .conversation(p.tenant_id, id)
         .await?
         .ok_or_else(|| ApiError::not_found("conversation"))?;
-    let idx = index(&state)?;
-    let question = customer_question(&state, &p, &c).await?;
+    let idx = index(state)?;
+    let question = customer_question(state, p, &c).await?;
     let scope = Scope::new(p.tenant_id, Asker::Customer(c.customer_id));
     let hits = blocking(move || idx.suggest(&question, &scope, 5)).await?;
     let as_customer = Kb {
@@ -235,7 +272,7 @@ async fn conversation_suggestions(
         reader: Reader::Customer,
         principal: None,
     };
-    let hits = checked(&state, &as_customer, hits).await?;
+    let hits = checked_titled(state, &as_customer, hits).await?;
     let slug = state
         .store
         .tenant_by_id(p.tenant_id)
@@ -245,12 +282,11 @@ async fn conversation_suggestions(
         (Some(base), Some(slug)) => Some(format!("{base}/api/v1/kb/articles/{id}?tenant={slug}")),
         _ => None,
     };
-    Ok(axum::Json(
-        hits.into_iter()
-            .map(|hit| LinkedHit {
-                link: link(hit.id),
-                hit,
-            })
-            .collect(),
-    ))
+    Ok(hits
+        .into_iter()
+        .map(|(hit, title)| {
+            let l = link(hit.id);
+            (hit, title, l)
+        })
+        .collect())
 }

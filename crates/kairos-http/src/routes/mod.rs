@@ -23,6 +23,8 @@ mod kb_admin;
 pub(crate) mod kb_attachments;
 mod kb_history;
 mod kb_search;
+pub(crate) use customers::may_read_customer;
+pub(crate) use kb_search::suggestions_for;
 mod live;
 mod mail;
 mod restrictions;

@@ -11,6 +11,7 @@ mod batcher;
 mod consent;
 mod context;
 mod coupons;
+mod dashboard;
 mod erasure;
 mod forum;
 mod hooks;

@@ -214,6 +214,16 @@ impl PgStore {
         tenant: TenantId,
         f: &ConversationFilter,
     ) -> Result<Vec<Conversation>> {
+        self.conversations_where(tenant, f, None).await
+    }
+
+    /// The conversations `f` selects, only of customers in `tier` if given.
+    pub(crate) async fn conversations_where(
+        &self,
+        tenant: TenantId,
+        f: &ConversationFilter,
+        tier: Option<String>,
+    ) -> Result<Vec<Conversation>> {
         // Only fixed SQL fragments are pushed; every value is a bound parameter (B08).
         let mut q: QueryBuilder<Postgres> = QueryBuilder::new(format!(
             "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE tenant_id = "
@@ -241,6 +251,13 @@ impl PgStore {
         }
         if let Some(before) = f.before {
             q.push(" AND id < ").push_bind(before.0);
+        }
+        if let Some(tier) = tier {
+            q.push(" AND customer_id IN (SELECT id FROM customers WHERE tenant_id = ")
+                .push_bind(tenant.0)
+                .push(" AND tier = ")
+                .push_bind(tier)
+                .push(")");
         }
         q.push(" ORDER BY id DESC LIMIT ")
             .push_bind(i64::from(f.limit));

@@ -8,6 +8,7 @@ mod audit;
 mod consent;
 mod context;
 mod coupons;
+mod dashboard;
 mod erasure;
 mod forum;
 mod hooks;

@@ -206,6 +206,16 @@ impl SqliteStore {
         tenant: TenantId,
         f: &ConversationFilter,
     ) -> Result<Vec<Conversation>> {
+        self.conversations_where(tenant, f, None).await
+    }
+
+    /// The conversations `f` selects, only of customers in `tier` if given.
+    pub(crate) async fn conversations_where(
+        &self,
+        tenant: TenantId,
+        f: &ConversationFilter,
+        tier: Option<String>,
+    ) -> Result<Vec<Conversation>> {
         let f = f.clone();
         self.read(move |c| {
             // Only fixed SQL fragments are concatenated; every value is a bound parameter (B08).
@@ -235,6 +245,11 @@ impl SqliteStore {
             if let Some(before) = f.before {
                 sql.push_str(" AND id < ?");
                 args.push(uuid_value(before.0));
+            }
+            if let Some(tier) = tier {
+                sql.push_str(" AND customer_id IN (SELECT id FROM customers WHERE tenant_id = ? AND tier = ?)");
+                args.push(uuid_value(tenant.0));
+                args.push(Value::Text(tier));
             }
             sql.push_str(" ORDER BY id DESC LIMIT ?");
             args.push(Value::Integer(i64::from(f.limit)));

@@ -7,6 +7,7 @@ mod conversations;
 mod coupons;
 mod credentials;
 mod customers;
+mod dashboard;
 mod forum;
 mod hooks;
 mod hostile;
@@ -30,6 +31,7 @@ use customers::{
     identity_of_another_customer_is_refused, inbound_resolves_identities_across_channels,
     merge_joins_timelines_and_is_an_event, same_external_id_concurrently_gives_one_message,
 };
+use dashboard::dashboard_and_workspace_reads_count_only_their_tenant;
 use forum::forum_threads_filter_moderate_convert_and_stay_in_their_tenant;
 use hooks::{
     h02_webhook_inbox_accepts_an_event_once_even_concurrently,
@@ -141,6 +143,7 @@ conformance!(
     forum_threads_filter_moderate_convert_and_stay_in_their_tenant,
     portal_links_are_limited_used_once_and_open_sessions,
     portal_requests_follow_merges_and_erasure_takes_the_portal_rows,
+    dashboard_and_workspace_reads_count_only_their_tenant,
 );
 
 fn email_in(from: &str, body: &str, ext: Option<&str>) -> InboundCommand {

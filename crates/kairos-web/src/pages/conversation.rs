@@ -87,6 +87,14 @@ struct ConversationPage {
     reply_channels: Vec<&'static str>,
     statuses: [&'static str; 4],
     priorities: [&'static str; 4],
+    /// The assignee's party id (empty: unassigned).
+    assignee_id: String,
+    /// Staff to assign to: id and name.
+    staff: Vec<(String, String)>,
+    /// Knowledge articles that may answer the customer: title and link.
+    suggestions: Vec<(String, Option<String>)>,
+    /// Whether suggestions are available on this server (the search index is on).
+    suggesting: bool,
     csrf: String,
     /// The composer's text after a refused post.
     draft: String,
@@ -228,6 +236,21 @@ async fn show(
         .into_iter()
         .map(|c| (c.id.to_string(), c.title))
         .collect();
+    let staff = state
+        .store
+        .staff_members(p.tenant_id)
+        .await
+        .or_page(l)?
+        .into_iter()
+        .map(|m| (m.id.to_string(), m.display_name))
+        .collect();
+    // Without a search index there are no suggestions; the page works all the same.
+    let (suggestions, suggesting) =
+        match kairos_http::workspace::conversation_suggestions(state, p, c.id).await {
+            Ok(found) => (found.into_iter().map(|s| (s.title, s.link)).collect(), true),
+            Err(e) if e.status() == StatusCode::SERVICE_UNAVAILABLE => (Vec::new(), false),
+            Err(e) => return Err(PageError::new(l, e)),
+        };
     let failed = error.is_some();
     let mut response = render(&ConversationPage {
         l,
@@ -260,6 +283,10 @@ async fn show(
         reply_channels,
         statuses: ["open", "pending", "resolved", "closed"],
         priorities: ["low", "normal", "high", "urgent"],
+        assignee_id: c.assignee.map(|a| a.to_string()).unwrap_or_default(),
+        staff,
+        suggestions,
+        suggesting,
         csrf: p.csrf_token().unwrap_or_default().to_owned(),
         draft,
         error,
@@ -419,9 +446,44 @@ pub(crate) async fn set_status(
                 .collect()
         }),
     };
-    state
-        .store
-        .patch_conversation(p.tenant_id, conversation, patch, &p.actor())
+    kairos_http::workspace::patch_conversation(&state, &p, conversation, patch)
+        .await
+        .or_page(l)?;
+    Ok(Redirect::to(&format!("/conversations/{conversation}")).into_response())
+}
+
+/// The assignee picker's field: a staff member's party id, or empty to unassign.
+#[derive(Deserialize)]
+pub(crate) struct AssignForm {
+    #[serde(default)]
+    assignee: String,
+}
+
+/// `POST /conversations/{id}/assign`: assigns to any staff member of the tenant, or
+/// unassigns — the same use case as the API's `PATCH` (another tenant's party is refused).
+pub(crate) async fn assign(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    posted: StaffForm<AssignForm>,
+) -> Result<Response, PageError> {
+    let StaffForm {
+        principal: p,
+        lang: l,
+        form,
+    } = posted;
+    let conversation = parse_id(&id, l)?;
+    let assignee = match form.assignee.trim() {
+        "" => None,
+        raw => Some(
+            raw.parse::<kairos_core::ids::PartyId>()
+                .map_err(|_| PageError::new(l, ApiError::invalid("assignee", "a staff member")))?,
+        ),
+    };
+    let patch = ConversationPatch {
+        assignee: Some(assignee),
+        ..ConversationPatch::default()
+    };
+    kairos_http::workspace::patch_conversation(&state, &p, conversation, patch)
         .await
         .or_page(l)?;
     Ok(Redirect::to(&format!("/conversations/{conversation}")).into_response())

@@ -1,4 +1,5 @@
-//! The agent inbox: views (mine, unassigned, all) filtered by status and channel.
+//! The agent inbox: views (mine, unassigned, all, SLA due soon, by tier) filtered by status
+//! and channel.
 
 use super::{Layout, Names, render, staff};
 use crate::error::{OrPage, PageError};
@@ -24,8 +25,12 @@ pub(crate) struct InboxQuery {
     view: Option<String>,
     status: Option<String>,
     channel: Option<String>,
+    tier: Option<String>,
     before: Option<String>,
 }
+
+/// How far ahead the "SLA due soon" view looks.
+const DUE_SOON_SECS: i64 = 3_600;
 
 /// One row of the list.
 struct Row {
@@ -40,6 +45,8 @@ struct Row {
     priority: &'static str,
     assignee: String,
     updated: When,
+    /// In the SLA view: when its earliest running clock is due, and whether one is breached.
+    due: Option<(When, bool)>,
 }
 
 #[derive(Template)]
@@ -47,8 +54,14 @@ struct Row {
 struct InboxPage {
     l: Lang,
     layout: Layout,
-    /// `mine`, `unassigned` or `all`.
+    /// `mine`, `unassigned`, `all`, `sla` or `tier`.
     view: &'static str,
+    /// The tier of the tier view.
+    tier: String,
+    /// The same, encoded for a query string.
+    tier_query: String,
+    /// Tiers the SLA policies name (suggestions for the tier field).
+    tiers: Vec<String>,
     /// The status filter (`""` for any).
     status: &'static str,
     /// The channel filter (`""` for any).
@@ -56,7 +69,7 @@ struct InboxPage {
     rows: Vec<Row>,
     /// The query of the next (older) page, if there is one.
     next: Option<String>,
-    views: [&'static str; 3],
+    views: [&'static str; 5],
     statuses: [&'static str; 4],
     channels: Vec<&'static str>,
 }
@@ -86,6 +99,8 @@ pub(crate) async fn page(
     let view = match q.view.as_deref() {
         Some("mine") => "mine",
         Some("unassigned") => "unassigned",
+        Some("sla") => "sla",
+        Some("tier") => "tier",
         _ => "all",
     };
     // Open by default; `any` shows every status.
@@ -105,6 +120,7 @@ pub(crate) async fn page(
                 .map_err(|_| PageError::new(l, ApiError::invalid("before", "an id")))?,
         ),
     };
+    let tier = q.tier.as_deref().unwrap_or("").trim().to_owned();
     let assignee = match view {
         "mine" => Some(p.party_id),
         "unassigned" => Some(None),
@@ -118,11 +134,48 @@ pub(crate) async fn page(
         before,
         limit: PAGE,
     };
-    let items = state
-        .store
-        .conversations(p.tenant_id, &filter)
-        .await
-        .or_page(l)?;
+    let mut due = std::collections::HashMap::new();
+    let items = match view {
+        "sla" => {
+            let by = kairos_core::Timestamp::from_micros(
+                kairos_store::now().as_micros() + DUE_SOON_SECS * 1_000_000,
+            );
+            let soon = state
+                .store
+                .sla_due(p.tenant_id, by, PAGE)
+                .await
+                .or_page(l)?;
+            let mut items = Vec::with_capacity(soon.len());
+            for d in soon {
+                let Some(c) = state
+                    .store
+                    .conversation(p.tenant_id, d.conversation_id)
+                    .await
+                    .or_page(l)?
+                else {
+                    continue;
+                };
+                let fits = status.is_none_or(|s| s == c.status)
+                    && channel.is_none_or(|ch| c.channels.contains(&ch));
+                if fits {
+                    due.insert(c.id, (when(d.due_at, l), d.breached));
+                    items.push(c);
+                }
+            }
+            items
+        }
+        "tier" if tier.is_empty() => Vec::new(),
+        "tier" => state
+            .store
+            .conversations_in_tier(p.tenant_id, &tier, &filter)
+            .await
+            .or_page(l)?,
+        _ => state
+            .store
+            .conversations(p.tenant_id, &filter)
+            .await
+            .or_page(l)?,
+    };
     let mut names = Names::default();
     let mut rows = Vec::with_capacity(items.len());
     for c in &items {
@@ -161,16 +214,18 @@ pub(crate) async fn page(
             priority: c.priority.as_str(),
             assignee,
             updated: when(c.updated_at, l),
+            due: due.remove(&c.id),
         });
     }
     let status_code = status.map_or("any", |s| s.as_str());
     let channel_code = channel.map_or("", |c| c.as_str());
-    let next = (items.len() == PAGE as usize)
+    let tier_query: String = form_urlencoded_value(&tier);
+    let next = (items.len() == PAGE as usize && view != "sla")
         .then(|| items.last())
         .flatten()
         .map(|last| {
             format!(
-                "view={view}&status={status_code}&channel={channel_code}&before={}",
+                "view={view}&status={status_code}&channel={channel_code}&tier={tier_query}&before={}",
                 last.id
             )
         });
@@ -182,10 +237,40 @@ pub(crate) async fn page(
         channel: channel_code,
         rows,
         next,
-        views: ["mine", "unassigned", "all"],
+        views: ["mine", "unassigned", "all", "sla", "tier"],
+        tier,
+        tier_query,
+        tiers: policy_tiers(&state, &p).await.or_page(l)?,
         statuses: ["open", "pending", "resolved", "closed"],
         channels: Channel::ALL.iter().map(|c| c.as_str()).collect(),
     }))
+}
+
+/// `value` encoded for a query string.
+fn form_urlencoded_value(value: &str) -> String {
+    serde_urlencoded::to_string([("v", value)])
+        .map(|s| s.trim_start_matches("v=").to_owned())
+        .unwrap_or_default()
+}
+
+/// The tiers the tenant's SLA policies name.
+async fn policy_tiers(state: &AppState, p: &Principal) -> Result<Vec<String>, ApiError> {
+    let sla = state
+        .store
+        .setting(p.tenant_id, kairos_core::sla::SETTINGS_KEY)
+        .await?;
+    let mut tiers: Vec<String> = sla
+        .as_ref()
+        .and_then(|v| v.get("policies"))
+        .and_then(|v| v.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|policy| policy.get("tier").and_then(|t| t.as_str()))
+        .map(str::to_owned)
+        .collect();
+    tiers.sort();
+    tiers.dedup();
+    Ok(tiers)
 }
 
 #[cfg(test)]

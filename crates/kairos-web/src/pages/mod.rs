@@ -3,8 +3,10 @@
 pub(crate) mod admin;
 pub(crate) mod conversation;
 pub(crate) mod customer;
+pub(crate) mod dashboard;
 pub(crate) mod inbox;
 pub(crate) mod login;
+pub(crate) mod merge;
 
 use crate::assets;
 use crate::error::{OrPage, PageError};

@@ -19,6 +19,8 @@ pub const XSS: &str = "<img src=x onerror=alert(1)>";
 pub struct App {
     pub router: axum::Router,
     pub store: Store,
+    /// The knowledge-base index, when the app was made with one.
+    pub search: Option<Arc<kairos_search::SearchIndex>>,
     _dir: tempfile::TempDir,
 }
 
@@ -79,6 +81,23 @@ impl App {
         App {
             router: kairos_http::app_with(state, kairos_web::router()),
             store,
+            search: None,
+            _dir: dir,
+        }
+    }
+
+    /// The app with an in-memory search index, at the public address `http://kairos.test`.
+    pub async fn with_search() -> App {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_sqlite(dir.path()).await.unwrap();
+        let index = Arc::new(kairos_search::SearchIndex::in_memory().unwrap());
+        let state = AppState::new(store.clone(), Arc::new(String::new), false)
+            .with_search(index.clone())
+            .with_public_url(Some("http://kairos.test"));
+        App {
+            router: kairos_http::app_with(state, kairos_web::router()),
+            store,
+            search: Some(index),
             _dir: dir,
         }
     }

@@ -8,8 +8,10 @@ mod harness;
 mod portal;
 mod portal_security;
 mod portal_support;
+mod profile;
 mod security;
 mod widget;
+mod workspace;
 
 use harness::{App, PASSWORD, XSS};
 

@@ -383,3 +383,94 @@ async fn the_dark_palette_is_used_and_accessible() {
     photograph(&browser, &shots, "conversation-dark").await;
     browser.close().await;
 }
+
+/// The dashboard and the inbox's SLA and tier views: charts are inline SVG with a table of
+/// the same numbers, and each page passes axe at desktop and phone width.
+#[tokio::test]
+async fn the_dashboard_and_the_sla_and_tier_views_are_accessible() {
+    let Some(stack) = Stack::start(&["agent@acme.example"]).await else {
+        return;
+    };
+    let (base, http, token) = (&stack.base, &stack.http, &stack.token);
+    let sla = serde_json::json!({"policies": [{"name": "Gold", "tier": "gold",
+        "targets": {"normal": {"first_response": 900}}},
+        {"name": "Standard", "targets": {"normal": {"first_response": 1800, "resolution": 86400}}}]});
+    let put = http
+        .put(format!("{base}/api/v1/sla"))
+        .bearer_auth(token)
+        .json(&sla)
+        .send()
+        .await;
+    assert_eq!(put.unwrap().status(), 200);
+    let id = inbound(
+        http,
+        base,
+        token,
+        "chat",
+        "sam@example.org",
+        XSS,
+        "Wo ist mein Paket?",
+    )
+    .await;
+    inbound(
+        http,
+        base,
+        token,
+        "email",
+        "ida@example.org",
+        "Ida",
+        "Rechnung",
+    )
+    .await;
+    let browser = Browser::open(&stack.driver).await;
+    let shots = screenshot_dir();
+    stack.sign_in(&browser, "agent@acme.example").await;
+
+    browser.goto(&format!("{base}/dashboard?days=30")).await;
+    let charts = browser
+        .js("return document.querySelectorAll('svg.chart-svg').length;")
+        .await;
+    assert_eq!(charts, 5);
+    let scripts = browser
+        .js("return document.querySelectorAll('svg script, svg [style]').length;")
+        .await;
+    assert_eq!(scripts, 0, "no script or inline style in the charts");
+    browser
+        .js("document.querySelector('#volume details').open = true; return 0;")
+        .await;
+    photograph(&browser, &shots, "dashboard").await;
+
+    // The SLA worker starts the first-response clock (due in 30 minutes): due soon.
+    let mut listed = false;
+    for _ in 0..20 {
+        browser.goto(&format!("{base}/inbox?view=sla")).await;
+        listed = browser
+            .js(&format!(
+                "return !!document.querySelector(\"a[href='/conversations/{id}']\");"
+            ))
+            .await
+            == true;
+        if listed {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    assert!(listed, "the conversation is in the SLA view");
+    photograph(&browser, &shots, "inbox-sla").await;
+    browser
+        .goto(&format!("{base}/inbox?view=tier&tier=gold"))
+        .await;
+    photograph(&browser, &shots, "inbox-tier").await;
+    browser.goto(&format!("{base}/conversations/{id}")).await;
+    let customer = browser
+        .js("return document.querySelector(\"a[href^='/customers/']\").getAttribute('href');")
+        .await;
+    browser
+        .goto(&format!(
+            "{base}{}/merge?q=example",
+            customer.as_str().unwrap()
+        ))
+        .await;
+    photograph(&browser, &shots, "customer-merge").await;
+    browser.close().await;
+}
