@@ -182,6 +182,10 @@ impl World {
             Rt::PutRetention => {
                 Some(json!({"context_events_days": 14, "inactive_customers_days": 1095}))
             }
+            Rt::CreateCanned => Some(json!({
+                "title": self.unique("canned"),
+                "body": "Hello {{customer.first_name}}",
+            })),
             Rt::PutWidget => Some(
                 json!({"allowed_origins": ["https://www.matrix.example"], "prechat_form": true}),
             ),

@@ -162,11 +162,11 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
             }
         }
     }
-    // 7 callers × (58 object-less routes + 25 object routes × 3 targets), the forum's 3
+    // 7 callers × (61 object-less routes + 25 object routes × 3 targets), the forum's 3
     // and 5 of them included.
     assert_eq!(
         cells,
-        7 * (58 + 25 * 3),
+        7 * (61 + 25 * 3),
         "the A01 table is not what it should be"
     );
     // Admin and agent: 18 object routes on tenant B, and the admin the export and erasure;
@@ -349,7 +349,7 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
         );
     }
     let total = cells + a05 + 2;
-    assert_eq!(total, 7 * (58 + 25 * 3) + (2 * 19 + 1) * SMUGGLED.len() + 2);
+    assert_eq!(total, 7 * (61 + 25 * 3) + (2 * 19 + 1) * SMUGGLED.len() + 2);
     eprintln!(
         "matrix: {total} cells checked ({cells} role×route×target, {leak_checks} existence-leak comparisons, {a05} A05, 2 A03)"
     );

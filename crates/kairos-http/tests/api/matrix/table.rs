@@ -94,6 +94,9 @@ pub(super) enum Rt {
     PutRetention,
     GetWidget,
     PutWidget,
+    ListStaff,
+    ListCanned,
+    CreateCanned,
     IngestContext,
     ContextEvents,
     GetContextSettings,
@@ -164,7 +167,7 @@ pub(super) const fn route(
 const OK: StatusCode = StatusCode::OK;
 const CREATED: StatusCode = StatusCode::CREATED;
 
-pub(super) const ROUTES: [Route; 75] = [
+pub(super) const ROUTES: [Route; 78] = [
     route(
         Rt::Inbound,
         "POST",
@@ -464,6 +467,23 @@ pub(super) const ROUTES: [Route; 75] = [
     ),
     route(Rt::GetWidget, "GET", "/api/v1/widget", Obj::None, OK, false),
     route(Rt::PutWidget, "PUT", "/api/v1/widget", Obj::None, OK, true),
+    route(Rt::ListStaff, "GET", "/api/v1/staff", Obj::None, OK, false),
+    route(
+        Rt::ListCanned,
+        "GET",
+        "/api/v1/canned-replies",
+        Obj::None,
+        OK,
+        false,
+    ),
+    route(
+        Rt::CreateCanned,
+        "POST",
+        "/api/v1/canned-replies",
+        Obj::None,
+        CREATED,
+        true,
+    ),
     route(
         Rt::EraseCustomer,
         "POST",
@@ -776,6 +796,8 @@ pub(super) fn expected(r: &Route, caller: Caller, target: Option<Target>) -> Sta
                     | Rt::EraseCustomer
                     | Rt::PutRetention
                     | Rt::PutWidget
+                    | Rt::ListStaff
+                    | Rt::CreateCanned
                     | Rt::GetAnticipationRules
                     | Rt::PutAnticipationRules
                     | Rt::ListWebhookSecrets
