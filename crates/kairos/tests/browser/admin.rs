@@ -3,19 +3,8 @@
 //! reply through the form; an agent then picks it in a conversation's composer, where the
 //! script inserts it filled in for that conversation, and sends it.
 
-use crate::stack::{PASSWORD, Stack, photograph, screenshot_dir};
+use crate::stack::{PASSWORD, Stack, assert_no_csp_refusals, photograph, screenshot_dir};
 use crate::webdriver::Browser;
-
-/// No CSP refusal in the browser console.
-async fn no_csp_refusals(browser: &Browser) {
-    let refused: Vec<String> = browser
-        .console()
-        .await
-        .into_iter()
-        .filter(|m| m.contains("Content Security Policy") || m.contains("Refused"))
-        .collect();
-    assert!(refused.is_empty(), "CSP refusals: {refused:#?}");
-}
 
 #[tokio::test]
 async fn an_admin_sets_up_a_canned_reply_and_an_agent_uses_it() {
@@ -126,7 +115,7 @@ async fn an_admin_sets_up_a_canned_reply_and_an_agent_uses_it() {
         .await;
     assert_eq!(listed, "Invoice");
     photograph(&browser, &shots, "admin-canned-saved").await;
-    no_csp_refusals(&browser).await;
+    assert_no_csp_refusals(&browser).await;
     browser.close().await;
 
     // The agent picks it: the script inserts it, filled in, into the composer.
@@ -168,6 +157,6 @@ async fn an_admin_sets_up_a_canned_reply_and_an_agent_uses_it() {
          return m.length && m[m.length - 1].innerText === '{expected}'; }})()"
     );
     assert!(browser.wait_js(&sent).await, "the reply was not sent");
-    no_csp_refusals(&browser).await;
+    assert_no_csp_refusals(&browser).await;
     browser.close().await;
 }

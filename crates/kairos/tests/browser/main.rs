@@ -12,7 +12,7 @@ mod stack;
 mod webdriver;
 mod widget;
 
-use stack::{PASSWORD, Stack, inbound, photograph, screenshot_dir};
+use stack::{PASSWORD, Stack, assert_no_csp_refusals, inbound, photograph, screenshot_dir};
 use webdriver::Browser;
 
 const XSS: &str = "<img src=x onerror=alert(1)>";
@@ -251,16 +251,7 @@ async fn an_agent_signs_in_reads_and_answers_in_headless_chromium() {
     assert_eq!(heading, "Posteingang");
     photograph(&browser, &shots, "inbox-de").await;
 
-    let blocked: Vec<String> = browser
-        .console()
-        .await
-        .into_iter()
-        .filter(|m| m.contains("Content Security Policy") || m.contains("Refused"))
-        .collect();
-    assert!(
-        blocked.is_empty(),
-        "the policy blocked something: {blocked:?}"
-    );
+    assert_no_csp_refusals(&browser).await;
 
     // Sign out: back to the sign-in page, the inbox is closed.
     let out = browser.find("form[action='/logout'] button").await;

@@ -5,7 +5,7 @@
 //! request, and opens "my data". Every page: axe-core and screenshots at both widths.
 
 use crate::XSS;
-use crate::stack::{Stack, free_port, inbound, photograph, screenshot_dir};
+use crate::stack::{Stack, assert_no_csp_refusals, free_port, inbound, photograph, screenshot_dir};
 use crate::webdriver::Browser;
 use kairos_mail::smtp::session::{Envelope, Reply};
 use kairos_mail::smtp::{Delivery, SmtpConfig, SmtpServer};
@@ -315,16 +315,7 @@ async fn a_customer_signs_in_by_mail_and_uses_the_portal_in_headless_chromium() 
     assert_eq!(heading, "Meine Daten");
     photograph(&browser, &shots, "portal-data-de").await;
 
-    let blocked: Vec<String> = browser
-        .console()
-        .await
-        .into_iter()
-        .filter(|m| m.contains("Content Security Policy") || m.contains("Refused"))
-        .collect();
-    assert!(
-        blocked.is_empty(),
-        "the policy blocked something: {blocked:?}"
-    );
+    assert_no_csp_refusals(&browser).await;
     eprintln!("portal screenshots in {}", shots.display());
     browser.close().await;
 }

@@ -297,3 +297,18 @@ impl Stack {
         );
     }
 }
+
+/// Fails when the browser console shows a Content-Security-Policy refusal: every script,
+/// style and connection a page uses must be allowed by its policy.
+pub async fn assert_no_csp_refusals(browser: &Browser) {
+    let refused: Vec<String> = browser
+        .console()
+        .await
+        .into_iter()
+        .filter(|m| m.contains("Content Security Policy") || m.contains("Refused"))
+        .collect();
+    assert!(
+        refused.is_empty(),
+        "the policy blocked something: {refused:#?}"
+    );
+}

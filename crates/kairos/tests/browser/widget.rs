@@ -4,7 +4,7 @@
 //! stays text on both sides; a reload of the site resumes the conversation. axe checks the
 //! site and the widget, and both are photographed at desktop and phone width.
 
-use crate::stack::{Stack, free_port, photograph, screenshot_dir};
+use crate::stack::{Stack, assert_no_csp_refusals, free_port, photograph, screenshot_dir};
 use crate::webdriver::Browser;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -266,16 +266,7 @@ async fn a_customer_chats_from_a_company_site_with_an_agent_live() {
     );
     photograph(&agent, &shots, "conversation-widget-chat").await;
     photograph(&customer, &shots, "widget-answered").await;
-    let blocked: Vec<String> = customer
-        .console()
-        .await
-        .into_iter()
-        .filter(|m| m.contains("Content Security Policy") || m.contains("Refused"))
-        .collect();
-    assert!(
-        blocked.is_empty(),
-        "the policy blocked something: {blocked:?}"
-    );
+    assert_no_csp_refusals(&customer).await;
 
     // The next visit: the site again; the widget resumes the conversation.
     out_of_frame(&customer).await;
