@@ -20,6 +20,7 @@ pub mod customer;
 pub mod dashboard;
 pub mod error;
 pub mod event;
+pub mod files;
 pub mod forum;
 pub mod identity;
 pub mod ids;
@@ -39,6 +40,7 @@ pub mod routing;
 pub mod sla;
 pub mod tenant;
 pub mod timestamp;
+pub mod upload;
 pub mod visibility;
 pub mod widget;
 

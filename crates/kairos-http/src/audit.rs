@@ -13,7 +13,7 @@ use crate::error::ApiError;
 use axum::extract::{ConnectInfo, MatchedPath, RawPathParams, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use kairos_core::ids::{ConversationId, CustomerId};
+use kairos_core::ids::{ConversationId, CustomerId, MessageId};
 use kairos_core::party::Role;
 use kairos_store::audit::AuditEntry;
 use std::net::SocketAddr;
@@ -45,6 +45,7 @@ pub(crate) const PERSONAL_READS: &[&str] = &[
     "/api/v1/conversations/{id}",
     "/api/v1/conversations/{id}/messages",
     "/api/v1/conversations/{id}/suggestions",
+    "/api/v1/messages/{message_id}/attachments/{index}",
     "/api/v1/search",
     "/api/v1/customers/{id}",
     "/api/v1/customers/{id}/consents",
@@ -191,6 +192,15 @@ async fn about_whom(
         let conversation = state
             .store
             .conversation(tenant, ConversationId(id))
+            .await
+            .ok()??;
+        return Some(conversation.customer_id);
+    }
+    if template.starts_with("/api/v1/messages/{message_id}") {
+        let message = state.store.message(tenant, MessageId(id)).await.ok()??;
+        let conversation = state
+            .store
+            .conversation(tenant, message.conversation_id)
             .await
             .ok()??;
         return Some(conversation.customer_id);

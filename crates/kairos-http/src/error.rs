@@ -204,6 +204,21 @@ impl ApiError {
             )
         }
     }
+    /// 429 for a caller over a quota; `wait` is how long until it has room again.
+    pub fn rate_limited(detail: impl Into<String>, wait: std::time::Duration) -> Self {
+        let secs = u32::try_from(wait.as_secs().max(1)).unwrap_or(u32::MAX);
+        Self {
+            retry_after: Some(secs),
+            ..Self::new(
+                Code {
+                    code: "rate_limited",
+                    status: 429,
+                    title: "Too many requests",
+                },
+                detail,
+            )
+        }
+    }
     /// How long the client should wait before retrying, when the error says so.
     pub fn retry_after(&self) -> Option<u32> {
         self.retry_after

@@ -63,8 +63,8 @@ async fn run(
     parts.extensions.insert(principal.clone());
     // An attachment upload is hashed whole (up to its own limit), so a retried upload
     // replays instead of failing here.
-    let limit = if crate::routes::kb_attachments::is_upload_path(parts.uri.path()) {
-        kairos_core::kb_attachment::MAX_BYTES
+    let limit = if crate::files::is_upload_path(parts.uri.path()) {
+        kairos_core::files::MAX_BYTES
     } else {
         MAX_BODY
     };

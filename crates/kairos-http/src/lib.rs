@@ -12,6 +12,7 @@ pub mod auth;
 pub mod client_ip;
 mod error;
 mod extract;
+pub mod files;
 mod idempotency;
 mod live;
 pub mod login_throttle;

@@ -136,6 +136,9 @@ pub struct AttachmentView {
     pub size: u64,
     /// Hex SHA-256 of the content.
     pub sha256: String,
+    /// Where to download it (in answers only; whoever may read the message may).
+    #[serde(default, skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
 }
 
 /// One message — one touchpoint.
@@ -198,11 +201,13 @@ impl From<&Message> for MessageView {
             attachments: m
                 .attachments
                 .iter()
-                .map(|a| AttachmentView {
+                .enumerate()
+                .map(|(i, a)| AttachmentView {
                     filename: a.filename.clone(),
                     content_type: a.content_type.clone(),
                     size: a.size,
                     sha256: a.sha256.clone(),
+                    href: Some(crate::files::message_file_href(m.id, i)),
                 })
                 .collect(),
             external_id: if m.direction == Direction::Inbound {

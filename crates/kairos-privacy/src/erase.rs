@@ -1,12 +1,13 @@
 //! Erasure (GDPR Art. 17; checklist N04, N05): the person leaves every store — the
 //! database (rows deleted, log events redacted; see `kairos_store::erasure`), the attachment
-//! store (blobs no other message names), and the database files' free space and write-ahead
+//! store (blobs no other message names, and chat uploads never sent), and the database files' free space and write-ahead
 //! log. What must be kept by law (ledger postings, once there are any) stays pseudonymised
 //! under the customer id, which leads nowhere afterwards.
 
 use crate::PrivacyError;
 use kairos_core::event::Actor;
 use kairos_core::ids::{CustomerId, TenantId};
+use kairos_core::upload::Uploader;
 use kairos_store::Store;
 use kairos_store::blobs::BlobStore;
 use kairos_store::erasure::ErasureReport;
@@ -21,9 +22,9 @@ pub struct Erased {
     pub blobs_deleted: u64,
 }
 
-/// Deletes those of `shas` that no message and no knowledge-base article names any more;
-/// returns how many files went. Content-addressed: the same file may belong to another
-/// person's message, or be attached to an article, too.
+/// Deletes those of `shas` that no message, knowledge-base article or pending chat upload
+/// names any more; returns how many files went. Content-addressed: the same file may belong
+/// to another person's message, or be attached to an article, too.
 pub async fn delete_unreferenced(
     store: &Store,
     blobs: &BlobStore,
@@ -57,7 +58,15 @@ pub async fn erase(
         .flat_map(|c| kb_votes::customer_marks(&key, tenant, *c))
         .collect();
     store.kb_forget_votes(tenant, marks).await?;
-    let blobs_deleted = delete_unreferenced(store, blobs, &report.blobs).await?;
+    // Files they uploaded in a chat but never sent go too.
+    let uploaders: Vec<Uploader> = report
+        .customers
+        .iter()
+        .map(|c| Uploader::Customer(*c))
+        .collect();
+    let mut shas = report.blobs.clone();
+    shas.extend(store.forget_uploads(tenant, &uploaders).await?);
+    let blobs_deleted = delete_unreferenced(store, blobs, &shas).await?;
     store.scrub().await?;
     tracing::info!(
         tenant = %tenant.0,

@@ -21,6 +21,11 @@ impl BlobStore {
         Ok(Self { root })
     }
 
+    /// The directory the blobs live in.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
     /// Stores `bytes`; returns their hex SHA-256, the blob's name.
     pub async fn put(&self, bytes: Vec<u8>) -> std::io::Result<String> {
         let root = self.root.clone();

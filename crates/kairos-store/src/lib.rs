@@ -117,6 +117,7 @@ pub mod restriction;
 pub mod retention;
 pub mod sla;
 pub mod staff;
+pub mod uploads;
 pub mod webhooks;
 pub mod workspace;
 

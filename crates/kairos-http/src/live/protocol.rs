@@ -45,6 +45,10 @@ pub(crate) enum ClientFrame {
         /// the conversation the message lands in (unverified: never an identity).
         #[serde(default)]
         email: Option<String>,
+        /// Files the message carries: ids from `POST /api/v1/chat/uploads`, made by this
+        /// caller, at most 10. With files, `text` may be empty.
+        #[serde(default)]
+        attachments: Vec<Uuid>,
     },
     /// Customers only: the e-mail address for answers while they are away (the widget's
     /// offline form); unverified, recorded on the conversation as `conversation.follow_up`.

@@ -2,20 +2,19 @@
 //! any article, partners to the drafts they may edit; whoever may read the article may
 //! download them. The body is the file itself (`Content-Type` its type, `?filename=` its
 //! name), checked against the accepted types and their magic bytes before a byte is stored
-//! (`kairos_core::kb_attachment`), and served back so that no browser runs it (E01).
+//! (`kairos_core::files`), and served back so that no browser runs it (E01; `crate::files`).
 
 use super::kb::{Kb, MaybePrincipal, TenantQuery, partner_refusal, reader, visible};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Query, parse_id};
+use crate::files::blob_store;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use http::{HeaderMap, HeaderValue, StatusCode, header};
-use kairos_core::kb_attachment::{self, MAX_BYTES};
+use http::{HeaderMap, StatusCode};
 use kairos_core::knowledge::{self, ArticleState, ArticleVisibility, Reader};
-use kairos_store::blobs::BlobStore;
 use kairos_store::kb_attachments::{ArticleAttachment, NewAttachment};
 use kairos_store::knowledge::Article;
 use serde::{Deserialize, Serialize};
@@ -28,14 +27,6 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(upload))
         .routes(routes!(download, remove))
-}
-
-/// Whether a POST to `path` uploads an attachment (the idempotency layer buffers such a body
-/// up to [`MAX_BYTES`] instead of its usual limit).
-pub(crate) fn is_upload_path(path: &str) -> bool {
-    path.strip_prefix("/api/v1/kb/articles/")
-        .and_then(|rest| rest.strip_suffix("/attachments"))
-        .is_some_and(|id| !id.is_empty() && !id.contains('/'))
 }
 
 /// A file attached to an article.
@@ -79,13 +70,6 @@ impl AttachmentView {
     }
 }
 
-fn blob_store(state: &AppState) -> Result<&BlobStore, ApiError> {
-    state
-        .blobs
-        .as_ref()
-        .ok_or_else(|| ApiError::internal("no attachment store configured"))
-}
-
 /// The article `kb` may change attachments of: 404 if it may not read it, 403 for a partner
 /// that may read but not edit it (in review, published, or outside its grants).
 async fn editable(state: &AppState, kb: &Kb, raw: &str) -> Result<Article, ApiError> {
@@ -104,17 +88,6 @@ pub(crate) struct UploadQuery {
     /// Its file name; only the last path segment is kept, without control characters, at
     /// most 200 characters.
     filename: String,
-}
-
-/// Reads the body up to [`MAX_BYTES`]: 413 beyond (announced or not), 422 when empty.
-async fn read_file(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, ApiError> {
-    let bytes =
-        crate::extract::limited_body(headers, body, MAX_BYTES, "an attachment is at most 25 MiB")
-            .await?;
-    if bytes.is_empty() {
-        return Err(ApiError::invalid("body", "the file is empty"));
-    }
-    Ok(bytes.to_vec())
 }
 
 /// Attaches a file to an article (staff: any article; partners: their drafts in granted
@@ -138,37 +111,12 @@ async fn upload(
 ) -> Result<Response, ApiError> {
     let kb = reader(&state, MaybePrincipal(Some(p)), None).await?;
     let a = editable(&state, &kb, &id).await?;
-    let blobs = blob_store(&state)?;
-    let filename = kb_attachment::filename(&q.filename)?;
-    let declared = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let content_type = kb_attachment::content_type(declared).ok_or_else(|| {
-        ApiError::unsupported_type(format!(
-            "attachments must be one of: {}",
-            kb_attachment::allowed_types()
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
-    })?;
-    let bytes = read_file(&headers, body).await?;
-    if !kb_attachment::content_matches(content_type, &bytes) {
-        return Err(ApiError::invalid(
-            "body",
-            format!("the content is not a {content_type} file"),
-        ));
-    }
-    let size = bytes.len() as u64;
-    let sha256 = blobs
-        .put(bytes.clone())
-        .await
-        .map_err(|e| ApiError::internal(format!("storing an attachment: {e}")))?;
+    let file = crate::files::receive(&state, &headers, body, &q.filename).await?;
     let new = NewAttachment {
-        filename,
-        content_type: content_type.to_owned(),
-        size,
-        sha256: sha256.clone(),
+        filename: file.filename,
+        content_type: file.content_type.to_owned(),
+        size: file.size,
+        sha256: file.sha256.clone(),
     };
     let stored = state
         .store
@@ -178,18 +126,15 @@ async fn upload(
         Ok(v) => v,
         Err(e) => {
             // Refused after the bytes were stored: keep no file nothing names.
-            if let Err(d) =
-                kairos_privacy::erase::delete_unreferenced(&state.store, blobs, &[sha256]).await
-            {
-                tracing::warn!(error = %d, "could not delete a refused attachment's blob");
-            }
+            crate::files::forget_blobs(&state, vec![file.sha256]).await;
             return Err(partner_refusal(&kb, e));
         }
     };
     // A removal elsewhere may have deleted the same content between our put and commit.
+    let blobs = blob_store(&state)?;
     if !blobs.contains(&x.sha256) {
         blobs
-            .put(bytes)
+            .put(file.bytes)
             .await
             .map_err(|e| ApiError::internal(format!("storing an attachment: {e}")))?;
     }
@@ -199,10 +144,6 @@ async fn upload(
         StatusCode::OK
     };
     Ok((status, axum::Json(AttachmentView::new(&a, &x, &kb.reader))).into_response())
-}
-
-fn header_value(v: &str) -> Result<HeaderValue, ApiError> {
-    HeaderValue::from_str(v).map_err(|e| ApiError::internal(format!("header value: {e}")))
 }
 
 /// Downloads an attachment of an article the caller may read (visitors add `?tenant=`);
@@ -234,34 +175,13 @@ async fn download(
         tracing::warn!(sha = %x.sha256, article = %a.id.0, "attachment missing from the blob store");
         return Err(ApiError::not_found("attachment"));
     };
-    let content_type = if x.content_type == "text/plain" {
-        "text/plain; charset=utf-8".to_owned()
-    } else {
-        x.content_type.clone()
-    };
     let public = a.state == ArticleState::Published && a.visibility == ArticleVisibility::Public;
     let cache = if public {
         "public, max-age=300"
     } else {
         "private, no-store"
     };
-    let disposition =
-        kb_attachment::content_disposition(kb_attachment::inline(&x.content_type), &x.filename);
-    let mut response = Response::new(Body::from(bytes));
-    let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, header_value(&content_type)?);
-    h.insert(header::CONTENT_DISPOSITION, header_value(&disposition)?);
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; sandbox; frame-ancestors 'none'"),
-    );
-    h.insert(header::ETAG, header_value(&format!("\"{}\"", x.sha256))?);
-    Ok(response)
+    crate::files::serve(bytes, &x.content_type, &x.filename, &x.sha256, cache)
 }
 
 /// Takes an attachment off an article (staff; partners on their drafts in granted
@@ -291,11 +211,7 @@ async fn remove(
         .kb_detach(kb.tenant, a.id, aid, kb.reader.clone(), &kb.actor())
         .await
         .map_err(|e| partner_refusal(&kb, e))?;
-    let blobs = blob_store(&state)?;
-    match kairos_privacy::erase::delete_unreferenced(&state.store, blobs, &[x.sha256]).await {
-        Ok(_) => {}
-        // The attachment is gone from the article; a file left behind is only space.
-        Err(e) => tracing::warn!(error = %e, "could not delete a removed attachment's blob"),
-    }
+    // The attachment is gone from the article; a file left behind is only space.
+    crate::files::forget_blobs(&state, vec![x.sha256]).await;
     Ok(StatusCode::NO_CONTENT)
 }

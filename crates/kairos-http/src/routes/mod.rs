@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod canned;
 mod channels;
+mod chat_files;
 mod consents;
 mod context;
 mod conversations;
@@ -61,6 +62,7 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .merge(staff::router())
         .merge(canned::router())
         .merge(live::router())
+        .merge(chat_files::router())
         .merge(sla::router())
         .merge(agents::router())
         .merge(mail::router())

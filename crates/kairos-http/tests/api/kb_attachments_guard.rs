@@ -9,7 +9,8 @@ use crate::helpers::{Backend, TestApp, spawn_on};
 use crate::kb_attachments::{PDF, PNG, article, fixture, href, id_of, upload, urlencode};
 use axum::body::Body;
 use http::{Request, StatusCode};
-use kairos_core::kb_attachment::{MAX_BYTES, MAX_PER_ARTICLE};
+use kairos_core::files::MAX_BYTES;
+use kairos_core::kb_attachment::MAX_PER_ARTICLE;
 use serde_json::json;
 
 async fn attachment_count(app: &TestApp, token: &str, id: &str) -> usize {

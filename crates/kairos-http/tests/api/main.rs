@@ -7,6 +7,7 @@ mod admin;
 mod anticipation;
 mod audit;
 mod channel_switch;
+mod chat_files;
 mod consents;
 mod context;
 mod coupons;

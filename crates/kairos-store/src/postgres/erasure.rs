@@ -173,7 +173,8 @@ impl PgStore {
     pub(crate) async fn blob_in_use(&self, sha256: String) -> Result<bool> {
         let row = sqlx::query(
             "SELECT EXISTS (SELECT 1 FROM messages WHERE strpos(attachments, $1) > 0)
-             OR EXISTS (SELECT 1 FROM kb_articles WHERE strpos(doc, $1) > 0)",
+             OR EXISTS (SELECT 1 FROM kb_articles WHERE strpos(doc, $1) > 0)
+             OR EXISTS (SELECT 1 FROM chat_uploads WHERE sha256 = $1)",
         )
         .bind(sha256)
         .fetch_one(&self.pool)

@@ -117,6 +117,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "canned_replies",
         include_str!("../../migrations/postgres/0023_canned_replies.sql"),
     ),
+    (
+        24,
+        "chat_uploads",
+        include_str!("../../migrations/postgres/0024_chat_uploads.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming Kairos' migration lock.

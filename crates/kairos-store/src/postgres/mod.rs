@@ -25,6 +25,7 @@ mod read;
 mod restriction;
 mod sla;
 mod tx;
+mod uploads;
 mod webhooks;
 
 use crate::Committed;

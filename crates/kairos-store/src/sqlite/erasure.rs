@@ -195,7 +195,8 @@ impl SqliteStore {
         self.read(move |c| {
             Ok(c.prepare_cached(
                 "SELECT EXISTS (SELECT 1 FROM messages WHERE instr(attachments, ?1) > 0)
-                 OR EXISTS (SELECT 1 FROM kb_articles WHERE instr(doc, ?1) > 0)",
+                 OR EXISTS (SELECT 1 FROM kb_articles WHERE instr(doc, ?1) > 0)
+                 OR EXISTS (SELECT 1 FROM chat_uploads WHERE sha256 = ?1)",
             )?
             .query_row([sha256], |r| r.get::<_, bool>(0))?)
         })

@@ -120,6 +120,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "canned_replies",
         include_str!("../../migrations/sqlite/0023_canned_replies.sql"),
     ),
+    (
+        24,
+        "chat_uploads",
+        include_str!("../../migrations/sqlite/0024_chat_uploads.sql"),
+    ),
 ];
 
 fn checksum(sql: &str) -> Vec<u8> {

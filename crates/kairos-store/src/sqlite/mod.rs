@@ -22,6 +22,7 @@ mod read;
 mod restriction;
 mod sla;
 mod tx;
+mod uploads;
 mod webhooks;
 mod writer;
 

@@ -1,23 +1,21 @@
 //! One live socket: authentication, replay, the client's requests, and forwarding what the
 //! hub queues for it.
 
+mod send;
+
+use super::caller::{Caller, VisitorRefusal};
 use super::frames;
-use super::hub::{Credential, Frame, Subscription};
+use super::hub::{Frame, Subscription};
 use super::protocol::{ClientFrame, ServerFrame, Who};
 use super::rate::Bucket;
-use super::visitor;
 use crate::AppState;
-use crate::auth::{Principal, Via};
+use crate::auth::Principal;
 use crate::error::ApiError;
 use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket};
-use kairos_core::event::Actor;
-use kairos_core::identity::{Identity, IdentityKind};
-use kairos_core::ids::{ConversationId, CustomerId, PartyId, TenantId};
-use kairos_core::inbound::InboundCommand;
-use kairos_core::message::{Author, Body, Channel, Direction};
+use kairos_core::ids::{ConversationId, CustomerId};
 use kairos_core::party::Role;
-use kairos_core::reply::PostMessage;
 use kairos_core::visibility::Viewer;
+use send::Send;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
@@ -42,47 +40,6 @@ const MAX_REFUSALS: u32 = 50;
 /// Events a single `resume` replays at most; the client asks again from there.
 const REPLAY_MAX: usize = 2_000;
 const REPLAY_BATCH: u32 = 500;
-/// Longest `client_id`.
-const MAX_CLIENT_ID: usize = 64;
-
-/// Who is on the socket.
-struct Caller {
-    tenant: TenantId,
-    role: Role,
-    party: Option<PartyId>,
-    customer: Option<CustomerId>,
-    /// A widget visitor's device identity (what they write from).
-    device: Option<Identity>,
-    credential: Credential,
-}
-
-impl Caller {
-    fn from_principal(p: Principal) -> Self {
-        let credential = match p.via {
-            Via::Session { hash, .. } => Credential::Session(hash),
-            Via::Token(_) => Credential::Bearer,
-        };
-        Self {
-            tenant: p.tenant_id,
-            role: p.role,
-            party: p.party_id,
-            customer: p.customer_id,
-            device: None,
-            credential,
-        }
-    }
-
-    fn actor(&self, customer: Option<CustomerId>) -> Actor {
-        match (self.role, customer) {
-            (Role::Customer, Some(id)) => Actor::Customer { id },
-            (Role::Customer, None) => Actor::System,
-            (role, _) => Actor::Party {
-                id: self.party,
-                role,
-            },
-        }
-    }
-}
 
 async fn close(ws: &mut WebSocket, code: u16, reason: &str) {
     let frame = CloseFrame {
@@ -111,28 +68,9 @@ async fn first_frame_auth(
         Err(_) => return Err("authenticate within 10 seconds"),
     };
     if door == Door::Customer && token.starts_with("v1.") {
-        let key = state.visitor_key().await.map_err(|_| "try again shortly")?;
-        let now = unix_now();
-        let v = visitor::verify(&key, &token, now).ok_or("invalid or expired visitor token")?;
-        let device = Identity::parse(
-            IdentityKind::Device,
-            &v.device.simple().to_string(),
-            None,
-            None,
-        )
-        .map_err(|_| "invalid visitor token")?;
-        let customer = state
-            .store
-            .customer_by_identity(v.tenant_id, &device)
-            .await
-            .map_err(|_| "try again shortly")?;
-        return Ok(Caller {
-            tenant: v.tenant_id,
-            role: Role::Customer,
-            party: None,
-            customer,
-            device: Some(device),
-            credential: Credential::Bearer,
+        return Caller::visitor(state, &token).await.map_err(|r| match r {
+            VisitorRefusal::Invalid => "invalid or expired visitor token",
+            VisitorRefusal::Unavailable => "try again shortly",
         });
     }
     crate::auth::principal_for_token(state, &token)
@@ -345,31 +283,18 @@ impl Conn {
                 note,
                 name,
                 email,
+                attachments,
             } => {
-                if client_id.as_deref().is_some_and(|c| {
-                    c.is_empty() || c.len() > MAX_CLIENT_ID || c.chars().any(char::is_control)
-                }) {
-                    return Err(ApiError::invalid(
-                        "client_id",
-                        format!("1–{MAX_CLIENT_ID} characters without control characters"),
-                    ));
-                }
-                let body = Body::new(&text, None)?;
-                let conversation_id = conversation_id.map(ConversationId);
-                match self.door {
-                    Door::Customer if note => {
-                        Err(ApiError::invalid("note", "only staff write notes"))
-                    }
-                    Door::Customer => {
-                        let name = visitor_name(name.as_deref())?;
-                        self.customer_send(conversation_id, body, client_id, name, email)
-                            .await
-                    }
-                    Door::Staff => {
-                        self.staff_send(conversation_id, body, note, client_id)
-                            .await
-                    }
-                }
+                let send = Send {
+                    conversation_id: conversation_id.map(ConversationId),
+                    text,
+                    client_id,
+                    note,
+                    name,
+                    email,
+                    attachments,
+                };
+                self.send(send).await
             }
             ClientFrame::Typing {
                 conversation_id,
@@ -468,141 +393,6 @@ impl Conn {
         }
     }
 
-    async fn customer_send(
-        &mut self,
-        conversation_id: Option<ConversationId>,
-        body: Body,
-        client_id: Option<String>,
-        name: Option<String>,
-        email: Option<String>,
-    ) -> Result<Flow, ApiError> {
-        let known = self.sub.customer();
-        let from = match (&self.caller.device, known) {
-            (Some(device), _) => device.clone(),
-            (None, Some(customer)) => self
-                .state
-                .store
-                .customer(self.caller.tenant, customer)
-                .await?
-                .and_then(|c| c.identities.into_iter().next())
-                .ok_or_else(|| {
-                    ApiError::conflict("this customer has no identity to write from; add one first")
-                })?,
-            (None, None) => return Err(ApiError::forbidden()),
-        };
-        // The client's id makes a resend after a dropped connection land once.
-        let external_id = client_id.as_deref().map(|c| format!("live:{from}:{c}"));
-        let cmd = InboundCommand {
-            channel: Channel::Chat,
-            from,
-            // Only a visitor's first message creates their customer; a name sent later
-            // changes nothing.
-            display_name: name.filter(|_| known.is_none()),
-            subject: None,
-            body,
-            attachments: Vec::new(),
-            external_id,
-            conversation_id,
-        };
-        let email = email.filter(|e| !e.trim().is_empty());
-        if let Some(e) = &email {
-            // Checked before the message is stored, so a typo fails the send as a whole.
-            kairos_core::identity::Identity::email(e)
-                .map_err(|_| ApiError::invalid("email", "an e-mail address"))?;
-        }
-        let actor = self.caller.actor(known);
-        let (ids, _) = self
-            .state
-            .store
-            .inbound(self.caller.tenant, cmd, &actor)
-            .await?;
-        if let Some(e) = &email {
-            let actor = self.caller.actor(Some(ids.customer_id));
-            self.state
-                .store
-                .set_follow_up(
-                    self.caller.tenant,
-                    ids.conversation_id,
-                    Some(ids.customer_id),
-                    e,
-                    &actor,
-                )
-                .await?;
-        }
-        let flow = self
-            .reply(ServerFrame::Sent {
-                client_id: client_id.as_deref(),
-                message_id: ids.message_id.0,
-                conversation_id: ids.conversation_id.0,
-                customer_id: ids.customer_id.0,
-            })
-            .await;
-        if known.is_none() {
-            // A visitor just became a customer: from now on the hub routes their
-            // conversation here; what committed before that comes from a replay.
-            self.sub.set_viewer(Viewer::Customer(ids.customer_id));
-            self.caller.customer = Some(ids.customer_id);
-            return self.replay(self.head).await;
-        }
-        Ok(flow)
-    }
-
-    async fn staff_send(
-        &mut self,
-        conversation_id: Option<ConversationId>,
-        body: Body,
-        note: bool,
-        client_id: Option<String>,
-    ) -> Result<Flow, ApiError> {
-        let conversation = conversation_id.ok_or_else(|| {
-            ApiError::invalid("conversation_id", "staff write into a conversation")
-        })?;
-        let owner = self.visible_owner(conversation).await?;
-        let channel = if note {
-            None
-        } else {
-            self.state
-                .reply_channel(self.caller.tenant, conversation, None)
-                .await?
-        };
-        let msg = PostMessage {
-            direction: if note {
-                Direction::Note
-            } else {
-                Direction::Outbound
-            },
-            // The conversation's last channel (e-mail for a chat customer who went away
-            // after leaving an address).
-            channel,
-            author: match self.caller.party {
-                Some(id) => Author::Party { id },
-                None => Author::System,
-            },
-            subject: None,
-            body,
-            attachments: Vec::new(),
-        };
-        let message_id = self
-            .state
-            .store
-            .post_message(
-                self.caller.tenant,
-                conversation,
-                None,
-                msg,
-                &self.caller.actor(None),
-            )
-            .await?;
-        Ok(self
-            .reply(ServerFrame::Sent {
-                client_id: client_id.as_deref(),
-                message_id: message_id.0,
-                conversation_id: conversation.0,
-                customer_id: owner.0,
-            })
-            .await)
-    }
-
     /// Sends what the caller may see after `after`, up to [`REPLAY_MAX`] items, then
     /// `resumed` with the position reached.
     async fn replay(&mut self, after: i64) -> Result<Flow, ApiError> {
@@ -653,24 +443,6 @@ impl Conn {
             })
             .await)
     }
-}
-
-/// Longest name from the pre-chat form.
-const MAX_NAME: usize = 100;
-
-/// The pre-chat form's name: trimmed, at most [`MAX_NAME`] characters, no control
-/// characters (B10: names reach mail headers); empty is none.
-fn visitor_name(raw: Option<&str>) -> Result<Option<String>, ApiError> {
-    let Some(name) = raw.map(str::trim).filter(|n| !n.is_empty()) else {
-        return Ok(None);
-    };
-    if name.chars().count() > MAX_NAME || name.chars().any(char::is_control) {
-        return Err(ApiError::invalid(
-            "name",
-            format!("at most {MAX_NAME} characters without control characters"),
-        ));
-    }
-    Ok(Some(name.to_owned()))
 }
 
 /// Seconds since the Unix epoch.

@@ -1,0 +1,17 @@
+-- Files sent in a chat (docs/live-chat.md#files): uploaded on their own, then attached to a
+-- message by id. A row says who may attach the file (`device:…`, `customer:…`,
+-- `party:…`); the bytes live in the blob store under `sha256`. Rows older than a day are
+-- purged, and their blobs deleted unless a message or an article names them.
+CREATE TABLE chat_uploads (
+    id            BLOB PRIMARY KEY,
+    tenant_id     BLOB NOT NULL REFERENCES tenants(id),
+    uploader      TEXT NOT NULL,
+    filename      TEXT NOT NULL,
+    content_type  TEXT NOT NULL,
+    size          INTEGER NOT NULL,
+    sha256        TEXT NOT NULL,
+    created_at    INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX chat_uploads_uploader ON chat_uploads (tenant_id, uploader, created_at);
+CREATE INDEX chat_uploads_created ON chat_uploads (tenant_id, created_at);
+CREATE INDEX chat_uploads_sha ON chat_uploads (sha256);
