@@ -4,6 +4,8 @@
 // - the visitor token lives in this origin's localStorage, so the next visit resumes the
 //   conversation (a `resume` replays its history);
 // - an optional pre-chat form (name, e-mail), typing both ways, delivery and read receipts;
+// - files: uploaded on their own (`POST /api/v1/chat/uploads`), then named in `send`;
+//   files on messages are fetched with the visitor token and saved from a blob URL;
 // - when nobody is online it says so and asks for an e-mail address for the answer;
 // - the page that embeds us only learns open/close/unread counts through postMessage, and
 //   only from and to the sites the tenant allowed.
@@ -39,6 +41,9 @@
   var mine = [];
   var parentOrigin = null;
   var counter = 0;
+  var pending = [];
+  var MAX_FILE = 25 * 1024 * 1024;
+  var MAX_FILES = 10;
 
   function toParent(message) {
     if (parentOrigin) window.parent.postMessage(message, parentOrigin);
@@ -148,7 +153,11 @@
     body.className = "w-body";
     body.textContent = message.body || "";
     item.appendChild(who);
-    item.appendChild(body);
+    var files = message.attachments || [];
+    // A message of files alone reads as their names: show the files instead.
+    var names = files.map(function (f) { return f.filename; }).join("\n");
+    if (!files.length || message.body !== names) item.appendChild(body);
+    if (files.length) item.appendChild(fileList(files));
     list.appendChild(item);
     if (own) mine.push({ seq: seq, item: item });
     renderReceipt();
@@ -163,6 +172,99 @@
         toParent({ kairos: "unread", count: unread });
       }
     }
+  }
+
+  function size(bytes) {
+    var lang = document.documentElement.lang;
+    if (bytes < 1024 * 1024) return Math.max(1, Math.round(bytes / 1024)).toLocaleString(lang) + " KB";
+    return (bytes / 1024 / 1024).toLocaleString(lang, { maximumFractionDigits: 1 }) + " MB";
+  }
+
+  function fileList(files) {
+    var ul = document.createElement("ul");
+    ul.className = "w-files";
+    files.forEach(function (f) {
+      var li = document.createElement("li");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "w-file-link";
+      button.textContent = f.filename + " (" + size(f.size) + ")";
+      button.setAttribute("aria-label", text("file-download") + ": " + f.filename);
+      button.addEventListener("click", function () { download(f); });
+      li.appendChild(button);
+      ul.appendChild(li);
+    });
+    return ul;
+  }
+
+  // The file comes with the visitor token (no cookie), then is saved from a blob URL.
+  function download(f) {
+    if (!token || !/^\/api\/v1\/messages\/[0-9a-f-]+\/attachments\/\d+$/.test(f.href || "")) return;
+    fetch(f.href, { headers: { Authorization: "Bearer " + token }, credentials: "omit" })
+      .then(function (r) {
+        if (!r.ok) throw new Error("status " + r.status);
+        return r.blob();
+      })
+      .then(function (blob) {
+        var url = URL.createObjectURL(blob);
+        var link = document.createElement("a");
+        link.href = url;
+        link.download = f.filename;
+        document.body.appendChild(link);
+        link.click();
+        link.remove();
+        setTimeout(function () { URL.revokeObjectURL(url); }, 30000);
+      })
+      .catch(function () { showError(text("file-failed")); });
+  }
+
+  var fileInput = el("w-file");
+  var pendingList = el("w-pending");
+  function renderPending() {
+    pendingList.textContent = "";
+    pending.forEach(function (f, i) {
+      var li = document.createElement("li");
+      var name = document.createElement("span");
+      name.textContent = f.name + " (" + size(f.size) + ")";
+      var remove = document.createElement("button");
+      remove.type = "button";
+      remove.textContent = "\u2715";
+      remove.setAttribute("aria-label", text("file-remove") + ": " + f.name);
+      remove.addEventListener("click", function () {
+        pending.splice(i, 1);
+        renderPending();
+        input.focus();
+      });
+      li.appendChild(name);
+      li.appendChild(remove);
+      pendingList.appendChild(li);
+    });
+    pendingList.hidden = !pending.length;
+  }
+  fileInput.addEventListener("change", function () {
+    var refused = false;
+    for (var i = 0; i < fileInput.files.length && pending.length < MAX_FILES; i++) {
+      var f = fileInput.files[i];
+      if (f.size > MAX_FILE) refused = true;
+      else pending.push(f);
+    }
+    fileInput.value = "";
+    showError(refused ? text("file-too-large") : null);
+    renderPending();
+  });
+
+  function uploadAll(files) {
+    return Promise.all(files.map(function (f) {
+      return fetch("/api/v1/chat/uploads?filename=" + encodeURIComponent(f.name), {
+        method: "POST",
+        headers: { Authorization: "Bearer " + token, "Content-Type": f.type || "application/octet-stream" },
+        body: f,
+        credentials: "omit"
+      }).then(function (r) {
+        if (!r.ok) throw new Error("status " + r.status);
+        return r.json();
+      }).then(function (u) { return u.id; });
+    }));
   }
 
   var readUpTo = 0;
@@ -325,20 +427,39 @@
   el("w-composer").addEventListener("submit", function (event) {
     event.preventDefault();
     var value = input.value;
-    if (!value.trim()) return;
+    if (!value.trim() && !pending.length) return;
     counter += 1;
     var frame = { type: "send", text: value, client_id: "w" + Date.now().toString(36) + counter };
     if (conversation) frame.conversation_id = conversation;
     if (!customer && name) frame.name = name;
     if (email && !emailSent) frame.email = email;
-    if (send(frame)) {
-      stoppedTyping();
-      input.value = "";
-      showError(null);
-    } else {
-      showError(text("failed"));
-      start();
+    function deliver() {
+      if (send(frame)) {
+        stoppedTyping();
+        input.value = "";
+        showError(null);
+      } else {
+        showError(text("failed"));
+        start();
+      }
     }
+    if (!pending.length) return deliver();
+    if (!token || !socket) {
+      showError(text("failed"));
+      return start();
+    }
+    var files = pending.slice();
+    var button = el("w-composer").querySelector("button[type=submit]");
+    button.disabled = true;
+    uploadAll(files)
+      .then(function (ids) {
+        frame.attachments = ids;
+        pending = [];
+        renderPending();
+        deliver();
+      })
+      .catch(function () { showError(text("file-failed")); })
+      .then(function () { button.disabled = false; });
   });
 
   // A returning visitor reconnects at once (unread answers show on the launcher); a new

@@ -236,6 +236,7 @@ error-internal = Bei uns ist etwas schiefgegangen
 error-home = Zur Startseite
 
 ## Chat widget (the frame on company sites) and receipts
+files-title = Dateien
 widget-title = Chatten Sie mit uns
 widget-close = Chat schließen
 widget-noscript = Der Chat braucht JavaScript.
@@ -261,6 +262,12 @@ widget-offline = Gerade ist niemand online. Hinterlassen Sie Ihre Nachricht und 
 widget-offline-noted = Gerade ist niemand online; wir antworten per E-Mail.
 widget-failed = Die Nachricht konnte nicht gesendet werden. Bitte versuchen Sie es noch einmal.
 widget-by-email = per E-Mail gesendet
+widget-attach = Dateien anhängen
+widget-files-pending = Zu sendende Dateien
+widget-file-remove = Entfernen
+widget-file-download = Herunterladen
+widget-file-failed = Die Datei konnte nicht gesendet werden: Angenommen werden PDF, Bilder, Videos, Text und Office-Dokumente bis 25 MB.
+widget-file-too-large = Dateien dürfen höchstens 25 MB groß sein.
 receipt-read = Der Kunde hat das Gespräch gelesen.
 ## Kundenportal
 portal-sign-in = Anmelden

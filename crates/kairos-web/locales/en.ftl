@@ -236,6 +236,7 @@ error-internal = Something went wrong on our side
 error-home = To the start page
 
 ## Chat widget (the frame on company sites) and receipts
+files-title = Files
 widget-title = Chat with us
 widget-close = Close the chat
 widget-noscript = The chat needs JavaScript.
@@ -261,6 +262,12 @@ widget-offline = Nobody is online right now. Leave your message and your e-mail 
 widget-offline-noted = Nobody is online right now; we answer by e-mail.
 widget-failed = The message could not be sent. Please try again.
 widget-by-email = sent by e-mail
+widget-attach = Attach files
+widget-files-pending = Files to send
+widget-file-remove = Remove
+widget-file-download = Download
+widget-file-failed = The file could not be sent: PDF, images, videos, text and Office documents up to 25 MB are accepted.
+widget-file-too-large = Files can be at most 25 MB.
 receipt-read = The customer has read the conversation.
 ## Customer portal
 portal-sign-in = Sign in

@@ -13,6 +13,7 @@
 mod assets;
 mod charts;
 mod error;
+mod files;
 mod forms;
 mod headers;
 mod i18n;

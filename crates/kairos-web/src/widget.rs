@@ -72,6 +72,8 @@ struct FramePage {
     tenant: String,
     prechat: bool,
     origins: String,
+    /// The file picker's `accept`: the types the server takes.
+    accept: String,
 }
 
 /// `GET /widget/{tenant}`: the chat in the frame. Unknown tenants get a plain 404.
@@ -108,6 +110,9 @@ pub(crate) async fn frame(
         tenant: tenant.slug.as_str().to_owned(),
         prechat: settings.prechat_form,
         origins: settings.allowed_origins.join(" "),
+        accept: kairos_core::files::allowed_types()
+            .collect::<Vec<_>>()
+            .join(","),
     });
     let csp = frame_csp(&settings.frame_ancestors());
     match HeaderValue::from_str(&csp) {

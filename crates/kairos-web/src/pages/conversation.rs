@@ -3,6 +3,7 @@
 
 use super::{Layout, Names, render, staff};
 use crate::error::{OrPage, PageError};
+use crate::files::{FileShown, files_of, text_is_file_names};
 use crate::forms::StaffForm;
 use crate::i18n::Lang;
 use crate::time::{When, when};
@@ -32,6 +33,10 @@ struct Shown {
     author: String,
     subject: String,
     text: String,
+    /// Whether to show `text` (not when it only names the files).
+    show_text: bool,
+    /// Its files.
+    files: Vec<FileShown>,
     at: When,
     /// The conversation it belongs to (timeline entries link there).
     conversation: String,
@@ -318,6 +323,10 @@ async fn shown(
         author,
         subject: m.subject.clone().unwrap_or_default(),
         text: m.body.text.clone(),
+        show_text: !text_is_file_names(m),
+        // Staff download through the API (their session cookie works there; the read is
+        // audited like every other).
+        files: files_of(m, l, |i| kairos_http::files::message_file_href(m.id, i)),
         at: when(m.created_at, l),
         conversation: m.conversation_id.to_string(),
     })

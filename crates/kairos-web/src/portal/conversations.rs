@@ -5,6 +5,7 @@
 use super::kb::{Suggestion, suggestions};
 use super::session::{posted, signed_in};
 use super::{OrPortal, PortalError, PortalLayout};
+use crate::files::{FileShown, files_of, text_is_file_names};
 use crate::i18n::Lang;
 use crate::pages::render;
 use crate::time::{When, when};
@@ -13,10 +14,11 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use http::{HeaderMap, StatusCode};
-use kairos_core::ids::ConversationId;
+use kairos_core::ids::{ConversationId, MessageId};
 use kairos_core::message::{Author, Body, Channel, Direction, parse_subject};
 use kairos_core::reply::PostMessage;
 use kairos_core::tenant::Tenant;
+use kairos_http::files::FileReader;
 use kairos_http::{ApiError, AppState};
 use kairos_store::ConversationFilter;
 use serde::Deserialize;
@@ -50,6 +52,10 @@ struct Shown {
     channel: &'static str,
     subject: String,
     text: String,
+    /// Whether to show `text` (not when it only names the files).
+    show_text: bool,
+    /// Its files.
+    files: Vec<FileShown>,
     at: When,
 }
 
@@ -138,6 +144,24 @@ fn parse_id(raw: &str, l: Lang, t: &Tenant) -> Result<ConversationId, PortalErro
         .map_err(|_| PortalError::new(l, Some(t), ApiError::not_found("conversation")))
 }
 
+/// `GET /portal/{t}/messages/{id}/files/{index}`: a file of a message of the customer's
+/// own conversations (never a note's); anything else is not found (A01).
+pub(crate) async fn file(
+    State(state): State<AppState>,
+    l: Lang,
+    headers: HeaderMap,
+    Path((slug, id, index)): Path<(String, String, String)>,
+) -> Result<Response, PortalError> {
+    let (t, me) = signed_in(&state, &headers, l, &slug).await?;
+    let not_found = || PortalError::new(l, Some(&t), ApiError::not_found("attachment"));
+    let message = id.parse().map(MessageId).map_err(|_| not_found())?;
+    let index: usize = index.parse().map_err(|_| not_found())?;
+    let reader = FileReader::Customer(me.customer);
+    kairos_http::files::message_file(&state, t.id, reader, message, index)
+        .await
+        .map_err(|e| PortalError::new(l, Some(&t), e))
+}
+
 /// `GET /portal/{t}/conversations/{id}`.
 pub(crate) async fn page(
     State(state): State<AppState>,
@@ -183,6 +207,10 @@ async fn show(
             channel: m.channel.as_str(),
             subject: m.subject.clone().unwrap_or_default(),
             text: m.body.text.clone(),
+            show_text: !text_is_file_names(m),
+            files: files_of(m, l, |i| {
+                format!("/portal/{}/messages/{}/files/{i}", t.slug.as_str(), m.id)
+            }),
             at: when(m.created_at, l),
         })
         .collect();

@@ -38,6 +38,10 @@ pub(crate) fn router() -> Router<AppState> {
         )
         .route("/portal/{tenant}/logout", post(signin::logout))
         .route(
+            "/portal/{tenant}/messages/{id}/files/{index}",
+            get(conversations::file),
+        )
+        .route(
             "/portal/{tenant}/new",
             get(conversations::new_form).post(conversations::create),
         )

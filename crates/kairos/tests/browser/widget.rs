@@ -1,7 +1,8 @@
 //! The chat widget's acceptance test: a company site on another origin carries only the one
 //! `<script>` tag; a customer (one browser) chats through the widget with an agent (a second
 //! browser) in the workspace, live both ways, with typing and read receipts; the XSS payload
-//! stays text on both sides; a reload of the site resumes the conversation. axe checks the
+//! stays text on both sides; a reload of the site resumes the conversation, and a photo the
+//! customer sends reaches the agent, who downloads it. axe checks the
 //! site and the widget, and both are photographed at desktop and phone width.
 
 use crate::stack::{Stack, assert_no_csp_refusals, free_port, photograph, screenshot_dir};
@@ -10,6 +11,9 @@ use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const XSS: &str = "<img src=x onerror=alert(1)>";
+/// A one-pixel PNG.
+const PNG: &[u8] =
+    b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// A tiny company web site on `localhost:port` (another origin than Kairos on 127.0.0.1):
@@ -300,6 +304,61 @@ async fn a_customer_chats_from_a_company_site_with_an_agent_live() {
         true,
         "a returning customer is not asked again"
     );
+
+    // Files: the customer picks a photo and sends it alone; the agent sees it live on the
+    // conversation and downloads it as the PNG it is.
+    let photo = std::env::temp_dir().join(format!("kairos-foto-{}.png", std::process::id()));
+    std::fs::write(&photo, PNG).unwrap();
+    let picker = customer.find("#w-file").await;
+    customer.type_into(&picker, photo.to_str().unwrap()).await;
+    assert!(
+        customer
+            .wait_js("document.querySelectorAll('#w-pending li').length === 1")
+            .await,
+        "the picked file is not listed"
+    );
+    let send = customer.find("#w-composer button[type=submit]").await;
+    customer.click(&send).await;
+    let file_name = photo.file_name().unwrap().to_str().unwrap().to_owned();
+    assert!(
+        customer
+            .wait_js(&format!(
+                "(function () {{ var b = document.querySelectorAll('#w-messages .w-file-link'); \
+                 return b.length === 1 && b[0].innerText.indexOf({}) >= 0; }})()",
+                json!(file_name)
+            ))
+            .await,
+        "the sent file does not show in the widget"
+    );
+    assert!(
+        customer
+            .wait_js("document.getElementById('w-pending').hidden")
+            .await
+    );
+    photograph(&customer, &shots, "widget-file").await;
+    assert!(
+        agent
+            .wait_js(&format!(
+                "(function () {{ var a = document.querySelector('.msg-files a'); \
+                 return !!a && a.innerText === {}; }})()",
+                json!(file_name)
+            ))
+            .await,
+        "the file did not reach the agent live"
+    );
+    let fetched = agent
+        .js_async(
+            "var done = arguments[arguments.length - 1]; \
+             var a = document.querySelector('.msg-files a'); \
+             fetch(a.href).then(function (r) { return r.arrayBuffer().then(function (b) { \
+               done([r.status, r.headers.get('content-type'), b.byteLength]); }); }) \
+             .catch(function (e) { done(String(e)); });",
+        )
+        .await;
+    assert_eq!(fetched, json!([200, "image/png", PNG.len()]));
+    photograph(&agent, &shots, "conversation-file").await;
+    let _ = std::fs::remove_file(&photo);
+    assert_no_csp_refusals(&customer).await;
     assert!(!customer.alert_open().await);
     customer.close().await;
     agent.close().await;
