@@ -21,6 +21,8 @@ pub struct App {
     pub store: Store,
     /// The knowledge-base index, when the app was made with one.
     pub search: Option<Arc<kairos_search::SearchIndex>>,
+    /// The attachment store, when the app was made with one.
+    pub blobs: Option<kairos_store::blobs::BlobStore>,
     _dir: tempfile::TempDir,
 }
 
@@ -77,11 +79,12 @@ impl App {
         let blobs = kairos_store::blobs::BlobStore::open(dir.path().join("blobs")).unwrap();
         let state = AppState::new(store.clone(), Arc::new(String::new), secure)
             .with_public_url(Some("https://help.example"))
-            .with_blobs(blobs);
+            .with_blobs(blobs.clone());
         App {
             router: kairos_http::app_with(state, kairos_web::router()),
             store,
             search: None,
+            blobs: Some(blobs),
             _dir: dir,
         }
     }
@@ -98,6 +101,7 @@ impl App {
             router: kairos_http::app_with(state, kairos_web::router()),
             store,
             search: Some(index),
+            blobs: None,
             _dir: dir,
         }
     }

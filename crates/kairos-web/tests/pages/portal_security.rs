@@ -306,3 +306,98 @@ async fn portal_and_staff_sessions_do_not_stand_in_for_each_other() {
         (303, "/portal/acme/login")
     );
 }
+
+/// A01, A04, E01: the portal serves a customer the files of their own conversations, as
+/// downloads with the sandbox headers, and neither another customer's nor a note's.
+#[tokio::test]
+async fn a01_a04_portal_files_are_the_customers_own() {
+    let app = App::new().await;
+    let t = app.tenant("acme").await;
+    app.mail_from(&t).await;
+    let blobs = app.blobs.as_ref().unwrap();
+    let pdf = b"%PDF-1.4\n%%EOF\n".to_vec();
+    let sha = blobs.put(pdf.clone()).await.unwrap();
+    let file = |name: &str| json!([{"filename": name, "content_type": "application/pdf", "size": pdf.len(), "sha256": sha}]);
+    let mail = |from: &str, name: &str| {
+        json!({"channel": "email", "from": {"kind": "email", "value": from},
+            "subject": "Rechnung", "body": "anbei", "attachments": file(name)})
+    };
+    let annas = app
+        .api(
+            &t,
+            "POST",
+            "/api/v1/inbound",
+            mail("anna@example.org", "annas.pdf"),
+        )
+        .await;
+    let annas: Value = serde_json::from_str(&annas.body).unwrap();
+    let bobs = app
+        .api(
+            &t,
+            "POST",
+            "/api/v1/inbound",
+            mail("bob@example.org", "bobs.pdf"),
+        )
+        .await;
+    let bobs: Value = serde_json::from_str(&bobs.body).unwrap();
+    let conversation = annas["conversation_id"].as_str().unwrap();
+    let note = app
+        .api(
+            &t,
+            "POST",
+            &format!("/api/v1/conversations/{conversation}/messages"),
+            json!({"direction": "note", "body": "intern", "attachments": file("intern.pdf")}),
+        )
+        .await;
+    assert_eq!(note.status, 201, "{}", note.body);
+    let note: Value = serde_json::from_str(&note.body).unwrap();
+
+    let anna = app.portal_sign_in(&t, "anna@example.org").await;
+    let page = app
+        .get(
+            &format!("/portal/acme/conversations/{conversation}"),
+            &anna,
+            &[],
+        )
+        .await;
+    let own = format!(
+        "/portal/acme/messages/{}/files/0",
+        annas["message_id"].as_str().unwrap()
+    );
+    assert!(page.body.contains(&own), "the page links the file");
+    assert!(
+        !page.body.contains("intern.pdf"),
+        "A04: a note's file is listed"
+    );
+    let got = app.get(&own, &anna, &[]).await;
+    assert_eq!(got.status, 200, "{}", got.body);
+    assert_eq!(got.body.as_bytes(), pdf.as_slice());
+    assert_eq!(got.header("content-type"), "application/pdf");
+    assert!(got.header("content-disposition").starts_with("attachment;"));
+    assert_eq!(got.header("x-content-type-options"), "nosniff");
+
+    let message_id = |v: &Value| v["message_id"].as_str().unwrap().to_owned();
+    for (what, path) in [
+        (
+            "another customer's",
+            format!("/portal/acme/messages/{}/files/0", message_id(&bobs)),
+        ),
+        (
+            "a note's",
+            format!(
+                "/portal/acme/messages/{}/files/0",
+                note["id"].as_str().unwrap()
+            ),
+        ),
+        ("past the end", own.replace("/files/0", "/files/1")),
+        (
+            "not a message",
+            "/portal/acme/messages/x/files/0".to_owned(),
+        ),
+    ] {
+        let r = app.get(&path, &anna, &[]).await;
+        assert_eq!(r.status, 404, "{what}: {}", r.body);
+    }
+    let anonymous = app.get(&own, "", &[]).await;
+    assert_ne!(anonymous.status, 200, "a file without a session");
+}
