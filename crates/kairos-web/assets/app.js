@@ -10,7 +10,9 @@
 //   agent's reading is sent as a read receipt and the customer's is shown;
 // - the canned-reply picker inserts the reply, filled in by the server for this
 //   conversation, into the composer at the cursor as text (without the script the picker
-//   reloads the page with the composer pre-filled).
+//   reloads the page with the composer pre-filled);
+// - files in the composer: the picked files are uploaded first (POST /api/v1/chat/uploads
+//   with the session and its CSRF token), then the form is sent naming their upload ids.
 "use strict";
 
 (function () {
@@ -269,8 +271,49 @@
     });
   }
 
+  function composerFiles() {
+    var field = document.getElementById("compose-files-field");
+    var picker = document.getElementById("compose-files");
+    var ids = document.getElementById("compose-attachments");
+    var failed = document.getElementById("compose-files-failed");
+    if (!field || !picker || !ids || !window.fetch) return;
+    var form = picker.form;
+    var csrf = form.querySelector("input[name=csrf]");
+    field.hidden = false;
+    var sending = false;
+    form.addEventListener("submit", function (event) {
+      if (sending || !picker.files.length) return;
+      event.preventDefault();
+      if (!form.reportValidity()) return;
+      var files = Array.prototype.slice.call(picker.files, 0, 10);
+      var button = form.querySelector("button[type=submit]");
+      button.disabled = true;
+      failed.hidden = true;
+      Promise.all(files.map(function (f) {
+        return fetch("/api/v1/chat/uploads?filename=" + encodeURIComponent(f.name), {
+          method: "POST",
+          headers: { "Content-Type": f.type || "application/octet-stream", "X-CSRF-Token": csrf ? csrf.value : "" },
+          body: f,
+          credentials: "same-origin"
+        }).then(function (r) {
+          if (!r.ok) throw new Error("status " + r.status);
+          return r.json();
+        }).then(function (u) { return u.id; });
+      })).then(function (list) {
+        ids.value = list.join(",");
+        picker.value = "";
+        sending = true;
+        form.submit();
+      }).catch(function () {
+        failed.hidden = false;
+        button.disabled = false;
+      });
+    });
+  }
+
   localiseTimes();
   autosubmit();
+  composerFiles();
   cannedPicker();
   insertLinks();
   shortcuts();

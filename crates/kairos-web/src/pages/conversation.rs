@@ -13,9 +13,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use http::StatusCode;
 use kairos_core::conversation::{ConversationPatch, Priority, Status};
 use kairos_core::ids::{CannedReplyId, ConversationId};
+use kairos_core::message::Attachment;
 use kairos_core::message::{Author, Body, Channel, Direction, Message};
 use kairos_core::reply::PostMessage;
 use kairos_core::sla::{Clock, ClockState};
+use kairos_core::upload::{MAX_PER_MESSAGE, Uploader};
 use kairos_http::auth::Principal;
 use kairos_http::{ApiError, AppState};
 use serde::Deserialize;
@@ -101,6 +103,8 @@ struct ConversationPage {
     /// Whether suggestions are available on this server (the search index is on).
     suggesting: bool,
     csrf: String,
+    /// The file picker's `accept`: the types uploads take.
+    accept: String,
     /// The composer's text after a refused post.
     draft: String,
     /// Why the last post was refused.
@@ -293,6 +297,9 @@ async fn show(
         suggestions,
         suggesting,
         csrf: p.csrf_token().unwrap_or_default().to_owned(),
+        accept: kairos_core::files::allowed_types()
+            .collect::<Vec<_>>()
+            .join(","),
         draft,
         error,
         last_seq: stored.last().map_or(0, |m| m.seq),
@@ -343,6 +350,44 @@ pub(crate) struct ComposeForm {
     channel: String,
     #[serde(default)]
     body: String,
+    /// Upload ids (`POST /api/v1/chat/uploads`), comma-separated: the composer's script
+    /// uploads the picked files first.
+    #[serde(default)]
+    attachments: String,
+}
+
+/// The files the composer names: the agent's own unexpired uploads, at most
+/// [`MAX_PER_MESSAGE`]; anything else refuses the message.
+async fn composer_files(
+    state: &AppState,
+    p: &Principal,
+    raw: &str,
+) -> Result<Vec<Attachment>, ApiError> {
+    let ids = raw
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse::<uuid::Uuid>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| ApiError::invalid("attachments", "upload ids"))?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let party = p.party_id.ok_or_else(ApiError::forbidden)?;
+    if ids.len() > MAX_PER_MESSAGE {
+        return Err(ApiError::invalid("attachments", "at most 10 files"));
+    }
+    let found = state
+        .store
+        .uploads_for(p.tenant_id, &[Uploader::Party(party)], &ids)
+        .await?;
+    if found.len() != ids.len() {
+        return Err(ApiError::invalid(
+            "attachments",
+            "a file is unknown or its upload expired",
+        ));
+    }
+    Ok(found.iter().map(|u| u.attachment()).collect())
 }
 
 /// `POST /conversations/{id}/messages`: a reply or an internal note, then back to the
@@ -374,6 +419,16 @@ pub(crate) async fn post_message(
             .await
             .or_page(l)?,
     };
+    let files = match composer_files(&state, &p, &form.attachments).await {
+        Ok(files) => files,
+        Err(e) if e.status().is_client_error() => {
+            let path = format!("/conversations/{conversation}");
+            let layout = super::frame(&state, &p, l, &path).await?;
+            let why = l.msg("compose-files-failed");
+            return show(&state, &p, l, layout, &id, form.body, Some(why)).await;
+        }
+        Err(e) => return Err(PageError::new(l, e)),
+    };
     let message = Body::new(&form.body, None).map(|body| PostMessage {
         direction,
         channel,
@@ -383,7 +438,7 @@ pub(crate) async fn post_message(
         },
         subject: None,
         body,
-        attachments: Vec::new(),
+        attachments: files,
     });
     let result = match message {
         Ok(m) => state

@@ -2,7 +2,7 @@
 //! `<script>` tag; a customer (one browser) chats through the widget with an agent (a second
 //! browser) in the workspace, live both ways, with typing and read receipts; the XSS payload
 //! stays text on both sides; a reload of the site resumes the conversation, and a photo the
-//! customer sends reaches the agent, who downloads it. axe checks the
+//! customer sends reaches the agent, who downloads it and answers with a file of their own. axe checks the
 //! site and the widget, and both are photographed at desktop and phone width.
 
 use crate::stack::{Stack, assert_no_csp_refusals, free_port, photograph, screenshot_dir};
@@ -358,6 +358,32 @@ async fn a_customer_chats_from_a_company_site_with_an_agent_live() {
     assert_eq!(fetched, json!([200, "image/png", PNG.len()]));
     photograph(&agent, &shots, "conversation-file").await;
     let _ = std::fs::remove_file(&photo);
+
+    // The agent answers with a PDF from the composer; it reaches the widget live.
+    let manual = std::env::temp_dir().join(format!("anleitung-{}.pdf", std::process::id()));
+    std::fs::write(&manual, b"%PDF-1.4\n%%EOF\n").unwrap();
+    let picker = agent.find("#compose-files").await;
+    agent.type_into(&picker, manual.to_str().unwrap()).await;
+    let body = agent.find("#body").await;
+    agent.type_into(&body, "Hier die Anleitung.").await;
+    let reply = agent.find("#composer button[type=submit]").await;
+    agent.click(&reply).await;
+    let manual_name = manual.file_name().unwrap().to_str().unwrap().to_owned();
+    assert!(
+        customer
+            .wait_js(&format!(
+                "(function () {{ var b = document.querySelectorAll('#w-messages .w-file-link'); \
+                 return b.length === 2 && b[1].innerText.indexOf({}) >= 0; }})()",
+                json!(manual_name)
+            ))
+            .await,
+        "the agent's file did not reach the widget"
+    );
+    assert_eq!(
+        customer.js(&format!("return {};", widget_message(1))).await,
+        "Hier die Anleitung."
+    );
+    let _ = std::fs::remove_file(&manual);
     assert_no_csp_refusals(&customer).await;
     assert!(!customer.alert_open().await);
     customer.close().await;
