@@ -262,6 +262,7 @@ widget-offline-noted = Gerade ist niemand online; wir antworten per E-Mail.
 widget-failed = Die Nachricht konnte nicht gesendet werden. Bitte versuchen Sie es noch einmal.
 widget-by-email = per E-Mail gesendet
 receipt-read = Der Kunde hat das Gespräch gelesen.
+receipt-delivered = Die neueste Antwort ist beim Kunden angekommen.
 ## Kundenportal
 portal-sign-in = Anmelden
 portal-home = Zur Startseite

@@ -262,6 +262,7 @@ widget-offline-noted = Nobody is online right now; we answer by e-mail.
 widget-failed = The message could not be sent. Please try again.
 widget-by-email = sent by e-mail
 receipt-read = The customer has read the conversation.
+receipt-delivered = The newest reply has reached the customer.
 ## Customer portal
 portal-sign-in = Sign in
 portal-home = To the start page
