@@ -127,6 +127,14 @@ pub fn parse_origin(raw: &str) -> Result<String, DomainError> {
     Ok(lower.to_owned())
 }
 
+/// A follow-up address as stored: normalised like an e-mail identity, anything else refused
+/// (also for one arriving in an imported export).
+pub fn follow_up_address(raw: &str) -> Result<String, DomainError> {
+    Ok(Identity::email(raw)
+        .map_err(|_| DomainError::invalid("email", "an e-mail address"))?
+        .value)
+}
+
 /// Decides the `conversation.follow_up` event: a chat visitor's address for answers while
 /// they are away. It must be an e-mail address (normalised like an e-mail identity; no line
 /// breaks can reach a mail header, B10). Unverified: it becomes no identity.
@@ -136,9 +144,7 @@ pub fn follow_up(
     now: Timestamp,
     actor: &Actor,
 ) -> Result<NewEvent, DomainError> {
-    let email = Identity::email(raw)
-        .map_err(|_| DomainError::invalid("email", "an e-mail address"))?
-        .value;
+    let email = follow_up_address(raw)?;
     Ok(NewEvent::new(
         now,
         actor,

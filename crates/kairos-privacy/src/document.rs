@@ -113,6 +113,10 @@ pub struct ConversationEntry {
     pub subject: Option<String>,
     /// When it was opened (RFC 3339).
     pub created_at: String,
+    /// The e-mail address the person left in the chat for answers while away (unverified;
+    /// used for this conversation only). Absent in exports made before it was part of them.
+    #[serde(default)]
+    pub follow_up_email: Option<String>,
     /// Its messages, oldest first.
     pub messages: Vec<MessageEntry>,
 }

@@ -81,6 +81,7 @@ pub async fn gather(
                 tags: c.tags.clone(),
                 subject: c.subject.clone(),
                 created_at: c.created_at.to_rfc3339(),
+                follow_up_email: store.follow_up_email(t, c.id).await?,
                 messages,
             });
         }

@@ -1,9 +1,10 @@
-//! Re-importing an export (Art. 20 portability): the person, their identities, conversations,
-//! messages, attachments and consents arrive in another tenant as they were, with their
-//! original times, so their timeline reads the same. Every field is validated as if it came
-//! from any other outside source; the import is one transaction and refuses (nothing written)
-//! if an identity or a message id already exists in the tenant. Coupons and context events
-//! are not carried over: a coupon is the exporting company's offer, redeemable only there.
+//! Re-importing an export (Art. 20 portability): the person, their identities, conversations
+//! (with a chat's follow-up address), messages, attachments and consents arrive in another
+//! tenant as they were, with their original times, so their timeline reads the same. Every
+//! field is validated as if it came from any other outside source; the import is one
+//! transaction and refuses (nothing written) if an identity or a message id already exists in
+//! the tenant. Coupons and context events are not carried over: a coupon is the exporting
+//! company's offer, redeemable only there.
 
 use crate::PrivacyError;
 use crate::archive::Unpacked;
@@ -64,6 +65,11 @@ fn plan(export: &PersonExport) -> Result<PersonImport, PrivacyError> {
             tags: c.tags.clone(),
             subject: message::parse_subject(c.subject.as_deref())?,
             created_at: time("conversations.created_at", &c.created_at)?,
+            follow_up_email: c
+                .follow_up_email
+                .as_deref()
+                .map(kairos_core::widget::follow_up_address)
+                .transpose()?,
             messages,
         });
     }

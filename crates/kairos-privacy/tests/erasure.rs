@@ -1,7 +1,7 @@
 //! Erasure (privacy issue, item 3; checklist N04, N05): after erasing a person, their e-mail,
-//! phone number and name are nowhere in the database files or the attachment store; the log
-//! keeps its positions with redacted placeholders; other people are untouched; and a mail
-//! arriving while the erasure runs leaves no orphan.
+//! phone number, name and chat follow-up address are nowhere in the database files or the
+//! attachment store; the log keeps its positions with redacted placeholders; other people are
+//! untouched; and a mail arriving while the erasure runs leaves no orphan.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use kairos_core::consent::{ConsentAction, ConsentCommand, LegalBasis};
@@ -19,6 +19,8 @@ use std::path::Path;
 const EMAIL: &str = "erika.mustermann-7f3a@example.org";
 const PHONE: &str = "+4915112345678";
 const NAME: &str = "Erika Mustermann-Zyx";
+/// The address she left in a chat for answers while away: no identity, only on the conversation.
+const FOLLOW_UP: &str = "erika.unterwegs-5b1c@example.net";
 
 fn identity(kind: IdentityKind, v: &str) -> Identity {
     Identity::parse(kind, v, None, None).unwrap()
@@ -74,6 +76,10 @@ async fn people(store: &Store, blobs: &BlobStore) -> (TenantId, CustomerId, Cust
     );
     sms.channel = Channel::Sms;
     let (by_sms, _) = store.inbound(t, sms, &sys).await.unwrap();
+    store
+        .set_follow_up(t, by_sms.conversation_id, None, FOLLOW_UP, &sys)
+        .await
+        .unwrap();
     // A coupon whose offer, firing key and redeemer name her: gone with her, merge or not.
     let coupon = store
         .issue_coupon(
@@ -230,10 +236,12 @@ async fn erase_and_check(store: &Store, data: Option<&Path>) {
     let blobs = BlobStore::open(blob_dir.path()).unwrap();
     let (t, erika, max, sha) = people(store, &blobs).await;
     if let Some(dir) = data {
-        assert!(
-            !files_containing(dir, EMAIL).is_empty(),
-            "the test would prove nothing"
-        );
+        for needle in [EMAIL, FOLLOW_UP] {
+            assert!(
+                !files_containing(dir, needle).is_empty(),
+                "the test would prove nothing"
+            );
+        }
     }
     let log_before = store.log_head(t).await.unwrap();
 
@@ -274,7 +282,7 @@ async fn erase_and_check(store: &Store, data: Option<&Path>) {
         .count() as u64;
     assert_eq!(redacted, done.report.events_redacted);
     let log_text = serde_json::to_string(&events).unwrap();
-    for needle in [EMAIL, PHONE, NAME, "4915112345678"] {
+    for needle in [EMAIL, PHONE, NAME, "4915112345678", FOLLOW_UP] {
         assert!(!log_text.contains(needle), "{needle} is still on the log");
     }
     assert!(store.check().await.unwrap().is_empty());
@@ -303,7 +311,7 @@ async fn erase_and_check(store: &Store, data: Option<&Path>) {
     assert_eq!(store.timeline(t, max, true, 0, 10).await.unwrap().len(), 1);
     // Nothing in the files (SQLite: the database, its WAL, the attachment store).
     if let Some(dir) = data {
-        for needle in [EMAIL, PHONE, NAME, "4915112345678"] {
+        for needle in [EMAIL, PHONE, NAME, "4915112345678", FOLLOW_UP] {
             assert_eq!(
                 files_containing(dir, needle),
                 Vec::<String>::new(),

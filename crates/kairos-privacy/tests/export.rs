@@ -36,7 +36,8 @@ fn consent(purpose: &str, action: ConsentAction) -> ConsentCommand {
 
 /// A demo customer: two identities (one from a merged duplicate), an e-mail with an
 /// attachment, a chat, an agent's reply and internal note, a resolved conversation, a tier,
-/// a consent granted and withdrawn, and an agent's read on the audit trail.
+/// a consent granted and withdrawn, and an agent's read on the audit trail; the chat has a
+/// follow-up address.
 async fn demo(store: &Store, blobs: &BlobStore) -> (Tenant, CustomerId) {
     let tenant = store
         .create_tenant(&TenantSlug::parse("acme").unwrap(), "Acme GmbH")
@@ -141,6 +142,17 @@ async fn demo(store: &Store, blobs: &BlobStore) -> (Tenant, CustomerId) {
                 "Danke!",
                 vec![],
             ),
+            &sys,
+        )
+        .await
+        .unwrap();
+    // In the chat she left an address for answers while away.
+    store
+        .set_follow_up(
+            t,
+            second.conversation_id,
+            None,
+            "Anna.Away@Example.NET",
             &sys,
         )
         .await
@@ -318,6 +330,17 @@ async fn round_trip(store: Store) {
         .map(|c| c.messages.len())
         .sum();
     assert_eq!(messages, 4, "e-mail, reply, note and chat");
+    let follow_ups = |e: &kairos_privacy::document::PersonExport| {
+        e.conversations
+            .iter()
+            .map(|c| c.follow_up_email.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        follow_ups(&exported),
+        [None, Some("anna.away@example.net".to_owned())],
+        "the chat's follow-up address, on its conversation"
+    );
     assert_eq!(exported.attachments.len(), 1);
     assert_eq!(exported.consents.len(), 2);
     assert_eq!(exported.coupons.len(), 1);
@@ -422,6 +445,7 @@ async fn round_trip(store: Store) {
             .collect::<Vec<_>>()
     };
     assert_eq!(statuses(&again), statuses(&exported));
+    assert_eq!(follow_ups(&again), follow_ups(&exported), "restored");
     let granted = store.consents(empty.id, imported).await.unwrap();
     assert_eq!(granted.len(), 2);
     assert_eq!(granted[1].command.action, ConsentAction::Withdraw);

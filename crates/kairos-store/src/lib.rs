@@ -113,6 +113,7 @@ pub mod knowledge;
 pub mod mail;
 pub mod portal;
 pub mod privacy;
+pub mod receipts;
 pub mod restriction;
 pub mod retention;
 pub mod sla;

@@ -44,6 +44,8 @@ pub struct ConversationImport {
     pub subject: Option<String>,
     /// When it was opened.
     pub created_at: Timestamp,
+    /// The chat visitor's follow-up address (normalised), if they left one.
+    pub follow_up_email: Option<String>,
     /// Its messages, oldest first (at least one).
     pub messages: Vec<MessageImport>,
 }
@@ -185,6 +187,16 @@ async fn import<T: WriteTx>(tx: &mut T, person: PersonImport, actor: &Actor) -> 
                 EventData::ConversationChanged {
                     conversation_id,
                     changes,
+                },
+            ));
+        }
+        if let Some(email) = c.follow_up_email {
+            events.push(NewEvent::new(
+                last,
+                actor,
+                EventData::ConversationFollowUp {
+                    conversation_id,
+                    email,
                 },
             ));
         }

@@ -168,7 +168,8 @@
 
     // Read receipts: the agent with this conversation open has read up to the newest
     // event (sent when the page opens and when the customer writes while it is visible);
-    // the customer's own "read" receipts are shown until the next reply.
+    // the customer's own receipts ("read", else "delivered") are shown until the next
+    // reply. The server renders the stored one the same way, so a reload keeps it.
     var receipt = document.getElementById("receipt");
     var readUpTo = 0;
     function markRead(seq) {
@@ -179,13 +180,22 @@
     function receiptFrom(event) {
       var data = event.data || {};
       if (!receipt || data.conversation_id !== conversation) return;
-      if (event.actor && event.actor.kind === "customer" && data.kind === "read") receipt.hidden = false;
+      if (!event.actor || event.actor.kind !== "customer") return;
+      if (data.kind !== "read" && data.kind !== "delivered") return;
+      // "Delivered" never replaces a "read" still shown.
+      if (data.kind === "delivered" && !receipt.hidden && receipt.getAttribute("data-kind") === "read") return;
+      receipt.setAttribute("data-kind", data.kind);
+      receipt.textContent = receipt.getAttribute("data-" + data.kind) || receipt.textContent;
+      receipt.hidden = false;
     }
     function afterMessage(event) {
       var data = event.data || {};
       if (event.type !== "message.appended" || data.conversation_id !== conversation) return;
       if (data.direction === "inbound") markRead(event.seq);
-      else if (data.direction === "outbound" && receipt) receipt.hidden = true;
+      else if (data.direction === "outbound" && receipt) {
+        receipt.hidden = true;
+        receipt.removeAttribute("data-kind");
+      }
     }
 
     function concerns(event) {

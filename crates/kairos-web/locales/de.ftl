@@ -272,6 +272,7 @@ widget-file-download = Herunterladen
 widget-file-failed = Die Datei konnte nicht gesendet werden: Angenommen werden PDF, Bilder, Videos, Text und Office-Dokumente bis 25 MB.
 widget-file-too-large = Dateien dürfen höchstens 25 MB groß sein.
 receipt-read = Der Kunde hat das Gespräch gelesen.
+receipt-delivered = Die neueste Antwort ist beim Kunden angekommen.
 ## Kundenportal
 portal-sign-in = Anmelden
 portal-home = Zur Startseite

@@ -272,6 +272,7 @@ widget-file-download = Download
 widget-file-failed = The file could not be sent: PDF, images, videos, text and Office documents up to 25 MB are accepted.
 widget-file-too-large = Files can be at most 25 MB.
 receipt-read = The customer has read the conversation.
+receipt-delivered = The newest reply has reached the customer.
 ## Customer portal
 portal-sign-in = Sign in
 portal-home = To the start page

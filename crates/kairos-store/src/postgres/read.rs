@@ -296,6 +296,36 @@ impl PgStore {
             .flatten())
     }
 
+    pub async fn customer_receipts(
+        &self,
+        tenant: TenantId,
+        id: ConversationId,
+        after: i64,
+    ) -> Result<crate::receipts::CustomerReceipts> {
+        let rows = sqlx::query(
+            "SELECT data::jsonb ->> 'kind', max((data::jsonb ->> 'up_to_seq')::bigint)
+             FROM events WHERE tenant_id = $1 AND seq > $2 AND type = 'conversation.seen'
+               AND data::jsonb ->> 'conversation_id' = $3
+               AND actor::jsonb ->> 'kind' = 'customer'
+             GROUP BY 1",
+        )
+        .bind(tenant.0)
+        .bind(after)
+        .bind(id.0.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = crate::receipts::CustomerReceipts::default();
+        for r in rows {
+            let (kind, seq): (String, i64) = (r.try_get(0)?, r.try_get(1)?);
+            if kind == "read" {
+                out.read = Some(seq);
+            } else {
+                out.delivered = Some(seq);
+            }
+        }
+        Ok(out)
+    }
+
     pub async fn messages(
         &self,
         tenant: TenantId,

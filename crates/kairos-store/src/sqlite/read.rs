@@ -286,6 +286,35 @@ impl SqliteStore {
         .await
     }
 
+    pub async fn customer_receipts(
+        &self,
+        tenant: TenantId,
+        id: ConversationId,
+        after: i64,
+    ) -> Result<crate::receipts::CustomerReceipts> {
+        self.read(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT json_extract(data, '$.kind'), max(json_extract(data, '$.up_to_seq'))
+                 FROM events WHERE tenant_id = ?1 AND seq > ?2 AND type = 'conversation.seen'
+                   AND json_extract(data, '$.conversation_id') = ?3
+                   AND json_extract(actor, '$.kind') = 'customer'
+                 GROUP BY 1",
+            )?;
+            let rows = stmt.query_map(params![tenant.0, after, id.0.to_string()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })?;
+            let mut out = crate::receipts::CustomerReceipts::default();
+            for row in rows {
+                match row? {
+                    (kind, seq) if kind == "read" => out.read = Some(seq),
+                    (_, seq) => out.delivered = Some(seq),
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+
     pub async fn messages(
         &self,
         tenant: TenantId,

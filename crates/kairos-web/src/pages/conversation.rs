@@ -114,6 +114,9 @@ struct ConversationPage {
     last_seq: i64,
     /// The tenant's canned replies (id, title) for the picker.
     canned: Vec<(String, String)>,
+    /// The customer's stored receipt for the newest reply: `read` or `delivered` (the
+    /// marker the live script shows, kept across a reload).
+    receipt: Option<&'static str>,
 }
 
 /// The conversation page's query: a canned reply to put into the composer (the picker
@@ -260,6 +263,7 @@ async fn show(
             Err(e) if e.status() == StatusCode::SERVICE_UNAVAILABLE => (Vec::new(), false),
             Err(e) => return Err(PageError::new(l, e)),
         };
+    let receipt = receipt(state, p, c.id, &stored).await.or_page(l)?;
     let failed = error.is_some();
     let mut response = render(&ConversationPage {
         l,
@@ -304,11 +308,46 @@ async fn show(
         error,
         last_seq: stored.last().map_or(0, |m| m.seq),
         canned,
+        receipt,
     });
     if failed {
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
     Ok(response)
+}
+
+/// What the customer's stored receipts say about the newest reply: `read` if they read up
+/// to it, else `delivered` if it reached their device, else nothing — the live script's
+/// marker, which a reply hides until the next receipt. Without a reply, any receipt for the
+/// conversation counts.
+async fn receipt(
+    state: &AppState,
+    p: &Principal,
+    conversation: ConversationId,
+    stored: &[Message],
+) -> Result<Option<&'static str>, ApiError> {
+    let Some(first) = stored.first() else {
+        return Ok(None);
+    };
+    let reply = stored
+        .iter()
+        .rev()
+        .find(|m| m.direction == Direction::Outbound)
+        .map(|m| m.seq);
+    // A receipt covering the reply is recorded after it: the log is read from there on.
+    let after = reply.unwrap_or(first.seq - 1);
+    let seen = state
+        .store
+        .customer_receipts(p.tenant_id, conversation, after)
+        .await?;
+    let covers = |up_to: Option<i64>| up_to.is_some_and(|s| s >= reply.unwrap_or(0));
+    Ok(if covers(seen.read) {
+        Some("read")
+    } else if covers(seen.delivered) {
+        Some("delivered")
+    } else {
+        None
+    })
 }
 
 async fn shown(

@@ -231,9 +231,123 @@ async fn the_conversation_page_has_a_place_for_the_customers_read_receipt() {
         .await;
     assert!(
         page.body.contains(
-            "<p id=\"receipt\" class=\"receipt muted\" role=\"status\" hidden>The customer has read the conversation.</p>"
+            "<p id=\"receipt\" class=\"receipt muted\" role=\"status\" data-read=\"The customer has read the conversation.\" data-delivered=\"The newest reply has reached the customer.\" hidden>The customer has read the conversation.</p>"
         ),
         "{}",
         page.body
     );
+}
+
+/// The `#receipt` marker as rendered: `None` when hidden, else its `data-kind` and text.
+fn receipt_marker(body: &str) -> Option<(String, String)> {
+    let at = body.find("<p id=\"receipt\"").expect("the receipt marker");
+    let tag = &body[at..at + body[at..].find('>').unwrap()];
+    if tag.ends_with(" hidden") {
+        return None;
+    }
+    let kind = tag.split("data-kind=\"").nth(1).unwrap();
+    let text_at = at + body[at..].find('>').unwrap() + 1;
+    let text = &body[text_at..text_at + body[text_at..].find("</p>").unwrap()];
+    Some((kind[..kind.find('"').unwrap()].to_owned(), text.to_owned()))
+}
+
+#[tokio::test]
+async fn the_customers_stored_receipt_is_marked_when_the_page_loads() {
+    use kairos_core::receipt::SeenKind;
+    let app = App::new().await;
+    let t = app.tenant("acme").await;
+    let id = app.hostile_conversation(&t).await;
+    let session = app.sign_in(&t).await;
+    let tenant = app.store.tenant_by_slug("acme").await.unwrap().unwrap().id;
+    let conversation: kairos_core::ids::ConversationId = id.parse().unwrap();
+    let customer = app
+        .store
+        .conversation(tenant, conversation)
+        .await
+        .unwrap()
+        .unwrap()
+        .customer_id;
+    let (app, t, id) = (&app, &t, id.as_str());
+    let session = session.as_str();
+    let page = || async move {
+        let p = app
+            .get(&format!("/conversations/{id}?lang=en"), session, &[])
+            .await;
+        assert_eq!(p.status, 200);
+        receipt_marker(&p.body)
+    };
+    let reply = |text: &'static str| async move {
+        let r = app
+            .api(
+                t,
+                "POST",
+                &format!("/api/v1/conversations/{id}/messages"),
+                serde_json::json!({ "body": text }),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        app.store
+            .messages(tenant, conversation, true, 0, 100)
+            .await
+            .unwrap()
+            .last()
+            .unwrap()
+            .seq
+    };
+    let seen = |kind, up_to| {
+        let store = app.store.clone();
+        async move {
+            store
+                .mark_seen(
+                    tenant,
+                    conversation,
+                    Some(customer),
+                    kind,
+                    up_to,
+                    &Actor::Customer { id: customer },
+                )
+                .await
+                .unwrap();
+        }
+    };
+    assert_eq!(page().await, None, "no receipt yet");
+    let first = reply("Wir schauen nach.").await;
+    // A colleague's own reading is no receipt of the customer's.
+    app.store
+        .mark_seen(
+            tenant,
+            conversation,
+            None,
+            SeenKind::Read,
+            first,
+            &Actor::Party {
+                id: None,
+                role: Role::Agent,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(page().await, None);
+    seen(SeenKind::Delivered, first).await;
+    assert_eq!(
+        page().await,
+        Some((
+            "delivered".into(),
+            "The newest reply has reached the customer.".into()
+        ))
+    );
+    seen(SeenKind::Read, first).await;
+    let read = Some((
+        "read".into(),
+        "The customer has read the conversation.".into(),
+    ));
+    assert_eq!(page().await, read, "a reload keeps the marker");
+    // A later "delivered" does not take back "read".
+    seen(SeenKind::Delivered, first).await;
+    assert_eq!(page().await, read);
+    // A new reply hides it, as the live script does, until the customer reads that too.
+    let second = reply("Erledigt.").await;
+    assert_eq!(page().await, None);
+    seen(SeenKind::Read, second).await;
+    assert_eq!(page().await, read);
 }
