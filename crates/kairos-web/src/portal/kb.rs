@@ -238,6 +238,8 @@ struct ArticlePage {
     csrf: Option<String>,
     /// The reader said it answered their question.
     answered: bool,
+    /// The article's files: `(href, name, size)`.
+    files: Vec<(String, String, String)>,
 }
 
 /// The article page's query.
@@ -299,9 +301,57 @@ pub(crate) async fn article(
         html: knowledge::render_markdown(&a.body),
         updated: when(a.updated_at, l),
         translations,
+        files: a
+            .attachments
+            .iter()
+            .map(|x| {
+                (
+                    format!("/portal/{}/kb/{}/files/{}", t.slug.as_str(), a.id, x.id),
+                    x.filename.clone(),
+                    crate::files::size(x.size, l),
+                )
+            })
+            .collect(),
         csrf: me.map(|m| m.csrf),
         answered: query.is_ok_and(|Query(q)| q.answered.is_some()),
     }))
+}
+
+/// `GET /portal/{t}/kb/{id}/files/{file}`: a file of an article the reader may read (the
+/// same rule as the article page; anything else is not found). Public articles' files may
+/// be cached briefly; the rest are private.
+pub(crate) async fn file(
+    State(state): State<AppState>,
+    l: Lang,
+    headers: HeaderMap,
+    Path((slug, id, file)): Path<(String, String, String)>,
+) -> Result<Response, PortalError> {
+    let t = tenant(&state, l, &slug).await?;
+    let me = current(&state, &headers, &t).await.or_portal(l, &t)?;
+    let a = visible(&state, &t, me.as_ref(), l, &id).await?;
+    let missing = || PortalError::new(l, Some(&t), ApiError::not_found("attachment"));
+    let file: uuid::Uuid = file.parse().map_err(|_| missing())?;
+    let x = a
+        .attachments
+        .iter()
+        .find(|x| x.id == file)
+        .ok_or_else(missing)?;
+    let blobs = state
+        .blob_store()
+        .ok_or_else(|| PortalError::new(l, Some(&t), ApiError::internal("no attachment store")))?;
+    let bytes = blobs
+        .get(&x.sha256)
+        .await
+        .map_err(|e| PortalError::new(l, Some(&t), ApiError::internal(e.to_string())))?
+        .ok_or_else(missing)?;
+    let public = a.visibility == knowledge::ArticleVisibility::Public;
+    let cache = if public {
+        "public, max-age=300"
+    } else {
+        "private, no-store"
+    };
+    kairos_http::files::serve(bytes, &x.content_type, &x.filename, &x.sha256, cache)
+        .map_err(|e| PortalError::new(l, Some(&t), e))
 }
 
 /// `POST /portal/{t}/kb/{id}/answered`: the article answered the customer's question

@@ -60,6 +60,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/portal/{tenant}/kb", get(kb::index))
         .route("/portal/{tenant}/kb/{id}", get(kb::article))
         .route("/portal/{tenant}/kb/{id}/answered", post(kb::answered))
+        .route("/portal/{tenant}/kb/{id}/files/{file}", get(kb::file))
         .route("/portal/{tenant}/data", get(data::page))
         .route("/portal/{tenant}/data/consents", post(data::consent))
         .route(

@@ -1,7 +1,7 @@
 //! The customer portal: sign-in by a link sent by mail (read back from the outbox),
 //! requests, replies, the help centre with deflection, and "my data".
 
-use crate::harness::App;
+use crate::harness::{App, Tenant};
 use crate::portal_support::portal_cookie;
 use serde_json::Value;
 
@@ -408,6 +408,26 @@ async fn the_help_centre_shows_each_reader_what_they_may_read_and_cleans_article
     );
     assert_eq!(hidden.body, missing.body, "A01: no difference that tells");
 
+    // Files on articles follow the article: a visitor gets the public one's, a customer
+    // the members' one too, nobody an unknown one (A01, E01 headers as for every file).
+    let hours = attach_pdf(&app, &t, &public, "hours.pdf").await;
+    let discount = attach_pdf(&app, &t, &members, "discount.pdf").await;
+    let page = app.get(&format!("/portal/acme/kb/{public}"), "", &[]).await;
+    let public_file = format!("/portal/acme/kb/{public}/files/{hours}");
+    assert!(page.body.contains(&public_file), "the page links the file");
+    let got = app.get(&public_file, "", &[]).await;
+    assert_eq!(got.status, 200, "{}", got.body);
+    assert_eq!(got.header("content-type"), "application/pdf");
+    assert!(got.header("content-disposition").starts_with("attachment;"));
+    assert_eq!(got.header("cache-control"), "public, max-age=300");
+    let members_file = format!("/portal/acme/kb/{members}/files/{discount}");
+    assert_eq!(app.get(&members_file, "", &[]).await.status, 404);
+    let got = app.get(&members_file, &session, &[]).await;
+    assert_eq!(got.status, 200);
+    assert_eq!(got.header("cache-control"), "private, no-store");
+    let crossed = format!("/portal/acme/kb/{public}/files/{discount}");
+    assert_eq!(app.get(&crossed, &session, &[]).await.status, 404);
+
     let found = app.get("/portal/acme/kb?q=discount", &session, &[]).await;
     assert!(found.body.contains("One article found"), "{}", found.body);
     let none = app.get("/portal/acme/kb?q=escalation", &session, &[]).await;
@@ -514,4 +534,23 @@ async fn my_data_shows_the_profile_and_manages_consents_restrictions_export_and_
     assert_eq!(asked.status, 303);
     let home = app.get("/portal/acme", &session, &[]).await;
     assert!(home.body.contains("Request for erasure of my data"));
+}
+
+/// Attaches a small PDF named `name` to `article` as staff; the attachment's id.
+async fn attach_pdf(app: &App, t: &Tenant, article: &str, name: &str) -> String {
+    let req = http::Request::builder()
+        .method("POST")
+        .uri(format!(
+            "/api/v1/kb/articles/{article}/attachments?filename={name}"
+        ))
+        .header("authorization", format!("Bearer {}", t.token))
+        .header("content-type", "application/pdf")
+        .body(axum::body::Body::from(b"%PDF-1.4\n%%EOF\n".to_vec()))
+        .unwrap();
+    let r = app.send(req).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    serde_json::from_str::<serde_json::Value>(&r.body).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
