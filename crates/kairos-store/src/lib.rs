@@ -117,6 +117,7 @@ pub mod restriction;
 pub mod retention;
 pub mod sla;
 pub mod staff;
+mod tenants;
 pub mod webhooks;
 pub mod workspace;
 

@@ -32,6 +32,7 @@ mod retention;
 mod search;
 mod sla;
 mod staff;
+mod tenant;
 mod webhook_secrets;
 mod widget;
 
@@ -59,6 +60,7 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .merge(events::router())
         .merge(auth::router())
         .merge(staff::router())
+        .merge(tenant::router())
         .merge(canned::router())
         .merge(live::router())
         .merge(sla::router())
