@@ -3,6 +3,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod admin;
+mod admin_settings;
 mod customer;
 mod harness;
 mod portal;
