@@ -135,6 +135,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/customers/{id}/merge/{other}", get(pages::merge::confirm))
         .route("/dashboard", get(pages::dashboard::page))
+        .route("/dashboard/{table}", get(pages::dashboard_csv::download))
         .route(
             "/conversations/{id}/assign",
             post(pages::conversation::assign),

@@ -5,6 +5,7 @@
 mod admin;
 mod admin_settings;
 mod customer;
+mod dashboard_csv;
 mod harness;
 mod portal;
 mod portal_security;
