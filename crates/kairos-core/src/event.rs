@@ -51,6 +51,12 @@ pub enum EventData {
         /// Its display name.
         name: String,
     },
+    /// An admin changed the tenant's display name (the slug never changes).
+    #[serde(rename = "tenant.renamed")]
+    TenantRenamed {
+        /// The new display name.
+        name: String,
+    },
     /// A staff member or other party was added.
     #[serde(rename = "party.created")]
     PartyCreated {
@@ -531,6 +537,7 @@ impl EventData {
     pub fn name(&self) -> &'static str {
         match self {
             EventData::TenantCreated { .. } => "tenant.created",
+            EventData::TenantRenamed { .. } => "tenant.renamed",
             EventData::PartyCreated { .. } => "party.created",
             EventData::TokenCreated { .. } => "token.created",
             EventData::CustomerCreated { .. } => "customer.created",

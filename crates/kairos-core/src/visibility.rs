@@ -106,6 +106,7 @@ pub fn view_for<'a>(
         | EventData::SlaClockChanged { .. }
         | EventData::SlaBreached { .. }
         | EventData::TenantCreated { .. }
+        | EventData::TenantRenamed { .. }
         | EventData::PartyCreated { .. }
         | EventData::TokenCreated { .. }
         | EventData::CustomersMerged { .. } => None,

@@ -105,6 +105,8 @@ pub(crate) const NON_PERSONAL_READS: &[&str] = &[
     "/api/v1/sla",
     // The team's own accounts (no customer data).
     "/api/v1/staff",
+    // The organisation's name and slug.
+    "/api/v1/tenant",
     // The chat widget's settings: which sites may show it.
     "/api/v1/widget",
     "/healthz",

@@ -13,7 +13,7 @@ use utoipa::{Modify, OpenApi};
         (name = "conversations", description = "Conversations and their messages"),
         (name = "events", description = "The tenant event log"),
         (name = "auth", description = "Staff sign-in"),
-        (name = "admin", description = "Staff accounts (create, list, change role, deactivate) and tokens"),
+        (name = "admin", description = "Staff accounts (create, list, change role, deactivate), tokens, and the organisation's name"),
         (name = "canned replies", description = "Canned replies with placeholders: admins manage them, staff read them filled in for a conversation"),
         (name = "operations", description = "Health"),
         (name = "live", description = "Live chat: visitor tokens and the WebSocket doors"),

@@ -118,6 +118,7 @@ pub mod restriction;
 pub mod retention;
 pub mod sla;
 pub mod staff;
+mod tenants;
 pub mod uploads;
 pub mod webhooks;
 pub mod workspace;

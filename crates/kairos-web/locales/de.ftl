@@ -132,10 +132,56 @@ admin-add = Hinzufügen
 admin-none = Noch nichts vorhanden.
 admin-invalid = Nicht gespeichert:
 admin-conflict = Nicht möglich:
-admin-org-name = Organisation
+admin-org-name = Anzeigename
 admin-overview = Überblick
 admin-api-only = Einstellungen ohne eigene Seite
 admin-api-only-hint = Diese werden über die API gesetzt (siehe die API-Dokumentation unter /api/docs):
+admin-routing = Routing
+admin-privacy = Datenschutz und Aufbewahrung
+admin-org = Organisation
+admin-org-name-hint = Für Ihr Team und für Kundinnen und Kunden sichtbar: im Portal, im Chat-Widget und im Platzhalter {"{{"}tenant.name{"}}"} der Textbausteine.
+admin-org-slug = Kurzname für die Anmeldung
+admin-org-slug-hint = Der Kurzname dient der Anmeldung und steht in den Adressen von Portal und Chat-Widget; er lässt sich daher nicht ändern.
+admin-count-queues = { $count ->
+    [one] Eine Routing-Warteschlange
+   *[other] { $count } Routing-Warteschlangen
+}
+admin-count-purposes = { $count ->
+    [one] Ein Einwilligungszweck
+   *[other] { $count } Einwilligungszwecke
+}
+routing-assignment = Automatische Zuweisung
+routing-assignment-hint = Eingeschaltet gibt Kairos jedes offene, nicht zugewiesene Gespräch einer verfügbaren Person mit den Fähigkeiten der Warteschlange und freier Kapazität, die am wenigsten ausgelastete zuerst. Ausgeschaltet nehmen sich die Agentinnen und Agenten Gespräche aus dem Posteingang. Eine manuelle Zuweisung hat immer Vorrang.
+routing-enabled = Gespräche automatisch zuweisen
+routing-queues = Warteschlangen
+routing-queues-hint = Die erste Warteschlange, deren Kanäle und Schlagwörter passen, übernimmt ein Gespräch (leer: alle). Zuständige brauchen alle ihre Fähigkeiten; ein Gespräch, zu dem keine Warteschlange passt, kann an jede verfügbare Person gehen. Fähigkeiten und Kapazität werden je Person über die API gesetzt (PUT /api/v1/agents/{"{"}id{"}"}/profile).
+routing-queue-new = Neue Warteschlange
+routing-queue-edit = Warteschlange bearbeiten
+routing-queue-name = Name
+routing-channels = Kanäle
+routing-channels-legend = Kanäle, die sie übernimmt (keiner angekreuzt: alle)
+routing-tags = Schlagwörter
+routing-tags-hint = Durch Kommas getrennt, wie an Gesprächen; leer: alle.
+routing-skills = Nötige Fähigkeiten
+routing-skills-hint = Durch Kommas getrennte Wörter aus Buchstaben, Ziffern, - und _; leer: keine.
+routing-any = alle
+routing-up = Nach oben
+privacy-consent = Einwilligung
+privacy-purposes = Zwecke, für die um Einwilligung gebeten wird
+privacy-purposes-hint = Einer pro Zeile: a-z, 0-9 und -, höchstens 50.
+privacy-controller = Verantwortlicher auf Einwilligungsbelegen
+privacy-controller-hint = Alle Felder leer lassen, um keinen zu nennen (die Belege sagen dann, dass er nicht eingerichtet ist); sonst alle ausfüllen.
+privacy-controller-name = Name (juristisch)
+privacy-controller-email = Kontakt-E-Mail für Datenschutzfragen
+privacy-controller-address = Postanschrift
+privacy-controller-policy = Adresse der Datenschutzerklärung
+privacy-controller-jurisdiction = Rechtsraum (z. B. DE)
+retention-title = Aufbewahrung
+retention-hint = Wie lange Daten aufbewahrt werden. Eine kürzere Frist löscht ältere Daten beim nächsten stündlichen Durchlauf endgültig; jede Löschung steht im Protokoll.
+retention-conversations = Gelöste und geschlossene Gespräche (Tage nach der letzten Änderung)
+retention-context = Kontextereignisse (Tage nach ihrem Eintreten)
+retention-customers = Inaktive Kundinnen und Kunden (Tage ohne Gespräch oder Änderung einer Einwilligung)
+retention-days-hint = Ganze Tage, 1 bis 36500; leer: aufbewahren, bis gelöscht wird.
 admin-count-staff = { $count ->
     [one] Ein aktives Teammitglied
    *[other] { $count } aktive Teammitglieder
@@ -418,6 +464,8 @@ dash-median = Median
 dash-open = Offen
 dash-table = Zahlen als Tabelle zeigen
 dash-no-data = Keine Daten in diesem Zeitraum.
+dash-csv = Als CSV herunterladen
+dash-median-minutes = Medianzeit (Minuten)
 dash-definitions = Das Volumen zählt Gespräche nach dem Kanal ihrer ersten Nachricht. Erste Antwort und Lösung: SLA-Fristen nach dem Tag ihres Beginns; Medianzeiten sind Echtzeit ab Eröffnung, nach dem Tag der Antwort oder Lösung. Rückstand: eröffnet und am Ende des Tages noch nicht gelöst oder geschlossen (ein wieder geöffnetes Gespräch zählt ab seiner Eröffnung).
 duration-minutes = { $n } Min.
 duration-hours = { $n } Std.

@@ -132,10 +132,56 @@ admin-add = Add
 admin-none = Nothing here yet.
 admin-invalid = Not saved:
 admin-conflict = Not possible:
-admin-org-name = Organisation
+admin-org-name = Display name
 admin-overview = Overview
 admin-api-only = Settings without a page yet
 admin-api-only-hint = These are set through the API (see the API documentation at /api/docs):
+admin-routing = Routing
+admin-privacy = Privacy and retention
+admin-org = Organisation
+admin-org-name-hint = Shown to your team and to customers: in the portal, the chat widget and the {"{{"}tenant.name{"}}"} placeholder of canned replies.
+admin-org-slug = Sign-in short name
+admin-org-slug-hint = The short name is used to sign in and in the addresses of the portal and the chat widget, so it cannot be changed.
+admin-count-queues = { $count ->
+    [one] One routing queue
+   *[other] { $count } routing queues
+}
+admin-count-purposes = { $count ->
+    [one] One consent purpose
+   *[other] { $count } consent purposes
+}
+routing-assignment = Automatic assignment
+routing-assignment-hint = When on, Kairos gives each unassigned open conversation to an available agent with the queue's skills and room under their capacity, least loaded first. When off, agents pick conversations from the inbox. A manual assignment always wins.
+routing-enabled = Assign conversations automatically
+routing-queues = Queues
+routing-queues-hint = The first queue whose channels and tags match takes a conversation (empty: any). Agents need all of its skills; a conversation no queue matches may go to any available agent. Agents' skills and capacity are set per agent through the API (PUT /api/v1/agents/{"{"}id{"}"}/profile).
+routing-queue-new = New queue
+routing-queue-edit = Edit queue
+routing-queue-name = Name
+routing-channels = Channels
+routing-channels-legend = Channels it takes (none ticked: any)
+routing-tags = Tags
+routing-tags-hint = Comma-separated, as on conversations; empty: any.
+routing-skills = Skills an agent needs
+routing-skills-hint = Comma-separated words of letters, digits, - and _; empty: none.
+routing-any = any
+routing-up = Move up
+privacy-consent = Consent
+privacy-purposes = Purposes consent is asked for
+privacy-purposes-hint = One per line: a-z, 0-9 and -, at most 50.
+privacy-controller = Controller named on consent receipts
+privacy-controller-hint = Leave all fields empty to name none (receipts then say it is not configured); otherwise fill in all of them.
+privacy-controller-name = Legal name
+privacy-controller-email = Contact e-mail for privacy matters
+privacy-controller-address = Postal address
+privacy-controller-policy = Privacy notice URL
+privacy-controller-jurisdiction = Jurisdiction (e.g. DE)
+retention-title = Retention
+retention-hint = How long data is kept. A shorter period deletes older data at the next hourly pass, for good; every deletion is recorded on the log.
+retention-conversations = Resolved and closed conversations (days after their last change)
+retention-context = Context events (days after they happened)
+retention-customers = Inactive customers (days without a conversation or consent change)
+retention-days-hint = Whole days, 1 to 36500; empty: keep until erased.
 admin-count-staff = { $count ->
     [one] One active staff member
    *[other] { $count } active staff members
@@ -418,6 +464,8 @@ dash-median = Median time
 dash-open = Open
 dash-table = Show the numbers as a table
 dash-no-data = No data in this period.
+dash-csv = Download CSV
+dash-median-minutes = Median time (minutes)
 dash-definitions = Volume counts conversations by the channel of their first message. First response and resolution: SLA clocks by the day they started; median times are wall-clock time from opening, by the day of the reply or resolution. Backlog: opened and not yet resolved or closed at the end of the day (a reopened conversation counts from its opening).
 duration-minutes = { $n } min
 duration-hours = { $n } h

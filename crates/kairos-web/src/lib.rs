@@ -48,6 +48,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/customers/{id}", get(pages::customer::page))
         .route("/admin", get(admin::settings::page))
+        .route("/admin/organisation", post(admin::settings::rename))
         .route(
             "/admin/staff",
             get(admin::staff::page).post(admin::staff::create),
@@ -96,6 +97,27 @@ pub fn router() -> Router<AppState> {
             post(admin::sla::delete_policy),
         )
         .route(
+            "/admin/routing",
+            get(admin::routing::page).post(admin::routing::save_enabled),
+        )
+        .route("/admin/routing/queues", post(admin::routing::save_queue))
+        .route(
+            "/admin/routing/queues/{index}/up",
+            post(admin::routing::move_up),
+        )
+        .route(
+            "/admin/routing/queues/{index}/delete",
+            post(admin::routing::delete_queue),
+        )
+        .route(
+            "/admin/privacy",
+            get(admin::privacy::page).post(admin::privacy::save_privacy),
+        )
+        .route(
+            "/admin/privacy/retention",
+            post(admin::privacy::save_retention),
+        )
+        .route(
             "/admin/canned-replies",
             get(admin::canned::page).post(admin::canned::create),
         )
@@ -114,6 +136,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/customers/{id}/merge/{other}", get(pages::merge::confirm))
         .route("/dashboard", get(pages::dashboard::page))
+        .route("/dashboard/{table}", get(pages::dashboard_csv::download))
         .route(
             "/conversations/{id}/assign",
             post(pages::conversation::assign),

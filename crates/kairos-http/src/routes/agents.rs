@@ -1,7 +1,6 @@
 //! Agents and routing: profiles (skills, capacity), availability, load, and the tenant's
 //! routing settings (queues). Assignment itself is done by the routing worker.
 
-use super::{load_setting, save_setting};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{ApiError, Problem};
@@ -10,7 +9,7 @@ use axum::extract::{Path, State};
 use http::StatusCode;
 use kairos_core::ids::PartyId;
 use kairos_core::party::Role;
-use kairos_core::routing::{self, AgentStatus, RoutingSettings, SETTINGS_KEY};
+use kairos_core::routing::{self, AgentStatus, RoutingSettings};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -144,8 +143,7 @@ async fn get_settings(
     State(state): State<AppState>,
     p: Principal,
 ) -> Result<axum::Json<RoutingDocument>, ApiError> {
-    p.require_staff()?;
-    let settings: RoutingSettings = load_setting(&state, p.tenant_id, SETTINGS_KEY).await?;
+    let settings = crate::admin::routing_settings(&state, &p).await?;
     Ok(axum::Json(RoutingDocument(settings)))
 }
 
@@ -158,8 +156,6 @@ async fn put_settings(
     p: Principal,
     Json(RoutingDocument(settings)): Json<RoutingDocument>,
 ) -> Result<axum::Json<RoutingDocument>, ApiError> {
-    p.require(&[Role::Admin])?;
-    let settings = settings.validate()?;
-    save_setting(&state, &p, SETTINGS_KEY, &settings).await?;
+    let settings = crate::admin::save_routing_settings(&state, &p, settings).await?;
     Ok(axum::Json(RoutingDocument(settings)))
 }

@@ -3,7 +3,7 @@
 //! v1.1 receipt. Withdrawing takes the same one request as granting.
 
 use super::customers::may_read_customer;
-use super::{load_setting, save_setting};
+use super::load_setting;
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{ApiError, Problem};
@@ -182,10 +182,8 @@ async fn get_settings(
     State(state): State<AppState>,
     p: Principal,
 ) -> Result<axum::Json<PrivacyDocument>, ApiError> {
-    p.require_staff()?;
-    Ok(axum::Json(PrivacyDocument(
-        settings(&state, p.tenant_id).await?,
-    )))
+    let settings = crate::admin::privacy_settings(&state, &p).await?;
+    Ok(axum::Json(PrivacyDocument(settings)))
 }
 
 /// Replaces the privacy settings (admins).
@@ -197,8 +195,6 @@ async fn put_settings(
     p: Principal,
     Json(PrivacyDocument(settings)): Json<PrivacyDocument>,
 ) -> Result<axum::Json<PrivacyDocument>, ApiError> {
-    p.require(&[Role::Admin])?;
-    let settings = settings.validate()?;
-    save_setting(&state, &p, SETTINGS_KEY, &settings).await?;
+    let settings = crate::admin::save_privacy_settings(&state, &p, settings).await?;
     Ok(axum::Json(PrivacyDocument(settings)))
 }

@@ -33,6 +33,7 @@ mod retention;
 mod search;
 mod sla;
 mod staff;
+mod tenant;
 mod webhook_secrets;
 mod widget;
 
@@ -60,6 +61,7 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .merge(events::router())
         .merge(auth::router())
         .merge(staff::router())
+        .merge(tenant::router())
         .merge(canned::router())
         .merge(live::router())
         .merge(chat_files::router())

@@ -2,14 +2,12 @@
 //! closed conversations, context events and inactive customers are kept. The retention
 //! worker applies it hourly; every deletion is an event on the log.
 
-use super::{load_setting, save_setting};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use axum::extract::State;
-use kairos_core::party::Role;
-use kairos_core::retention::{RetentionSettings, SETTINGS_KEY};
+use kairos_core::retention::RetentionSettings;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -33,8 +31,7 @@ async fn get_retention(
     State(state): State<AppState>,
     p: Principal,
 ) -> Result<axum::Json<RetentionDocument>, ApiError> {
-    p.require_staff()?;
-    let settings: RetentionSettings = load_setting(&state, p.tenant_id, SETTINGS_KEY).await?;
+    let settings = crate::admin::retention_settings(&state, &p).await?;
     Ok(axum::Json(RetentionDocument(settings)))
 }
 
@@ -48,8 +45,6 @@ async fn put_retention(
     p: Principal,
     Json(RetentionDocument(settings)): Json<RetentionDocument>,
 ) -> Result<axum::Json<RetentionDocument>, ApiError> {
-    p.require(&[Role::Admin])?;
-    let settings = settings.validate()?;
-    save_setting(&state, &p, SETTINGS_KEY, &settings).await?;
+    let settings = crate::admin::save_retention_settings(&state, &p, settings).await?;
     Ok(axum::Json(RetentionDocument(settings)))
 }

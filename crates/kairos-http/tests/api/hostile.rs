@@ -254,11 +254,13 @@ async fn openapi_is_generated_3_1_and_names_every_route() {
         "/api/v1/staff/{id}/deactivate",
         "/api/v1/canned-replies",
         "/api/v1/canned-replies/{id}",
+        "/api/v1/tenant",
         "/healthz",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} missing");
     }
     assert!(doc["paths"]["/api/v1/conversations/{id}"]["patch"].is_object());
+    assert!(doc["paths"]["/api/v1/tenant"]["patch"].is_object());
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
 }
 

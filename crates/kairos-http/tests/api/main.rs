@@ -34,6 +34,7 @@ mod sessions;
 mod sign_in_limits;
 mod sla;
 mod stream;
+mod tenant;
 mod time_zone;
 mod webhook_secrets;
 mod widget_chat;

@@ -119,6 +119,13 @@ impl PgTx {
             EventData::TenantCreated { .. }
             | EventData::PartyCreated { .. }
             | EventData::TokenCreated { .. } => {}
+            EventData::TenantRenamed { name } => {
+                sqlx::query("UPDATE tenants SET name = $1 WHERE id = $2")
+                    .bind(name)
+                    .bind(t)
+                    .execute(&mut *c)
+                    .await?;
+            }
             EventData::CustomerCreated {
                 customer_id,
                 display_name,

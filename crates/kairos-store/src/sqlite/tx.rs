@@ -75,6 +75,10 @@ impl<'c> SqliteTx<'c> {
             EventData::TenantCreated { .. }
             | EventData::PartyCreated { .. }
             | EventData::TokenCreated { .. } => {}
+            EventData::TenantRenamed { name } => {
+                c.prepare_cached("UPDATE tenants SET name = ?1 WHERE id = ?2")?
+                    .execute(params![name, t])?;
+            }
             EventData::CustomerCreated {
                 customer_id,
                 display_name,

@@ -1,6 +1,7 @@
 //! The staff dashboard: volume by channel, first-response and resolution times against the
 //! SLA, the backlog and agent load over the last 7, 30 or 90 days, as server-rendered SVG
-//! charts, each with a table of the same numbers.
+//! charts, each with a table of the same numbers (and that table as CSV, see
+//! [`super::dashboard_csv`]).
 
 use super::{Layout, Names, render, staff};
 use crate::charts::{self, Bars, Series, Svg};
@@ -65,24 +66,41 @@ async fn zone(state: &AppState, p: &Principal) -> Result<String, ApiError> {
         .to_owned())
 }
 
-/// `GET /dashboard`.
-pub(crate) async fn page(
-    State(state): State<AppState>,
-    l: Lang,
-    principal: Result<Principal, ApiError>,
+/// The period a query asks for, in days: 7 (default), 30 or 90.
+pub(crate) fn period_days(
     query: Result<Query<DashboardQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Response, PageError> {
-    let (p, layout) = staff(&state, principal, l, "/dashboard").await?;
+    l: Lang,
+) -> Result<usize, PageError> {
     let Query(q) = query.map_err(|e| PageError::new(l, ApiError::bad_request(e.body_text())))?;
-    let days = match q.days.as_deref() {
-        None | Some("") => 7,
+    match q.days.as_deref() {
+        None | Some("") => Ok(7),
         Some(raw) => raw
             .parse()
             .ok()
             .filter(|d| PERIODS.contains(d))
-            .ok_or_else(|| PageError::new(l, ApiError::invalid("days", "7, 30 or 90")))?,
-    };
-    let zone = zone(&state, &p).await.or_page(l)?;
+            .ok_or_else(|| PageError::new(l, ApiError::invalid("days", "7, 30 or 90"))),
+    }
+}
+
+/// The figures of a period, with the agents' names (in `d.agents` order) and the time zone
+/// its days are counted in.
+pub(crate) struct Figures {
+    /// The figures.
+    pub d: Dashboard,
+    /// Each agent's name (their id when they have none).
+    pub agents: Vec<String>,
+    /// The zone's name.
+    pub zone: String,
+}
+
+/// The figures of the last `days` days.
+pub(crate) async fn figures(
+    state: &AppState,
+    p: &Principal,
+    l: Lang,
+    days: usize,
+) -> Result<Figures, PageError> {
+    let zone = zone(state, p).await.or_page(l)?;
     let period = kairos_core::dashboard::Period::new(days, &zone, kairos_store::now());
     let zone = period.zone();
     let d = state
@@ -93,13 +111,26 @@ pub(crate) async fn page(
     let mut names = Names::default();
     let mut agents = Vec::with_capacity(d.agents.len());
     for a in &d.agents {
-        let name = names.get(&state, &p, a.party_id).await.or_page(l)?;
+        let name = names.get(state, p, a.party_id).await.or_page(l)?;
         agents.push(if name.is_empty() {
             a.party_id.to_string()
         } else {
             name
         });
     }
+    Ok(Figures { d, agents, zone })
+}
+
+/// `GET /dashboard`.
+pub(crate) async fn page(
+    State(state): State<AppState>,
+    l: Lang,
+    principal: Result<Principal, ApiError>,
+    query: Result<Query<DashboardQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, PageError> {
+    let (p, layout) = staff(&state, principal, l, "/dashboard").await?;
+    let days = period_days(query, l)?;
+    let Figures { d, agents, zone } = figures(&state, &p, l, days).await?;
     let charts = vec![
         volume(&d, l),
         sla_chart(

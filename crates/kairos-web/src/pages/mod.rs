@@ -4,6 +4,7 @@ pub(crate) mod admin;
 pub(crate) mod conversation;
 pub(crate) mod customer;
 pub(crate) mod dashboard;
+pub(crate) mod dashboard_csv;
 pub(crate) mod inbox;
 pub(crate) mod login;
 pub(crate) mod merge;

@@ -3,7 +3,9 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod admin;
+mod admin_settings;
 mod customer;
+mod dashboard_csv;
 mod harness;
 mod portal;
 mod portal_security;

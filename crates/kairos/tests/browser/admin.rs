@@ -1,5 +1,6 @@
 //! The admin pages in a real browser: an admin signs in, visits every admin page (each
-//! checked with axe-core and photographed at desktop and phone width), creates a canned
+//! checked with axe-core and photographed at desktop and phone width: settings, staff,
+//! channels, SLA, routing, canned replies, privacy and retention), creates a canned
 //! reply through the form; an agent then picks it in a conversation's composer, where the
 //! script inserts it filled in for that conversation, and sends it.
 
@@ -30,6 +31,17 @@ async fn an_admin_sets_up_a_canned_reply_and_an_agent_uses_it() {
         .put(format!("{base}/api/v1/sla"))
         .bearer_auth(token)
         .json(&sla)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), 200);
+    let routing = serde_json::json!({"enabled": true, "queues": [
+        {"name": "Rechnungen", "tags": ["invoice"], "skills": ["billing"]},
+        {"name": "Telefon", "channels": ["voice"], "skills": ["de"]}]});
+    let put = http
+        .put(format!("{base}/api/v1/routing"))
+        .bearer_auth(token)
+        .json(&routing)
         .send()
         .await
         .unwrap();
@@ -65,7 +77,9 @@ async fn an_admin_sets_up_a_canned_reply_and_an_agent_uses_it() {
         ("/admin/staff", "admin-staff"),
         ("/admin/channels", "admin-channels"),
         ("/admin/sla", "admin-sla"),
+        ("/admin/routing", "admin-routing"),
         ("/admin/canned-replies", "admin-canned"),
+        ("/admin/privacy", "admin-privacy"),
     ] {
         browser.goto(&format!("{base}{path}")).await;
         let current = browser
@@ -76,6 +90,7 @@ async fn an_admin_sets_up_a_canned_reply_and_an_agent_uses_it() {
     }
 
     // A refused save first (an unknown placeholder): the reason beside the field.
+    browser.goto(&format!("{base}/admin/canned-replies")).await;
     let title = browser.find("#canned-title").await;
     browser.type_into(&title, "Invoice").await;
     let body = browser.find("#canned-body").await;

@@ -178,6 +178,7 @@ impl World {
             Rt::RecordConsent => Some(
                 json!({"purpose": "location", "action": "grant", "method": "api", "notice_version": "2026-12"}),
             ),
+            Rt::PatchTenant => Some(json!({"name": self.unique("Acme")})),
             Rt::PutPrivacy => Some(json!({"purposes": ["service", "location"]})),
             Rt::PutRetention => {
                 Some(json!({"context_events_days": 14, "inactive_customers_days": 1095}))

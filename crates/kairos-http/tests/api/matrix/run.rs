@@ -162,11 +162,11 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
             }
         }
     }
-    // 7 callers × (61 object-less routes + 25 object routes × 3 targets), the forum's 3
+    // 7 callers × (63 object-less routes + 25 object routes × 3 targets), the forum's 3
     // and 5 of them included.
     assert_eq!(
         cells,
-        7 * (61 + 25 * 3),
+        7 * (63 + 25 * 3),
         "the A01 table is not what it should be"
     );
     // Admin and agent: 18 object routes on tenant B, and the admin the export and erasure;
@@ -187,6 +187,7 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
         Rt::Inbound,
         Rt::PutSla,
         Rt::PutRouting,
+        Rt::PatchTenant,
         Rt::AddMailAddress,
         Rt::PutMailSettings,
         Rt::AddImap,
@@ -257,7 +258,7 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
             }
         }
     }
-    assert_eq!(a05, (2 * 19 + 1) * SMUGGLED.len(), "A05 cells");
+    assert_eq!(a05, (2 * 20 + 1) * SMUGGLED.len(), "A05 cells");
 
     // ---- A03: references to another tenant's objects in the body -------------------------
     // Merge an A customer with a B customer: 404, both unchanged.
@@ -349,7 +350,7 @@ pub(super) async fn run_matrix(app: &TestApp) -> usize {
         );
     }
     let total = cells + a05 + 2;
-    assert_eq!(total, 7 * (61 + 25 * 3) + (2 * 19 + 1) * SMUGGLED.len() + 2);
+    assert_eq!(total, 7 * (63 + 25 * 3) + (2 * 20 + 1) * SMUGGLED.len() + 2);
     eprintln!(
         "matrix: {total} cells checked ({cells} role×route×target, {leak_checks} existence-leak comparisons, {a05} A05, 2 A03)"
     );

@@ -69,6 +69,8 @@ pub(super) enum Rt {
     Agents,
     GetRouting,
     PutRouting,
+    GetTenant,
+    PatchTenant,
     MailAddresses,
     AddMailAddress,
     RemoveMailAddress,
@@ -167,7 +169,7 @@ pub(super) const fn route(
 const OK: StatusCode = StatusCode::OK;
 const CREATED: StatusCode = StatusCode::CREATED;
 
-pub(super) const ROUTES: [Route; 78] = [
+pub(super) const ROUTES: [Route; 80] = [
     route(
         Rt::Inbound,
         "POST",
@@ -298,6 +300,15 @@ pub(super) const ROUTES: [Route; 78] = [
         Rt::PutRouting,
         "PUT",
         "/api/v1/routing",
+        Obj::None,
+        OK,
+        true,
+    ),
+    route(Rt::GetTenant, "GET", "/api/v1/tenant", Obj::None, OK, false),
+    route(
+        Rt::PatchTenant,
+        "PATCH",
+        "/api/v1/tenant",
         Obj::None,
         OK,
         true,
@@ -782,6 +793,7 @@ pub(super) fn expected(r: &Route, caller: Caller, target: Option<Target>) -> Sta
                     | Rt::Tokens
                     | Rt::PutSla
                     | Rt::PutRouting
+                    | Rt::PatchTenant
                     | Rt::AddMailAddress
                     | Rt::RemoveMailAddress
                     | Rt::PutMailSettings

@@ -1,11 +1,13 @@
-//! The admin pages: settings, staff and roles, channels, SLA and business hours, canned
-//! replies. Admins only: an agent gets the 403 page, a visitor the sign-in page. Every form
+//! The admin pages: settings (with the organisation's name), staff and roles, channels, SLA
+//! and business hours, routing, canned replies, privacy and retention. Admins only: an agent gets the 403 page, a visitor the sign-in page. Every form
 //! is a CSRF-checked POST ([`StaffForm`]) that checks the admin role before anything else
 //! and calls the same validation and store functions as the API (`kairos_http::admin`).
 //! A refused form shows the page again with the reason beside the field (422).
 
 pub(crate) mod canned;
 pub(crate) mod channels;
+pub(crate) mod privacy;
+pub(crate) mod routing;
 pub(crate) mod settings;
 pub(crate) mod sla;
 pub(crate) mod staff;
@@ -20,12 +22,14 @@ use kairos_http::auth::Principal;
 use kairos_http::{ApiError, AppState};
 
 /// The admin sections, in the order the admin navigation shows them: (path, message id).
-pub(crate) const SECTIONS: [(&str, &str); 5] = [
+pub(crate) const SECTIONS: [(&str, &str); 7] = [
     ("/admin", "admin-settings"),
     ("/admin/staff", "admin-staff"),
     ("/admin/channels", "admin-channels"),
     ("/admin/sla", "admin-sla"),
+    ("/admin/routing", "admin-routing"),
     ("/admin/canned-replies", "admin-canned"),
+    ("/admin/privacy", "admin-privacy"),
 ];
 
 /// What every admin page shows around its content.

@@ -2,7 +2,15 @@
 //! alike: creating staff, changing a role or deactivating (which also closes the party's
 //! sockets and forgets its cached tokens, checklist F04), filling a canned reply in for a
 //! conversation, support addresses, mail and SLA settings, IMAP mailboxes and provider
-//! channels.
+//! channels; routing, privacy and retention settings and the organisation's name
+//! ([`settings`]).
+
+mod settings;
+
+pub use settings::{
+    privacy_settings, rename_tenant, retention_settings, routing_settings, save_privacy_settings,
+    save_retention_settings, save_routing_settings, tenant,
+};
 
 use crate::AppState;
 use crate::auth::{self, Principal};
