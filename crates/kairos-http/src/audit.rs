@@ -104,6 +104,8 @@ pub(crate) const NON_PERSONAL_READS: &[&str] = &[
     "/api/v1/sla",
     // The team's own accounts (no customer data).
     "/api/v1/staff",
+    // Invitations to the team: the invitee's name, e-mail and role (no customer data).
+    "/api/v1/staff/invitations",
     // The chat widget's settings: which sites may show it.
     "/api/v1/widget",
     "/healthz",

@@ -25,6 +25,7 @@ mod kb_history;
 mod kb_search;
 pub(crate) use customers::may_read_customer;
 pub(crate) use kb_search::suggestions_for;
+mod invitations;
 mod live;
 mod mail;
 mod restrictions;
@@ -59,6 +60,7 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .merge(events::router())
         .merge(auth::router())
         .merge(staff::router())
+        .merge(invitations::router())
         .merge(canned::router())
         .merge(live::router())
         .merge(sla::router())

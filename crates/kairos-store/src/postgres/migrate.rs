@@ -117,6 +117,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "canned_replies",
         include_str!("../../migrations/postgres/0023_canned_replies.sql"),
     ),
+    (
+        25,
+        "staff_invitations",
+        include_str!("../../migrations/postgres/0025_staff_invitations.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming Kairos' migration lock.

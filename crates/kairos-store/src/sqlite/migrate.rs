@@ -120,6 +120,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "canned_replies",
         include_str!("../../migrations/sqlite/0023_canned_replies.sql"),
     ),
+    (
+        25,
+        "staff_invitations",
+        include_str!("../../migrations/sqlite/0025_staff_invitations.sql"),
+    ),
 ];
 
 fn checksum(sql: &str) -> Vec<u8> {

@@ -5,6 +5,7 @@ pub(crate) mod conversation;
 pub(crate) mod customer;
 pub(crate) mod dashboard;
 pub(crate) mod inbox;
+pub(crate) mod invite;
 pub(crate) mod login;
 pub(crate) mod merge;
 

@@ -5,6 +5,7 @@
 mod admin;
 mod customer;
 mod harness;
+mod invite;
 mod portal;
 mod portal_security;
 mod portal_support;

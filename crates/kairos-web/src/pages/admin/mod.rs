@@ -6,6 +6,7 @@
 
 pub(crate) mod canned;
 pub(crate) mod channels;
+pub(crate) mod invitations;
 pub(crate) mod settings;
 pub(crate) mod sla;
 pub(crate) mod staff;
