@@ -107,6 +107,8 @@ pub(crate) const NON_PERSONAL_READS: &[&str] = &[
     "/api/v1/staff",
     // The organisation's name and slug.
     "/api/v1/tenant",
+    // Invitations to the team: the invitee's name, e-mail and role (no customer data).
+    "/api/v1/staff/invitations",
     // The chat widget's settings: which sites may show it.
     "/api/v1/widget",
     "/healthz",

@@ -362,23 +362,34 @@ pub async fn sign_in(
         return Err(ApiError::unauthenticated());
     };
     throttle.succeeded(tenant_slug, email);
+    open_session(state, tenant.id, party.id, party.role).await
+}
+
+/// Opens a session for a staff member who proved who they are (a password, an accepted
+/// invitation): the caller and the `Set-Cookie` value, as [`sign_in`] returns them.
+pub async fn open_session(
+    state: &AppState,
+    tenant: TenantId,
+    party: PartyId,
+    role: Role,
+) -> Result<(Principal, http::HeaderValue), ApiError> {
     let (secret, hash) = new_secret("");
     let (csrf, _) = new_secret("");
     let expires_at = kairos_core::Timestamp::from_micros(
         kairos_store::now().as_micros() + SESSION_HOURS * 3600 * 1_000_000,
     );
     let session = kairos_store::SessionRecord {
-        tenant_id: tenant.id,
-        party_id: party.id,
-        role: party.role,
+        tenant_id: tenant,
+        party_id: party,
+        role,
         csrf_token: csrf.clone(),
         expires_at,
     };
     state.store.create_session(&hash, &session).await?;
     let principal = Principal {
-        tenant_id: tenant.id,
-        role: party.role,
-        party_id: Some(party.id),
+        tenant_id: tenant,
+        role,
+        party_id: Some(party),
         customer_id: None,
         via: Via::Session { hash, csrf },
     };

@@ -14,6 +14,7 @@ mod error;
 mod extract;
 pub mod files;
 mod idempotency;
+pub mod invitations;
 mod live;
 pub mod login_throttle;
 mod openapi;
@@ -69,6 +70,8 @@ pub struct AppState {
     pub(crate) trusted_proxies: Arc<client_ip::TrustedProxies>,
     /// Failed sign-ins per address and account (F05).
     pub(crate) login_throttle: Arc<login_throttle::LoginThrottle>,
+    /// Writes the staff invitation mail (the web UI installs its translations).
+    pub(crate) invitation_text: invitations::InvitationText,
 }
 
 impl AppState {
@@ -92,6 +95,7 @@ impl AppState {
             search: None,
             trusted_proxies: Arc::default(),
             login_throttle: Arc::default(),
+            invitation_text: invitations::default_text,
         }
     }
 

@@ -102,6 +102,11 @@ impl Default for LoginThrottle {
     }
 }
 
+/// The address key of a secret-guessing attempt: unknown addresses count as one.
+fn client_key(ip: Option<IpAddr>) -> IpAddr {
+    ip.unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
+}
+
 /// The account key: organisation and e-mail as typed, trimmed and lower-cased.
 fn account(tenant: &str, email: &str) -> String {
     format!(
@@ -127,6 +132,22 @@ impl LoginThrottle {
     pub fn succeeded(&self, tenant: &str, email: &str) {
         if let Ok(mut t) = self.tables.lock() {
             t.1.forget(&account(tenant, email));
+        }
+    }
+
+    /// How long attempts from this client address stay refused, if they do — for
+    /// secrets that name no account (an invitation link): only the address is counted, so
+    /// guessing links and guessing passwords share one budget per address.
+    /// Clients whose address is unknown share one budget.
+    pub fn client_blocked(&self, ip: Option<IpAddr>) -> Option<Duration> {
+        let t = self.tables.lock().ok()?;
+        t.0.blocked(&client_key(ip), Instant::now())
+    }
+
+    /// Counts a failed attempt from this client address alone (see [`Self::client_blocked`]).
+    pub fn client_failed(&self, ip: Option<IpAddr>) {
+        if let Ok(mut t) = self.tables.lock() {
+            t.0.fail(client_key(ip), Instant::now());
         }
     }
 

@@ -106,6 +106,7 @@ mod follow_up;
 pub mod forum;
 pub mod hooks;
 pub mod imap;
+pub mod invitations;
 pub mod kb_attachments;
 pub mod kb_deflection;
 pub mod kb_votes;

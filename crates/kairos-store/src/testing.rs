@@ -61,3 +61,14 @@ pub fn files_containing(dir: &std::path::Path, needle: &str) -> std::io::Result<
     }
     Ok(hits)
 }
+
+/// Lets every invitation of `tenant` run out now (the expired-link tests).
+pub async fn expire_invitations(
+    store: &Store,
+    tenant: kairos_core::ids::TenantId,
+) -> crate::Result<()> {
+    match store {
+        Store::Sqlite(s) => s.expire_invitations(tenant).await,
+        Store::Postgres(s) => s.expire_invitations(tenant).await,
+    }
+}

@@ -24,6 +24,7 @@ mod time;
 mod widget;
 
 pub use i18n::Lang;
+pub use pages::admin::invitations::invitation_text;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -57,6 +58,19 @@ pub fn router() -> Router<AppState> {
         .route(
             "/admin/staff/{id}/deactivate",
             post(admin::staff::deactivate),
+        )
+        .route("/admin/staff/invitations", post(admin::invitations::create))
+        .route(
+            "/admin/staff/invitations/{id}/resend",
+            post(admin::invitations::resend),
+        )
+        .route(
+            "/admin/staff/invitations/{id}/revoke",
+            post(admin::invitations::revoke),
+        )
+        .route(
+            "/invite/{secret}",
+            get(pages::invite::page).post(pages::invite::accept),
         )
         .route("/admin/channels", get(admin::channels::page))
         .route(

@@ -164,7 +164,8 @@ impl Application {
             )
             .with_listen_addr(local_addr)
             .with_blobs(blobs.clone())
-            .with_context(door);
+            .with_context(door)
+            .with_invitation_text(kairos_web::invitation_text);
         let search = open_search(&config.data_dir);
         if let Some(index) = &search {
             state = state.with_search(index.clone());

@@ -26,6 +26,7 @@ mod kb_history;
 mod kb_search;
 pub(crate) use customers::may_read_customer;
 pub(crate) use kb_search::suggestions_for;
+mod invitations;
 mod live;
 mod mail;
 mod restrictions;
@@ -62,6 +63,7 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .merge(auth::router())
         .merge(staff::router())
         .merge(tenant::router())
+        .merge(invitations::router())
         .merge(canned::router())
         .merge(live::router())
         .merge(chat_files::router())

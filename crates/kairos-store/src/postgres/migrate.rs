@@ -122,6 +122,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "chat_uploads",
         include_str!("../../migrations/postgres/0024_chat_uploads.sql"),
     ),
+    (
+        25,
+        "staff_invitations",
+        include_str!("../../migrations/postgres/0025_staff_invitations.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming Kairos' migration lock.

@@ -125,6 +125,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "chat_uploads",
         include_str!("../../migrations/sqlite/0024_chat_uploads.sql"),
     ),
+    (
+        25,
+        "staff_invitations",
+        include_str!("../../migrations/sqlite/0025_staff_invitations.sql"),
+    ),
 ];
 
 fn checksum(sql: &str) -> Vec<u8> {

@@ -13,6 +13,7 @@ mod erasure;
 mod forum;
 mod hooks;
 mod imap;
+mod invitations;
 mod keys;
 mod knowledge;
 mod mail;

@@ -11,9 +11,11 @@ mod dashboard;
 mod forum;
 mod hooks;
 mod hostile;
+mod invitations;
 mod knowledge;
 mod log;
 mod portal;
+mod receipts;
 mod tenants;
 
 use conversations::{
@@ -39,6 +41,7 @@ use hooks::{
     h05_purge_forgets_only_done_rows_older_than_the_cutoff, provider_channels_belong_to_one_tenant,
 };
 use hostile::hostile_values_are_stored_verbatim_and_queries_stay_parameterised;
+use invitations::invitations_are_single_use_renewable_revocable_and_tenant_bound;
 use kairos_core::identity::Identity;
 use kairos_core::inbound::InboundCommand;
 use kairos_core::message::{Body, Channel};
@@ -50,6 +53,7 @@ use portal::{
     portal_links_are_limited_used_once_and_open_sessions,
     portal_requests_follow_merges_and_erasure_takes_the_portal_rows,
 };
+use receipts::customer_receipts_are_the_newest_of_each_kind_after_a_position;
 use tenants::{tenant_log_starts_at_one_and_slugs_are_unique, tenants_never_see_each_other};
 
 /// A store under test plus what keeps it alive (temp dir or database name).
@@ -144,6 +148,8 @@ conformance!(
     portal_links_are_limited_used_once_and_open_sessions,
     portal_requests_follow_merges_and_erasure_takes_the_portal_rows,
     dashboard_and_workspace_reads_count_only_their_tenant,
+    invitations_are_single_use_renewable_revocable_and_tenant_bound,
+    customer_receipts_are_the_newest_of_each_kind_after_a_position,
 );
 
 fn email_in(from: &str, body: &str, ext: Option<&str>) -> InboundCommand {

@@ -6,6 +6,7 @@ pub(crate) mod customer;
 pub(crate) mod dashboard;
 pub(crate) mod dashboard_csv;
 pub(crate) mod inbox;
+pub(crate) mod invite;
 pub(crate) mod login;
 pub(crate) mod merge;
 

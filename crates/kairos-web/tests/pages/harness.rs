@@ -79,7 +79,8 @@ impl App {
         let blobs = kairos_store::blobs::BlobStore::open(dir.path().join("blobs")).unwrap();
         let state = AppState::new(store.clone(), Arc::new(String::new), secure)
             .with_public_url(Some("https://help.example"))
-            .with_blobs(blobs.clone());
+            .with_blobs(blobs.clone())
+            .with_invitation_text(kairos_web::invitation_text);
         App {
             router: kairos_http::app_with(state, kairos_web::router()),
             store,

@@ -7,6 +7,7 @@ mod admin_settings;
 mod customer;
 mod dashboard_csv;
 mod harness;
+mod invite;
 mod portal;
 mod portal_security;
 mod portal_support;

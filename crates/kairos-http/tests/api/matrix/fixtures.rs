@@ -170,6 +170,11 @@ impl World {
                 "role": "agent",
                 "password": "correct horse battery staple",
             })),
+            Rt::Invite => Some(json!({
+                "email": format!("{}@example.org", self.unique("invitee")),
+                "display_name": "Matrix Invitee",
+                "role": "agent",
+            })),
             Rt::Tokens => Some(json!({"role": "agent"})),
             Rt::PutRouting => {
                 Some(json!({"enabled": true, "queues": [{"name": "Q", "skills": ["de"]}]}))

@@ -97,6 +97,10 @@ pub(super) enum Rt {
     GetWidget,
     PutWidget,
     ListStaff,
+    Invite,
+    ListInvitations,
+    RevokeInvitation,
+    ResendInvitation,
     ListCanned,
     CreateCanned,
     IngestContext,
@@ -169,7 +173,7 @@ pub(super) const fn route(
 const OK: StatusCode = StatusCode::OK;
 const CREATED: StatusCode = StatusCode::CREATED;
 
-pub(super) const ROUTES: [Route; 80] = [
+pub(super) const ROUTES: [Route; 84] = [
     route(
         Rt::Inbound,
         "POST",
@@ -479,6 +483,39 @@ pub(super) const ROUTES: [Route; 80] = [
     route(Rt::GetWidget, "GET", "/api/v1/widget", Obj::None, OK, false),
     route(Rt::PutWidget, "PUT", "/api/v1/widget", Obj::None, OK, true),
     route(Rt::ListStaff, "GET", "/api/v1/staff", Obj::None, OK, false),
+    // Invitations are credentials beside the log: an allowed call writes no event.
+    route(
+        Rt::Invite,
+        "POST",
+        "/api/v1/staff/invitations",
+        Obj::None,
+        CREATED,
+        false,
+    ),
+    route(
+        Rt::ListInvitations,
+        "GET",
+        "/api/v1/staff/invitations",
+        Obj::None,
+        OK,
+        false,
+    ),
+    route(
+        Rt::RevokeInvitation,
+        "DELETE",
+        "/api/v1/staff/invitations/00000000-0000-7000-8000-000000000000",
+        Obj::None,
+        StatusCode::NOT_FOUND,
+        false,
+    ),
+    route(
+        Rt::ResendInvitation,
+        "POST",
+        "/api/v1/staff/invitations/00000000-0000-7000-8000-000000000000/resend",
+        Obj::None,
+        StatusCode::NOT_FOUND,
+        false,
+    ),
     route(
         Rt::ListCanned,
         "GET",
@@ -809,6 +846,10 @@ pub(super) fn expected(r: &Route, caller: Caller, target: Option<Target>) -> Sta
                     | Rt::PutRetention
                     | Rt::PutWidget
                     | Rt::ListStaff
+                    | Rt::Invite
+                    | Rt::ListInvitations
+                    | Rt::RevokeInvitation
+                    | Rt::ResendInvitation
                     | Rt::CreateCanned
                     | Rt::GetAnticipationRules
                     | Rt::PutAnticipationRules

@@ -6,6 +6,7 @@
 
 pub(crate) mod canned;
 pub(crate) mod channels;
+pub(crate) mod invitations;
 pub(crate) mod privacy;
 pub(crate) mod routing;
 pub(crate) mod settings;

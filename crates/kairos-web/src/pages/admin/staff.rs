@@ -1,9 +1,11 @@
-//! Admin: staff and roles — list, create, change a role, deactivate. The same operations
-//! as `POST /api/v1/staff`, `PUT /api/v1/staff/{id}/role` and
+//! Admin: staff and roles — list, create, change a role, deactivate, and the open
+//! invitations by e-mail (sent from [`super::invitations`]). The same operations as
+//! `POST /api/v1/staff`, `PUT /api/v1/staff/{id}/role` and
 //! `POST /api/v1/staff/{id}/deactivate` (`kairos_http::admin`): a change ends the staff
 //! member's sessions, tokens and sockets at once (checklist F04).
 
 use super::canned::Empty;
+use super::invitations::InviteForm;
 use super::{AdminFrame, Refusal, admin, admin_form, refusal, unprocessable};
 use crate::error::{OrPage, PageError};
 use crate::forms::StaffForm;
@@ -17,10 +19,33 @@ use kairos_core::ids::PartyId;
 use kairos_core::party::Role;
 use kairos_http::auth::Principal;
 use kairos_http::{ApiError, AppState};
+use kairos_store::invitations::InvitationState;
 use kairos_store::staff::StaffChange;
 use serde::Deserialize;
 
 const SECTION: &str = "/admin/staff";
+
+/// One open invitation as listed.
+struct Pending {
+    id: String,
+    name: String,
+    email: String,
+    role: &'static str,
+    expires: When,
+    expired: bool,
+}
+
+/// What the page shows again after a refused form.
+pub(crate) enum Draft<'a> {
+    /// Nothing was refused.
+    None,
+    /// The new-account form, refused.
+    Create(&'a NewStaffForm, Refusal),
+    /// The invitation form, refused.
+    Invite(&'a InviteForm, Refusal),
+    /// A row's action (role, deactivate, send again, revoke), refused.
+    Other(Refusal),
+}
 
 /// One staff member as listed.
 struct Member {
@@ -40,20 +65,30 @@ struct StaffPage {
     layout: Layout,
     frame: AdminFrame,
     members: Vec<Member>,
+    invitations: Vec<Pending>,
     /// The new-account form's fields after a refusal (never the password).
     name: String,
     email: String,
     role: String,
     refusal: Refusal,
+    /// The invitation form's fields after a refusal.
+    invite_name: String,
+    invite_email: String,
+    invite_role: String,
+    invite_refusal: Refusal,
     general_error: Option<String>,
-    saved: bool,
+    /// What was just done (`admin-saved`, `invite-sent`).
+    notice: Option<&'static str>,
     roles: [&'static str; 2],
+    /// How long an invitation link works.
+    hours: i64,
 }
 
 /// The page's query.
 #[derive(Deserialize, Default)]
 pub(crate) struct SavedQuery {
     saved: Option<String>,
+    invited: Option<String>,
 }
 
 /// The new-account form.
@@ -76,14 +111,14 @@ pub(crate) struct RoleForm {
     role: String,
 }
 
-async fn show(
+/// The staff page, with `draft` shown again after a refusal.
+pub(crate) async fn show(
     state: &AppState,
     p: &Principal,
     l: Lang,
     (layout, frame): (Layout, AdminFrame),
-    draft: Option<&NewStaffForm>,
-    refusal: Refusal,
-    saved: bool,
+    draft: Draft<'_>,
+    notice: Option<&'static str>,
 ) -> Result<Response, PageError> {
     let members = state
         .store
@@ -100,23 +135,54 @@ async fn show(
             me: p.party_id == Some(m.id),
         })
         .collect();
-    let refused = !refusal.text.is_empty();
+    let now = kairos_store::now();
+    let invitations = kairos_http::invitations::list(state, p)
+        .await
+        .or_page(l)?
+        .into_iter()
+        .map(|i| Pending {
+            id: i.id.to_string(),
+            expired: i.state(now) == InvitationState::Expired,
+            expires: when(i.expires_at, l),
+            name: i.display_name,
+            email: i.email,
+            role: i.role.as_str(),
+        })
+        .collect();
+    let (create, invite, refusal, invite_refusal) = match draft {
+        Draft::None => (None, None, Refusal::default(), Refusal::default()),
+        Draft::Create(d, r) => (Some(d), None, r, Refusal::default()),
+        Draft::Invite(d, r) => (None, Some(d), Refusal::default(), r),
+        Draft::Other(r) => (None, None, r, Refusal::default()),
+    };
+    let refused = !refusal.text.is_empty() || !invite_refusal.text.is_empty();
+    let fields = ["display_name", "email", "role", "password"];
+    let general_error = refusal
+        .general(&fields)
+        .or_else(|| invite_refusal.general(&fields[..3]))
+        .map(str::to_owned);
     let page = StaffPage {
         l,
         layout,
         frame,
         members,
-        name: draft.map(|d| d.display_name.clone()).unwrap_or_default(),
-        email: draft.map(|d| d.email.clone()).unwrap_or_default(),
-        role: draft
+        invitations,
+        name: create.map(|d| d.display_name.clone()).unwrap_or_default(),
+        email: create.map(|d| d.email.clone()).unwrap_or_default(),
+        role: create
             .map(|d| d.role.clone())
             .unwrap_or_else(|| "agent".into()),
-        general_error: refusal
-            .general(&["display_name", "email", "role", "password"])
-            .map(str::to_owned),
+        invite_name: invite.map(|d| d.display_name.clone()).unwrap_or_default(),
+        invite_email: invite.map(|d| d.email.clone()).unwrap_or_default(),
+        invite_role: invite
+            .map(|d| d.role.clone())
+            .unwrap_or_else(|| "agent".into()),
+        general_error,
         refusal,
-        saved,
+        invite_refusal,
+        notice,
         roles: ["agent", "admin"],
+        hours: kairos_http::invitations::INVITATION_HOURS,
     };
     Ok(unprocessable(render(&page), refused))
 }
@@ -129,17 +195,12 @@ pub(crate) async fn page(
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, PageError> {
     let (p, layout, frame) = admin(&state, principal, l, SECTION).await?;
-    let saved = q.saved.is_some();
-    show(
-        &state,
-        &p,
-        l,
-        (layout, frame),
-        None,
-        Refusal::default(),
-        saved,
-    )
-    .await
+    let notice = if q.invited.is_some() {
+        Some("invite-sent")
+    } else {
+        q.saved.is_some().then_some("admin-saved")
+    };
+    show(&state, &p, l, (layout, frame), Draft::None, notice).await
 }
 
 /// `POST /admin/staff`: a new staff account.
@@ -160,7 +221,17 @@ pub(crate) async fn create(
     .await;
     match refusal(l, result)? {
         Ok(_) => Ok(Redirect::to("/admin/staff?saved=1").into_response()),
-        Err(why) => show(&state, &p, l, (layout, frame), Some(&form), why, false).await,
+        Err(why) => {
+            show(
+                &state,
+                &p,
+                l,
+                (layout, frame),
+                Draft::Create(&form, why),
+                None,
+            )
+            .await
+        }
     }
 }
 
@@ -183,7 +254,7 @@ async fn change(
     };
     match refusal(l, result)? {
         Ok(()) => Ok(Redirect::to("/admin/staff?saved=1").into_response()),
-        Err(why) => show(&state, &p, l, (layout, frame), None, why, false).await,
+        Err(why) => show(&state, &p, l, (layout, frame), Draft::Other(why), None).await,
     }
 }
 
