@@ -11,8 +11,7 @@
 use crate::AppState;
 use crate::auth::{self, Principal};
 use crate::error::ApiError;
-use kairos_core::identity::Identity;
-use kairos_core::party::{Role, parse_display_name};
+use kairos_core::party::Role;
 use kairos_core::tenant::Tenant;
 use kairos_mail::outbound::compose::{Draft, render};
 pub use kairos_store::invitations::INVITATION_HOURS;
@@ -185,17 +184,7 @@ pub async fn invite(
     language: &str,
 ) -> Result<Invitation, ApiError> {
     p.require(&[Role::Admin])?;
-    let role: Role = role.parse()?;
-    if !role.is_staff() {
-        return Err(ApiError::invalid(
-            "role",
-            "staff accounts are 'admin' or 'agent'",
-        ));
-    }
-    let email = Identity::email(email)
-        .map_err(|_| ApiError::invalid("email", "an e-mail address such as agent@acme.example"))?
-        .value;
-    let display_name = parse_display_name("display_name", display_name)?;
+    let (email, display_name, role) = crate::admin::staff_fields(email, display_name, role)?;
     let language = parse_language(language)?;
     let route = mail_route(state, p).await?;
     let (secret, hash) = auth::new_secret("");

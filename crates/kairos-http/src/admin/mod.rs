@@ -42,17 +42,13 @@ pub struct NewStaff {
     pub role: Role,
 }
 
-/// Validates and creates a staff account (admins only): a staff role, a valid e-mail, a
-/// display name, a password of 12–1024 characters (hashed off the async workers).
-pub async fn create_staff(
-    state: &AppState,
-    p: &Principal,
+/// The fields every new staff member has, validated alike for an account and an invitation:
+/// a normalised e-mail address, a display name, and a staff role (`admin` or `agent`).
+pub(crate) fn staff_fields(
     email: &str,
     display_name: &str,
     role: &str,
-    password: String,
-) -> Result<NewStaff, ApiError> {
-    p.require(&[Role::Admin])?;
+) -> Result<(String, String, Role), ApiError> {
     let role: Role = role.parse()?;
     if !role.is_staff() {
         return Err(ApiError::invalid(
@@ -64,6 +60,21 @@ pub async fn create_staff(
         .map_err(|_| ApiError::invalid("email", "an e-mail address such as agent@acme.example"))?
         .value;
     let name = parse_display_name("display_name", display_name)?;
+    Ok((email, name, role))
+}
+
+/// Validates and creates a staff account (admins only): a staff role, a valid e-mail, a
+/// display name, a password of 12–1024 characters (hashed off the async workers).
+pub async fn create_staff(
+    state: &AppState,
+    p: &Principal,
+    email: &str,
+    display_name: &str,
+    role: &str,
+    password: String,
+) -> Result<NewStaff, ApiError> {
+    p.require(&[Role::Admin])?;
+    let (email, name, role) = staff_fields(email, display_name, role)?;
     auth::check_password_policy(&password)?;
     let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
         .await

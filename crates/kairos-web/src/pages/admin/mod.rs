@@ -141,3 +141,13 @@ pub(crate) fn unprocessable(
     }
     response
 }
+
+/// The query of a section page with a list: which entry's form is open, and whether a
+/// save just happened.
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct EditQuery {
+    /// The entry whose edit form is shown.
+    pub edit: Option<usize>,
+    /// Set after a save (shows the notice).
+    pub saved: Option<String>,
+}

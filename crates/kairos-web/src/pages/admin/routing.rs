@@ -4,7 +4,7 @@
 //! (`kairos_http::admin::save_routing_settings`); a refusal is shown beside its field.
 
 use super::canned::Empty;
-use super::{AdminFrame, Refusal, admin, admin_form, refusal, unprocessable};
+use super::{AdminFrame, EditQuery, Refusal, admin, admin_form, refusal, unprocessable};
 use crate::error::{OrPage, PageError};
 use crate::forms::StaffForm;
 use crate::i18n::Lang;
@@ -136,19 +136,12 @@ fn show(l: Lang, layout: Layout, frame: AdminFrame, s: Shown) -> Response {
     unprocessable(render(&page), failed)
 }
 
-/// The page's query.
-#[derive(Deserialize, Default)]
-pub(crate) struct RoutingQuery {
-    edit: Option<usize>,
-    saved: Option<String>,
-}
-
 /// `GET /admin/routing[?edit={index}]`.
 pub(crate) async fn page(
     State(state): State<AppState>,
     l: Lang,
     principal: Result<Principal, ApiError>,
-    Query(q): Query<RoutingQuery>,
+    Query(q): Query<EditQuery>,
 ) -> Result<Response, PageError> {
     let (p, layout, frame) = admin(&state, principal, l, SECTION).await?;
     let settings = ops::routing_settings(&state, &p).await.or_page(l)?;

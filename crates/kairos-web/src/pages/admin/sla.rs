@@ -5,7 +5,7 @@
 //! shown beside the field it names.
 
 use super::canned::Empty;
-use super::{AdminFrame, Refusal, admin, admin_form, refusal, unprocessable};
+use super::{AdminFrame, EditQuery, Refusal, admin, admin_form, refusal, unprocessable};
 use crate::error::{OrPage, PageError};
 use crate::forms::StaffForm;
 use crate::i18n::Lang;
@@ -192,19 +192,12 @@ async fn show(l: Lang, layout: Layout, frame: AdminFrame, s: Shown) -> Result<Re
     Ok(unprocessable(render(&page), failed))
 }
 
-/// The page's query.
-#[derive(Deserialize, Default)]
-pub(crate) struct SlaQuery {
-    edit: Option<usize>,
-    saved: Option<String>,
-}
-
 /// `GET /admin/sla[?edit={index}]`.
 pub(crate) async fn page(
     State(state): State<AppState>,
     l: Lang,
     principal: Result<Principal, ApiError>,
-    Query(q): Query<SlaQuery>,
+    Query(q): Query<EditQuery>,
 ) -> Result<Response, PageError> {
     let (p, layout, frame) = admin(&state, principal, l, SECTION).await?;
     let settings = ops::sla_settings(&state, &p).await.or_page(l)?;
